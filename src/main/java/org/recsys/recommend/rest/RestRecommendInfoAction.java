@@ -1,0 +1,48 @@
+package org.recsys.recommend.rest;
+
+import org.elasticsearch.client.internal.node.NodeClient;
+import org.elasticsearch.rest.BaseRestHandler;
+import org.elasticsearch.rest.RestRequest;
+import org.elasticsearch.rest.RestResponse;
+import org.elasticsearch.rest.RestStatus;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.recsys.recommend.PluginBuild;
+
+import java.util.List;
+
+import static org.elasticsearch.rest.RestRequest.Method.GET;
+
+/**
+ * Tells which version of the plugin a node runs, so an install can be checked without a search.
+ *
+ * <pre>
+ * GET /_recommend
+ * { "name": "recommend", "version": "0.1.0", "elasticsearch_version": "9.5.4" }
+ * </pre>
+ */
+public class RestRecommendInfoAction extends BaseRestHandler {
+
+    @Override
+    public String getName() {
+        return "recommend_info_action";
+    }
+
+    @Override
+    public List<Route> routes() {
+        return List.of(new Route(GET, "/_recommend"));
+    }
+
+    @Override
+    protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
+        PluginBuild build = PluginBuild.CURRENT;
+        return channel -> {
+            XContentBuilder builder = channel.newBuilder();
+            builder.startObject();
+            builder.field("name", build.name());
+            builder.field("version", build.version());
+            builder.field("elasticsearch_version", build.elasticsearchVersion());
+            builder.endObject();
+            channel.sendResponse(new RestResponse(RestStatus.OK, builder));
+        };
+    }
+}

@@ -1,0 +1,50 @@
+package org.recsys.recommend.testing;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a real node should look like: security on or off, the file-realm users and roles a test declares, the heap, and
+ * where it lives. Port 0 picks a free loopback port.
+ */
+public record NodeSpec(boolean security, List<User> users, String rolesYaml, int httpPort, String heap, Path home, boolean detached) {
+
+    /** A file-realm user: name, password and the roles it holds. */
+    public record User(String name, String password, List<String> roles) {
+        public User {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(password);
+            roles = List.copyOf(roles);
+        }
+    }
+
+    /** The user every secured node has, holding the built-in superuser role, for test set-up. */
+    public static final User ADMIN = new User("recommend_admin", "admin-password", List.of("superuser"));
+
+    public NodeSpec {
+        users = List.copyOf(users);
+        rolesYaml = rolesYaml == null ? "" : rolesYaml;
+    }
+
+    public static NodeSpec insecure() {
+        return new NodeSpec(false, List.of(), "", 0, "1g", null, false);
+    }
+
+    public static NodeSpec secured(String rolesYaml, List<User> users) {
+        return new NodeSpec(true, users, rolesYaml, 0, "1g", null, false);
+    }
+
+    public NodeSpec withHttpPort(int port) {
+        return new NodeSpec(security, users, rolesYaml, port, heap, home, detached);
+    }
+
+    public NodeSpec withHeap(String newHeap) {
+        return new NodeSpec(security, users, rolesYaml, httpPort, newHeap, home, detached);
+    }
+
+    /** A node that lives in {@code fixedHome} and keeps running after this JVM exits (the demo). */
+    public NodeSpec detachedAt(Path fixedHome) {
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, fixedHome, true);
+    }
+}
