@@ -7,6 +7,7 @@ import org.elasticsearch.plugins.IngestPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
 import org.elasticsearch.rest.RestHandler;
+import org.recsys.recommend.query.RecommendQueryBuilder;
 import org.recsys.recommend.rest.RestRecommendInfoAction;
 
 import java.util.Collection;
@@ -18,6 +19,11 @@ import java.util.function.Supplier;
  * Entry point of the recommend plugin: registers the query, the REST endpoints and (in later work) the ingest processor.
  */
 public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugin, IngestPlugin {
+
+    @Override
+    public List<QuerySpec<?>> getQueries() {
+        return List.of(new QuerySpec<>(RecommendQueryBuilder.NAME, RecommendQueryBuilder::new, RecommendQueryBuilder::fromXContent));
+    }
 
     @Override
     public Collection<RestHandler> getRestHandlers(

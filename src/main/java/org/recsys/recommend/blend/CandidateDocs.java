@@ -1,0 +1,81 @@
+package org.recsys.recommend.blend;
+
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.DocIdSetIterator;
+
+import java.util.Arrays;
+
+/**
+ * The union of the candidate generators' top documents for one index reader, as sorted global doc ids. It belongs to
+ * that reader only ({@code readerIdentity}), like the doc ids inside Lucene's rewritten kNN query.
+ */
+final class CandidateDocs {
+
+    private final int[] docs;
+    private final Object readerIdentity;
+
+    CandidateDocs(int[] unsortedDocs, Object readerIdentity) {
+        this.docs = Arrays.stream(unsortedDocs).sorted().distinct().toArray();
+        this.readerIdentity = readerIdentity;
+    }
+
+    int size() {
+        return docs.length;
+    }
+
+    Object readerIdentity() {
+        return readerIdentity;
+    }
+
+    /** The candidates inside one segment, as segment-local doc ids. */
+    DocIdSetIterator iterator(LeafReaderContext context) {
+        int from = lowerBound(context.docBase);
+        int to = lowerBound(context.docBase + context.reader().maxDoc());
+        if (from == to) {
+            return null;
+        }
+        return new DocIdSetIterator() {
+            private int index = from - 1;
+            private int doc = -1;
+
+            @Override
+            public int docID() {
+                return doc;
+            }
+
+            @Override
+            public int nextDoc() {
+                index++;
+                doc = index < to ? docs[index] - context.docBase : NO_MORE_DOCS;
+                return doc;
+            }
+
+            @Override
+            public int advance(int target) {
+                int found = lowerBound(target + context.docBase);
+                index = Math.max(found, index + 1) - 1;
+                return nextDoc();
+            }
+
+            @Override
+            public long cost() {
+                return to - from;
+            }
+        };
+    }
+
+    private int lowerBound(int globalDoc) {
+        int i = Arrays.binarySearch(docs, globalDoc);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CandidateDocs other && readerIdentity == other.readerIdentity && Arrays.equals(docs, other.docs);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * System.identityHashCode(readerIdentity) + Arrays.hashCode(docs);
+    }
+}

@@ -1,0 +1,81 @@
+package org.recsys.recommend.blend;
+
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.search.Explanation;
+import org.apache.lucene.util.VectorUtil;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Collaborative signal: the exact dot product of the query vector with the item's stored float vector. Lucene hands
+ * back the original floats even when the HNSW graph is quantized, so this is exact whatever the index options.
+ */
+public record DotProductSignal(String field, float[] vector, SignalWeighting weighting) implements BlendSignal {
+
+    public DotProductSignal {
+        vector = vector.clone();
+    }
+
+    @Override
+    public Prepared prepare(org.apache.lucene.search.IndexSearcher searcher) {
+        return context -> {
+            FloatVectorValues values = context.reader().getFloatVectorValues(field);
+            if (values == null) {
+                return NoValues.INSTANCE;
+            }
+            KnnVectorValues.DocIndexIterator iterator = values.iterator();
+            return new LeafSignal() {
+                @Override
+                public double raw(int doc) throws java.io.IOException {
+                    int current = iterator.docID();
+                    if (current < doc) {
+                        current = iterator.advance(doc);
+                    }
+                    return current == doc ? VectorUtil.dotProduct(vector, values.vectorValue(iterator.index())) : 0;
+                }
+
+                @Override
+                public Explanation explainRaw(int doc, double raw) {
+                    boolean has = iterator.docID() == doc;
+                    String description = has ? "dot product of user vector and [" + field + "]" : "no [" + field + "] vector";
+                    return Explanation.match((float) raw, description);
+                }
+            };
+        };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DotProductSignal other
+            && field.equals(other.field)
+            && Arrays.equals(vector, other.vector)
+            && weighting.equals(other.weighting);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(field, Arrays.hashCode(vector), weighting);
+    }
+
+    @Override
+    public String toString() {
+        return "dot(" + field + ")";
+    }
+
+    /** A segment without the field: every item scores 0 on this signal. */
+    enum NoValues implements LeafSignal {
+        INSTANCE;
+
+        @Override
+        public double raw(int doc) {
+            return 0;
+        }
+
+        @Override
+        public Explanation explainRaw(int doc, double raw) {
+            return Explanation.match(0f, "no values for this signal in this segment");
+        }
+    }
+}

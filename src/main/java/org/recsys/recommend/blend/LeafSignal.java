@@ -1,0 +1,14 @@
+package org.recsys.recommend.blend;
+
+import org.apache.lucene.search.Explanation;
+
+import java.io.IOException;
+
+/** A signal's raw value for the documents of one segment, read forward-only in increasing doc id order. */
+public interface LeafSignal {
+
+    double raw(int doc) throws IOException;
+
+    /** Where {@code raw} came from, e.g. which history items make up a neighbor sum. */
+    Explanation explainRaw(int doc, double raw) throws IOException;
+}

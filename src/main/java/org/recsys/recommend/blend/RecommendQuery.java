@@ -1,0 +1,217 @@
+package org.recsys.recommend.blend;
+
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.ScorerSupplier;
+import org.apache.lucene.search.Weight;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Lucene side of the {@code recommend} query. Rewrite runs each candidate generator (kNN, neighbor postings, content
+ * BM25; each already restricted by the filter and exclusions) for its top {@code numCandidates} and keeps the union; the
+ * weight then scores every candidate on every signal exactly: score = Σ weight × normalize(raw). In {@code exact} mode
+ * every document passing the filter is a candidate.
+ */
+public final class RecommendQuery extends Query {
+
+    private final List<Query> generators;
+    private final int numCandidates;
+    private final Query filter; // null: every live document
+    private final boolean exact;
+    private final List<BlendSignal> signals;
+    private final CandidateDocs candidates; // set by rewrite unless exact
+
+    public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
+        this(generators, numCandidates, filter, exact, signals, null);
+    }
+
+    private RecommendQuery(
+        List<Query> generators,
+        int numCandidates,
+        Query filter,
+        boolean exact,
+        List<BlendSignal> signals,
+        CandidateDocs candidates
+    ) {
+        this.generators = List.copyOf(generators);
+        this.numCandidates = numCandidates;
+        this.filter = filter;
+        this.exact = exact;
+        this.signals = List.copyOf(signals);
+        this.candidates = candidates;
+    }
+
+    public List<BlendSignal> signals() {
+        return signals;
+    }
+
+    public boolean exact() {
+        return exact;
+    }
+
+    @Override
+    public Query rewrite(IndexSearcher searcher) throws IOException {
+        if (exact || candidates != null) {
+            return this;
+        }
+        List<Integer> docs = new ArrayList<>();
+        for (Query generator : generators) {
+            for (ScoreDoc hit : searcher.search(generator, numCandidates).scoreDocs) {
+                docs.add(hit.doc);
+            }
+        }
+        int[] ids = docs.stream().mapToInt(Integer::intValue).toArray();
+        CandidateDocs union = new CandidateDocs(ids, searcher.getIndexReader().getContext().id());
+        return new RecommendQuery(generators, numCandidates, filter, false, signals, union);
+    }
+
+    @Override
+    public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) throws IOException {
+        if (exact == false && candidates == null) {
+            throw new IllegalStateException("recommend query must be rewritten before it is executed");
+        }
+        Weight filterWeight = exact
+            ? searcher.createWeight(searcher.rewrite(filter == null ? new MatchAllDocsQuery() : filter), ScoreMode.COMPLETE_NO_SCORES, 1f)
+            : null;
+        List<BlendSignal.Prepared> prepared = new ArrayList<>(signals.size());
+        for (BlendSignal signal : signals) {
+            prepared.add(signal.prepare(searcher));
+        }
+        return new BlendWeight(this, filterWeight, prepared, boost);
+    }
+
+    /** Scores the candidates of each segment; not cacheable, as the candidates belong to one reader and one user. */
+    private final class BlendWeight extends Weight {
+        private final Weight filterWeight;
+        private final List<BlendSignal.Prepared> prepared;
+        private final float boost;
+
+        BlendWeight(Query query, Weight filterWeight, List<BlendSignal.Prepared> prepared, float boost) {
+            super(query);
+            this.filterWeight = filterWeight;
+            this.prepared = prepared;
+            this.boost = boost;
+        }
+
+        private DocIdSetIterator candidatesOf(LeafReaderContext context) throws IOException {
+            if (filterWeight == null) {
+                return candidates.iterator(context);
+            }
+            Scorer filterScorer = filterWeight.scorer(context);
+            return filterScorer == null ? null : filterScorer.iterator();
+        }
+
+        private LeafSignal[] leafSignals(LeafReaderContext context) throws IOException {
+            LeafSignal[] leaf = new LeafSignal[prepared.size()];
+            for (int i = 0; i < leaf.length; i++) {
+                leaf[i] = prepared.get(i).forLeaf(context);
+            }
+            return leaf;
+        }
+
+        @Override
+        public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
+            DocIdSetIterator iterator = candidatesOf(context);
+            if (iterator == null) {
+                return null;
+            }
+            LeafSignal[] leaf = leafSignals(context);
+            return new ScorerSupplier() {
+                @Override
+                public Scorer get(long leadCost) {
+                    return new BlendScorer(iterator, leaf, weightings(), boost);
+                }
+
+                @Override
+                public long cost() {
+                    return iterator.cost();
+                }
+            };
+        }
+
+        @Override
+        public Explanation explain(LeafReaderContext context, int doc) throws IOException {
+            DocIdSetIterator iterator = candidatesOf(context);
+            if (iterator == null || iterator.advance(doc) != doc) {
+                return Explanation.noMatch(
+                    exact
+                        ? "not a match: excluded, or filtered out"
+                        : "not a recommendation candidate: no generator (kNN, neighbors, content) ranked it in its top " + numCandidates
+                            + " among items passing the filter and exclusions"
+                );
+            }
+            LeafSignal[] leaf = leafSignals(context);
+            List<Explanation> details = new ArrayList<>();
+            double sum = 0;
+            for (int i = 0; i < leaf.length; i++) {
+                SignalWeighting weighting = signals.get(i).weighting();
+                double raw = leaf[i].raw(doc);
+                sum += weighting.contribution(raw);
+                details.add(weighting.explain(raw, leaf[i].explainRaw(doc, raw)));
+            }
+            if (boost != 1f) {
+                details.add(Explanation.match(boost, "boost"));
+            }
+            return Explanation.match((float) (sum * boost), "recommend: sum of weight × normalized signal", details);
+        }
+
+        @Override
+        public boolean isCacheable(LeafReaderContext context) {
+            return false;
+        }
+    }
+
+    private SignalWeighting[] weightings() {
+        return signals.stream().map(BlendSignal::weighting).toArray(SignalWeighting[]::new);
+    }
+
+    @Override
+    public void visit(QueryVisitor visitor) {
+        visitor.visitLeaf(this);
+    }
+
+    @Override
+    public String toString(String field) {
+        return "recommend(signals=" + signals + ", exact=" + exact + ", num_candidates=" + numCandidates
+            + (candidates == null ? "" : ", candidates=" + candidates.size()) + ", filter=" + filter + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return sameClassAs(o)
+            && o instanceof RecommendQuery other
+            && generators.equals(other.generators)
+            && numCandidates == other.numCandidates
+            && Objects.equals(filter, other.filter)
+            && exact == other.exact
+            && signals.equals(other.signals)
+            && Objects.equals(candidates, other.candidates);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(classHash(), generators, numCandidates, filter, exact, signals, candidates);
+    }
+
+    /** Combines a generator with the filter (and exclusions) so it proposes only admissible items. */
+    public static Query restrict(Query generator, Query filter) {
+        if (filter == null) {
+            return generator;
+        }
+        return new BooleanQuery.Builder().add(generator, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER).build();
+    }
+}

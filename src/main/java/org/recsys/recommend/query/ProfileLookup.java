@@ -1,0 +1,68 @@
+package org.recsys.recommend.query;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.get.GetRequest;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.index.IndexNotFoundException;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a user's profile document with the caller's own privileges (the client carries the caller's security context),
+ * so a caller who may not read the users index gets a security error, never someone's profile.
+ */
+final class ProfileLookup {
+
+    /** A user's vector (null when the profile has none) and history (empty when it has none). */
+    record Profile(float[] vector, List<HistoryItem> history) {}
+
+    private ProfileLookup() {}
+
+    static void fetch(UserRef user, Client client, ActionListener<Profile> listener) {
+        GetRequest get = new GetRequest(user.index(), user.id()).fetchSourceContext(
+            // 9.x leaves vectors out of _source unless asked for them.
+            FetchSourceContext.of(true, false, new String[] { user.vectorField(), user.historyField() }, null)
+        ).realtime(true);
+        client.get(get, ActionListener.wrap(response -> {
+            if (response.isExists() == false) {
+                listener.onFailure(
+                    new IllegalArgumentException("[user] [" + user.id() + "] not found in index [" + user.index() + "]")
+                );
+                return;
+            }
+            Map<String, Object> source = response.getSourceAsMap();
+            String where = user.index() + "/" + user.id();
+            float[] vector = readVector(where, user.vectorField(), source == null ? null : source.get(user.vectorField()));
+            List<HistoryItem> history = source == null
+                ? List.of()
+                : HistoryItem.fromSource(where + " " + user.historyField(), source.get(user.historyField()));
+            listener.onResponse(new Profile(vector, history));
+        }, e -> {
+            if (e instanceof IndexNotFoundException) {
+                listener.onFailure(new IllegalArgumentException("[user.index] no such index [" + user.index() + "]", e));
+            } else {
+                listener.onFailure(e);
+            }
+        }));
+    }
+
+    static float[] readVector(String where, String field, Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof List<?> list) {
+            float[] vector = new float[list.size()];
+            for (int i = 0; i < vector.length; i++) {
+                if (list.get(i) instanceof Number n) {
+                    vector[i] = n.floatValue();
+                } else {
+                    throw new IllegalArgumentException("[" + field + "] of [" + where + "] must be an array of numbers");
+                }
+            }
+            return vector.length == 0 ? null : vector;
+        }
+        throw new IllegalArgumentException("[" + field + "] of [" + where + "] must be an array of numbers, got [" + value + "]");
+    }
+}

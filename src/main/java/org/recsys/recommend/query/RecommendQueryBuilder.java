@@ -1,0 +1,394 @@
+package org.recsys.recommend.query;
+
+import org.apache.lucene.search.Query;
+import org.apache.lucene.util.SetOnce;
+import org.elasticsearch.TransportVersion;
+import org.elasticsearch.action.ResolvedIndices;
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.index.Index;
+import org.elasticsearch.index.query.AbstractQueryBuilder;
+import org.elasticsearch.index.query.QueryBuilder;
+import org.elasticsearch.index.query.QueryRewriteContext;
+import org.elasticsearch.index.query.SearchExecutionContext;
+import org.elasticsearch.search.internal.MaxClauseCountQueryVisitor;
+import org.elasticsearch.xcontent.ObjectParser;
+import org.elasticsearch.xcontent.ParseField;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.elasticsearch.xcontent.XContentParseException;
+import org.elasticsearch.xcontent.XContentParser;
+import org.recsys.recommend.math.Vectors;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code recommend} query: ranks items for a user by a weighted blend of collaborative, neighbor, content and
+ * popularity signals. Profile and item lookups happen in rewrite, asynchronously and with the caller's privileges; the
+ * shard-level query is built by {@link ShardQueryPlanner}. See docs/recommend-query.md for the user-facing contract.
+ */
+public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBuilder> {
+
+    public static final String NAME = "recommend";
+    public static final int DEFAULT_NUM_CANDIDATES = 500;
+    public static final int MAX_NUM_CANDIDATES = 10_000;
+
+    static final ParseField USER = new ParseField("user");
+    static final ParseField USER_VECTOR = new ParseField("user_vector");
+    static final ParseField HISTORY = new ParseField("history");
+    static final ParseField ITEMS = new ParseField("items");
+    static final ParseField LIKE_TEXT = new ParseField("like_text");
+    static final ParseField SIGNALS = new ParseField("signals");
+    static final ParseField NUM_CANDIDATES = new ParseField("num_candidates");
+    static final ParseField EXACT = new ParseField("exact");
+    static final ParseField EXCLUDE_SEEN = new ParseField("exclude_seen");
+    static final ParseField EXCLUDE = new ParseField("exclude");
+    static final ParseField FILTER = new ParseField("filter");
+
+    private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME);
+
+    static {
+        PARSER.declareObject((d, v) -> d.user = v, (p, c) -> UserRef.fromXContent(p), USER);
+        PARSER.declareFloatArray((d, v) -> d.userVector = v, USER_VECTOR);
+        PARSER.declareField((d, v) -> d.history = v, (p, c) -> HistoryItem.parseArray(p), HISTORY, ObjectParser.ValueType.OBJECT_ARRAY);
+        PARSER.declareStringArray((d, v) -> d.items = v, ITEMS);
+        PARSER.declareField(
+            (d, v) -> d.likeText = v,
+            RecommendQueryBuilder::parseStringOrArray,
+            LIKE_TEXT,
+            ObjectParser.ValueType.STRING_ARRAY
+        );
+        PARSER.declareObject((d, v) -> d.signals = v, (p, c) -> Signals.parse(p), SIGNALS);
+        PARSER.declareInt((d, v) -> d.numCandidates = v, NUM_CANDIDATES);
+        PARSER.declareBoolean((d, v) -> d.exact = v, EXACT);
+        PARSER.declareBoolean((d, v) -> d.excludeSeen = v, EXCLUDE_SEEN);
+        PARSER.declareStringArray((d, v) -> d.exclude = v, EXCLUDE);
+        PARSER.declareObject((d, v) -> d.filter = v, (p, c) -> parseInnerQueryBuilder(p), FILTER);
+        declareStandardFields(PARSER);
+    }
+
+    private final RecommendInputs inputs;
+    private final List<SignalSpec> signals; // null: the defaults, each used when its field is mapped
+    private final int numCandidates;
+    private final boolean exact;
+    private final boolean excludeSeen;
+    private final List<String> exclude;
+    private final QueryBuilder filter;
+    private final Supplier<RecommendInputs> pendingInputs; // set only while a lookup runs; never serialized
+
+    public RecommendQueryBuilder(
+        RecommendInputs inputs,
+        List<SignalSpec> signals,
+        int numCandidates,
+        boolean exact,
+        boolean excludeSeen,
+        List<String> exclude,
+        QueryBuilder filter
+    ) {
+        this.inputs = Objects.requireNonNull(inputs);
+        this.signals = signals == null ? null : Signals.validate(signals);
+        if (numCandidates < 1 || numCandidates > MAX_NUM_CANDIDATES) {
+            throw new IllegalArgumentException(
+                "[" + NUM_CANDIDATES.getPreferredName() + "] must be between 1 and " + MAX_NUM_CANDIDATES + ", got [" + numCandidates + "]"
+            );
+        }
+        this.numCandidates = numCandidates;
+        this.exact = exact;
+        this.excludeSeen = excludeSeen;
+        this.exclude = List.copyOf(exclude);
+        this.filter = filter;
+        this.pendingInputs = null;
+    }
+
+    private RecommendQueryBuilder(RecommendQueryBuilder template, Supplier<RecommendInputs> pendingInputs) {
+        this.inputs = template.inputs;
+        this.signals = template.signals;
+        this.numCandidates = template.numCandidates;
+        this.exact = template.exact;
+        this.excludeSeen = template.excludeSeen;
+        this.exclude = template.exclude;
+        this.filter = template.filter;
+        this.pendingInputs = pendingInputs;
+        boost(template.boost());
+        queryName(template.queryName());
+    }
+
+    public RecommendQueryBuilder(StreamInput in) throws IOException {
+        super(in);
+        inputs = new RecommendInputs(in);
+        signals = in.readOptionalCollectionAsList(SignalSpec::new);
+        numCandidates = in.readVInt();
+        exact = in.readBoolean();
+        excludeSeen = in.readBoolean();
+        exclude = in.readStringCollectionAsList();
+        filter = in.readOptionalNamedWriteable(QueryBuilder.class);
+        pendingInputs = null;
+    }
+
+    @Override
+    protected void doWriteTo(StreamOutput out) throws IOException {
+        if (pendingInputs != null) {
+            throw new IllegalStateException("a recommend query with a pending lookup cannot be serialized: missing a rewriteAndFetch?");
+        }
+        inputs.writeTo(out);
+        out.writeOptionalCollection(signals);
+        out.writeVInt(numCandidates);
+        out.writeBoolean(exact);
+        out.writeBoolean(excludeSeen);
+        out.writeStringCollection(exclude);
+        out.writeOptionalNamedWriteable(filter);
+    }
+
+    public static RecommendQueryBuilder fromXContent(XContentParser parser) throws IOException {
+        Draft draft = new Draft();
+        try {
+            PARSER.parse(parser, draft, null);
+        } catch (XContentParseException e) {
+            throw bracketFieldName(e);
+        }
+        float[] vector = null;
+        if (draft.userVector != null) {
+            vector = new float[draft.userVector.size()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = draft.userVector.get(i);
+            }
+        }
+        RecommendInputs inputs = new RecommendInputs(draft.user, vector, draft.history, draft.items, draft.likeText, false);
+        RecommendQueryBuilder builder = new RecommendQueryBuilder(
+            inputs,
+            draft.signals,
+            draft.numCandidates,
+            draft.exact,
+            draft.excludeSeen,
+            draft.exclude,
+            draft.filter
+        );
+        builder.boost(draft.boost).queryName(draft.queryName);
+        return builder;
+    }
+
+    @Override
+    protected void doXContent(XContentBuilder builder, Params params) throws IOException {
+        builder.startObject(NAME);
+        if (inputs.user() != null) {
+            builder.field(USER.getPreferredName(), inputs.user());
+        }
+        if (inputs.userVector() != null) {
+            builder.array(USER_VECTOR.getPreferredName(), inputs.userVector());
+        }
+        if (inputs.history() != null) {
+            builder.xContentList(HISTORY.getPreferredName(), inputs.history());
+        }
+        if (inputs.items().isEmpty() == false) {
+            builder.stringListField(ITEMS.getPreferredName(), inputs.items());
+        }
+        if (inputs.likeText().isEmpty() == false) {
+            builder.stringListField(LIKE_TEXT.getPreferredName(), inputs.likeText());
+        }
+        if (signals != null) {
+            Signals.toXContent(SIGNALS.getPreferredName(), signals, builder, params);
+        }
+        builder.field(NUM_CANDIDATES.getPreferredName(), numCandidates);
+        builder.field(EXACT.getPreferredName(), exact);
+        builder.field(EXCLUDE_SEEN.getPreferredName(), excludeSeen);
+        if (exclude.isEmpty() == false) {
+            builder.stringListField(EXCLUDE.getPreferredName(), exclude);
+        }
+        if (filter != null) {
+            builder.field(FILTER.getPreferredName(), filter);
+        }
+        boostAndQueryNameToXContent(builder);
+        builder.endObject();
+    }
+
+    @Override
+    protected QueryBuilder doRewrite(QueryRewriteContext context) throws IOException {
+        if (pendingInputs != null) {
+            RecommendInputs fetched = pendingInputs.get();
+            return fetched == null ? this : withInputs(fetched);
+        }
+        if (filter != null) {
+            QueryBuilder rewrittenFilter = filter.rewrite(context);
+            if (rewrittenFilter != filter) {
+                return copy(inputs, rewrittenFilter);
+            }
+        }
+        if (inputs.resolved()) {
+            return this;
+        }
+        if (inputs.user() != null) {
+            UserRef user = inputs.user();
+            SetOnce<RecommendInputs> fetched = new SetOnce<>();
+            context.registerAsyncAction((client, listener) -> ProfileLookup.fetch(user, client, listener.map(profile -> {
+                float[] vector = inputs.userVector() != null ? inputs.userVector() : profile.vector();
+                List<HistoryItem> history = inputs.history() != null ? inputs.history() : profile.history();
+                fetched.set(new RecommendInputs(null, vector, history, inputs.items(), inputs.likeText(), false));
+                return null;
+            })));
+            return new RecommendQueryBuilder(this, fetched::get);
+        }
+        return lookupItems(context);
+    }
+
+    /** Second lookup step: the history's content and the seeds' factors, from the indices being searched. */
+    private QueryBuilder lookupItems(QueryRewriteContext context) {
+        SignalSpec content = Signals.find(signals, SignalKind.CONTENT);
+        SignalSpec collaborative = signals == null
+            ? SignalSpec.defaultFor(SignalKind.COLLABORATIVE)
+            : Signals.find(signals, SignalKind.COLLABORATIVE);
+        List<HistoryItem> history = inputs.effectiveHistory();
+        List<HistoryItem> recent = history.subList(Math.max(0, history.size() - ItemLookup.MAX_CONTENT_ITEMS), history.size());
+        List<String> contentIds = content == null ? List.of() : recent.stream().map(HistoryItem::item).toList();
+        List<String> seedIds = inputs.userVector() == null && collaborative != null ? inputs.items() : List.of();
+        ResolvedIndices resolvedIndices = context.getResolvedIndices();
+        if ((contentIds.isEmpty() && seedIds.isEmpty()) || resolvedIndices == null) {
+            return withInputs(inputs.resolvedWith(inputs.userVector(), inputs.history(), List.of()));
+        }
+        String[] indices = Arrays.stream(resolvedIndices.getConcreteLocalIndices()).map(Index::getName).toArray(String[]::new);
+        if (indices.length == 0) {
+            return withInputs(inputs.resolvedWith(inputs.userVector(), inputs.history(), List.of()));
+        }
+        SetOnce<RecommendInputs> fetched = new SetOnce<>();
+        List<String> contentFields = content == null ? List.of() : content.fields();
+        String vectorField = seedIds.isEmpty() ? null : collaborative.field();
+        context.registerAsyncAction(
+            (client, listener) -> ItemLookup.fetch(indices, contentIds, contentFields, seedIds, vectorField, client, listener.map(found -> {
+                float[] vector = inputs.userVector() != null ? inputs.userVector() : Vectors.mean(found.seedVectors());
+                fetched.set(inputs.resolvedWith(vector, inputs.history(), found.texts()));
+                return null;
+            }))
+        );
+        return new RecommendQueryBuilder(this, fetched::get);
+    }
+
+    @Override
+    protected Query doToQuery(SearchExecutionContext context, MaxClauseCountQueryVisitor visitor) throws IOException {
+        if (inputs.resolved() == false || pendingInputs != null) {
+            throw new IllegalStateException("recommend query was not rewritten before execution: missing a rewriteAndFetch?");
+        }
+        return new ShardQueryPlanner(this, context, visitor).plan();
+    }
+
+    private RecommendQueryBuilder withInputs(RecommendInputs newInputs) {
+        return copy(newInputs, filter);
+    }
+
+    private RecommendQueryBuilder copy(RecommendInputs newInputs, QueryBuilder newFilter) {
+        RecommendQueryBuilder copy = new RecommendQueryBuilder(newInputs, signals, numCandidates, exact, excludeSeen, exclude, newFilter);
+        copy.boost(boost()).queryName(queryName());
+        return copy;
+    }
+
+    public RecommendInputs inputs() {
+        return inputs;
+    }
+
+    /** The signals named in the query, or null when it relies on the defaults. */
+    public List<SignalSpec> signals() {
+        return signals;
+    }
+
+    public int numCandidates() {
+        return numCandidates;
+    }
+
+    public boolean exact() {
+        return exact;
+    }
+
+    public boolean excludeSeen() {
+        return excludeSeen;
+    }
+
+    public List<String> exclude() {
+        return exclude;
+    }
+
+    public QueryBuilder filter() {
+        return filter;
+    }
+
+    @Override
+    protected boolean doEquals(RecommendQueryBuilder other) {
+        return inputs.equals(other.inputs)
+            && Objects.equals(signals, other.signals)
+            && numCandidates == other.numCandidates
+            && exact == other.exact
+            && excludeSeen == other.excludeSeen
+            && exclude.equals(other.exclude)
+            && Objects.equals(filter, other.filter)
+            && Objects.equals(pendingInputs, other.pendingInputs);
+    }
+
+    @Override
+    protected int doHashCode() {
+        return Objects.hash(inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, pendingInputs);
+    }
+
+    @Override
+    public String getWriteableName() {
+        return NAME;
+    }
+
+    @Override
+    public TransportVersion getMinimalSupportedVersion() {
+        return TransportVersion.minimumCompatible();
+    }
+
+    private static List<String> parseStringOrArray(XContentParser parser, Void context) throws IOException {
+        if (parser.currentToken() == XContentParser.Token.VALUE_STRING) {
+            return List.of(parser.text());
+        }
+        List<String> values = new ArrayList<>();
+        while (parser.nextToken() != XContentParser.Token.END_ARRAY) {
+            if (parser.currentToken() != XContentParser.Token.VALUE_STRING) {
+                throw new IllegalArgumentException("[" + LIKE_TEXT.getPreferredName() + "] must be a string or an array of strings");
+            }
+            values.add(parser.text());
+        }
+        return values;
+    }
+
+    private static final Pattern WRONG_TYPE = Pattern.compile("^\\[(\\w+)\\] (\\w+) doesn't support values of type: (\\w+)$");
+
+    /** ObjectParser says "[recommend] exclude_seen doesn't support…": put the field in brackets, as every other error does. */
+    private static XContentParseException bracketFieldName(XContentParseException e) {
+        Matcher m = WRONG_TYPE.matcher(e.getMessage().replaceFirst("^\\[\\d+:\\d+\\] ", ""));
+        if (m.matches()) {
+            return new XContentParseException(
+                e.getLocation(),
+                "[" + m.group(1) + "] field [" + m.group(2) + "] doesn't support values of type: " + m.group(3),
+                e
+            );
+        }
+        return e;
+    }
+
+    /** Mutable holder while parsing; the builder's constructor validates the result. */
+    private static final class Draft {
+        UserRef user;
+        List<Float> userVector;
+        List<HistoryItem> history;
+        List<String> items = List.of();
+        List<String> likeText = List.of();
+        List<SignalSpec> signals;
+        int numCandidates = DEFAULT_NUM_CANDIDATES;
+        boolean exact;
+        boolean excludeSeen = true;
+        List<String> exclude = List.of();
+        QueryBuilder filter;
+        float boost = DEFAULT_BOOST;
+        String queryName;
+    }
+
+    private static void declareStandardFields(ObjectParser<Draft, Void> parser) {
+        parser.declareFloat((d, v) -> d.boost = v, BOOST_FIELD);
+        parser.declareString((d, v) -> d.queryName = v, NAME_FIELD);
+    }
+}

@@ -1,0 +1,227 @@
+package org.recsys.recommend.query;
+
+import org.apache.lucene.document.FeatureField;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.elasticsearch.index.fielddata.IndexNumericFieldData;
+import org.elasticsearch.index.mapper.IdFieldMapper;
+import org.elasticsearch.index.mapper.KeywordFieldMapper;
+import org.elasticsearch.index.mapper.MappedFieldType;
+import org.elasticsearch.index.mapper.NumberFieldMapper;
+import org.elasticsearch.index.mapper.TextFieldMapper;
+import org.elasticsearch.index.mapper.vectors.DenseVectorFieldMapper;
+import org.elasticsearch.index.mapper.vectors.SparseVectorFieldMapper;
+import org.elasticsearch.index.query.MoreLikeThisQueryBuilder;
+import org.elasticsearch.index.query.SearchExecutionContext;
+import org.elasticsearch.search.internal.MaxClauseCountQueryVisitor;
+import org.recsys.recommend.blend.BlendSignal;
+import org.recsys.recommend.blend.ContentSignal;
+import org.recsys.recommend.blend.DotProductSignal;
+import org.recsys.recommend.blend.NeighborSignal;
+import org.recsys.recommend.blend.PopularitySignal;
+import org.recsys.recommend.blend.RecommendQuery;
+import org.recsys.recommend.blend.SignalWeighting;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a rewritten {@link RecommendQueryBuilder} into the shard's Lucene query: checks each signal's field against this
+ * index's mapping (errors name the field), builds the filter with exclusions, one candidate generator per signal that
+ * has input, and the signals that score the candidates.
+ */
+final class ShardQueryPlanner {
+
+    /** Terms the content query keeps from the history's text: enough to characterize it, few enough to stay fast. */
+    static final int CONTENT_MAX_QUERY_TERMS = 25;
+
+    private final RecommendQueryBuilder builder;
+    private final SearchExecutionContext context;
+    private final MaxClauseCountQueryVisitor visitor;
+    private final RecommendInputs inputs;
+
+    ShardQueryPlanner(RecommendQueryBuilder builder, SearchExecutionContext context, MaxClauseCountQueryVisitor visitor) {
+        this.builder = builder;
+        this.context = context;
+        this.visitor = visitor;
+        this.inputs = builder.inputs();
+    }
+
+    Query plan() throws IOException {
+        Query filter = filterWithExclusions();
+        List<Query> generators = new ArrayList<>();
+        List<BlendSignal> signals = new ArrayList<>();
+        for (SignalSpec spec : signalsToUse()) {
+            switch (spec.kind()) {
+                case COLLABORATIVE -> planCollaborative(spec, filter, generators, signals);
+                case NEIGHBORS -> planNeighbors(spec, filter, generators, signals);
+                case CONTENT -> planContent(spec, filter, generators, signals);
+                case POPULARITY -> planPopularity(spec, signals);
+                default -> throw new IllegalStateException("unknown signal " + spec.kind());
+            }
+        }
+        // Nothing personal to generate candidates from (a cold user): rank every admissible item by what remains.
+        boolean exact = builder.exact() || generators.isEmpty();
+        RecommendQuery query = new RecommendQuery(generators, builder.numCandidates(), filter, exact, signals);
+        query.visit(visitor);
+        return query;
+    }
+
+    /** The named signals, or the defaults whose fields this index maps. */
+    private List<SignalSpec> signalsToUse() {
+        if (builder.signals() != null) {
+            return builder.signals();
+        }
+        List<SignalSpec> defaults = new ArrayList<>();
+        for (SignalKind kind : List.of(SignalKind.COLLABORATIVE, SignalKind.NEIGHBORS, SignalKind.POPULARITY)) {
+            if (context.getFieldType(kind.defaultField()) != null) {
+                defaults.add(SignalSpec.defaultFor(kind));
+            }
+        }
+        return defaults;
+    }
+
+    private void planCollaborative(SignalSpec spec, Query filter, List<Query> generators, List<BlendSignal> signals) {
+        var type = fieldType(spec, spec.field(), DenseVectorFieldMapper.DenseVectorFieldType.class);
+        if (type.getElementType() != DenseVectorFieldMapper.ElementType.FLOAT) {
+            throw new IllegalArgumentException(
+                "[" + spec.jsonPath() + ".field] [" + spec.field() + "] has element_type [" + type.getElementType()
+                    + "], the signal needs [float]"
+            );
+        }
+        float[] vector = inputs.userVector();
+        if (vector == null) {
+            return; // no user vector: this signal has nothing to say about this user
+        }
+        if (type.getVectorDimensions() > 0 && vector.length != type.getVectorDimensions()) {
+            throw new IllegalArgumentException(
+                "[user_vector] has " + vector.length + " dims but field [" + spec.field() + "] has " + type.getVectorDimensions()
+            );
+        }
+        signals.add(new DotProductSignal(spec.field(), vector, weighting(spec)));
+        if (type.indexType().hasVectors()) {
+            generators.add(new KnnFloatVectorQuery(spec.field(), vector, builder.numCandidates(), filter));
+        } else if (builder.exact() == false) {
+            throw new IllegalArgumentException(
+                "[" + spec.jsonPath() + ".field] [" + spec.field()
+                    + "] is not indexed for kNN: map it with \"index\": true, or set \"exact\": true"
+            );
+        }
+    }
+
+    private void planNeighbors(SignalSpec spec, Query filter, List<Query> generators, List<BlendSignal> signals) {
+        fieldType(spec, spec.field(), SparseVectorFieldMapper.SparseVectorFieldType.class);
+        Map<String, Float> weights = new LinkedHashMap<>();
+        for (HistoryItem item : inputs.effectiveHistory()) {
+            weights.merge(item.item(), item.weight(), Float::sum);
+        }
+        if (weights.isEmpty()) {
+            return;
+        }
+        List<String> items = new ArrayList<>(weights.keySet());
+        float[] w = new float[items.size()];
+        BooleanQuery.Builder postings = new BooleanQuery.Builder();
+        for (int i = 0; i < w.length; i++) {
+            w[i] = weights.get(items.get(i));
+            postings.add(FeatureField.newLinearQuery(spec.field(), items.get(i), w[i]), BooleanClause.Occur.SHOULD);
+        }
+        signals.add(new NeighborSignal(spec.field(), items, w, weighting(spec)));
+        generators.add(RecommendQuery.restrict(postings.build(), filter));
+    }
+
+    private void planContent(SignalSpec spec, Query filter, List<Query> generators, List<BlendSignal> signals) throws IOException {
+        for (String field : spec.fields()) {
+            MappedFieldType type = context.getFieldType(field);
+            if (type == null) {
+                throw new IllegalArgumentException(
+                    "[" + spec.jsonPath() + ".fields] [" + field + "] is not mapped in index [" + indexName() + "]"
+                );
+            }
+            if (type instanceof TextFieldMapper.TextFieldType == false && type instanceof KeywordFieldMapper.KeywordFieldType == false) {
+                throw new IllegalArgumentException(
+                    "[" + spec.jsonPath() + ".fields] [" + field + "] is of type [" + type.typeName()
+                        + "], the signal needs [text] or [keyword]"
+                );
+            }
+        }
+        if (inputs.likeText().isEmpty()) {
+            return;
+        }
+        String[] fields = spec.fields().toArray(String[]::new);
+        Query content = new MoreLikeThisQueryBuilder(fields, inputs.likeText().toArray(String[]::new), null).minTermFreq(1)
+            .minDocFreq(1)
+            .maxQueryTerms(CONTENT_MAX_QUERY_TERMS)
+            .minimumShouldMatch("1")
+            .toQuery(context, visitor);
+        signals.add(new ContentSignal(content, weighting(spec)));
+        generators.add(RecommendQuery.restrict(content, filter));
+    }
+
+    private void planPopularity(SignalSpec spec, List<BlendSignal> signals) {
+        NumberFieldMapper.NumberFieldType type = fieldType(spec, spec.field(), NumberFieldMapper.NumberFieldType.class);
+        if (type.hasDocValues() == false) {
+            throw new IllegalArgumentException("[" + spec.jsonPath() + ".field] [" + spec.field() + "] has no doc values to read");
+        }
+        IndexNumericFieldData fieldData = context.getForField(type, MappedFieldType.FielddataOperation.SEARCH);
+        signals.add(new PopularitySignal(spec.field(), fieldData, weighting(spec)));
+    }
+
+    private Query filterWithExclusions() throws IOException {
+        Set<String> excluded = new LinkedHashSet<>(builder.exclude());
+        if (builder.excludeSeen()) {
+            excluded.addAll(inputs.seenIds());
+        }
+        Query userFilter = builder.filter() == null ? null : builder.filter().toQuery(context, visitor);
+        if (excluded.isEmpty() && userFilter == null) {
+            return null;
+        }
+        BooleanQuery.Builder filter = new BooleanQuery.Builder();
+        filter.add(userFilter == null ? new org.apache.lucene.search.MatchAllDocsQuery() : userFilter, BooleanClause.Occur.FILTER);
+        if (excluded.isEmpty() == false) {
+            filter.add(context.getFieldType(IdFieldMapper.NAME).termsQuery(excluded, context), BooleanClause.Occur.MUST_NOT);
+        }
+        return filter.build();
+    }
+
+    private <T extends MappedFieldType> T fieldType(SignalSpec spec, String field, Class<T> expected) {
+        MappedFieldType type = context.getFieldType(field);
+        if (type == null) {
+            throw new IllegalArgumentException(
+                "[" + spec.jsonPath() + ".field] [" + field + "] is not mapped in index [" + indexName() + "]"
+            );
+        }
+        if (expected.isInstance(type) == false) {
+            throw new IllegalArgumentException(
+                "[" + spec.jsonPath() + ".field] [" + field + "] is of type [" + type.typeName() + "], the signal needs ["
+                    + expectedTypeName(expected) + "]"
+            );
+        }
+        return expected.cast(type);
+    }
+
+    private static String expectedTypeName(Class<?> expected) {
+        if (expected == DenseVectorFieldMapper.DenseVectorFieldType.class) {
+            return "dense_vector";
+        }
+        if (expected == SparseVectorFieldMapper.SparseVectorFieldType.class) {
+            return "sparse_vector";
+        }
+        return "a numeric type";
+    }
+
+    private String indexName() {
+        return context.index().getName();
+    }
+
+    private static SignalWeighting weighting(SignalSpec spec) {
+        return new SignalWeighting(spec.kind().jsonName(), spec.weight(), spec.normalization(), spec.pivot());
+    }
+
+}
