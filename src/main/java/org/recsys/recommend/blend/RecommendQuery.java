@@ -181,7 +181,12 @@ public final class RecommendQuery extends Query {
 
     @Override
     public void visit(QueryVisitor visitor) {
-        visitor.visitLeaf(this);
+        // Visit what this query runs, so clause limits and field extraction see the generators and the filter.
+        QueryVisitor sub = visitor.getSubVisitor(BooleanClause.Occur.SHOULD, this);
+        generators.forEach(g -> g.visit(sub));
+        if (filter != null) {
+            filter.visit(visitor.getSubVisitor(BooleanClause.Occur.FILTER, this));
+        }
     }
 
     @Override

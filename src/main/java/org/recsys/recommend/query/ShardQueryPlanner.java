@@ -159,7 +159,7 @@ final class ShardQueryPlanner {
             .minDocFreq(1)
             .maxQueryTerms(CONTENT_MAX_QUERY_TERMS)
             .minimumShouldMatch("1")
-            .toQuery(context, visitor);
+            .toQuery(context);
         signals.add(new ContentSignal(content, weighting(spec)));
         generators.add(RecommendQuery.restrict(content, filter));
     }
@@ -178,7 +178,7 @@ final class ShardQueryPlanner {
         if (builder.excludeSeen()) {
             excluded.addAll(inputs.seenIds());
         }
-        Query userFilter = builder.filter() == null ? null : builder.filter().toQuery(context, visitor);
+        Query userFilter = builder.filter() == null ? null : builder.filter().toQuery(context);
         if (excluded.isEmpty() && userFilter == null) {
             return null;
         }

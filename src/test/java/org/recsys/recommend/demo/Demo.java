@@ -45,7 +45,8 @@ public final class Demo {
         System.out.println("Viewer " + user.id() + " watched: " + titles(catalog, user.history()));
         ObjectNode forUser = recommendQuery();
         ((ObjectNode) forUser.at("/query/recommend")).putObject("user").put("index", "viewers").put("id", user.id());
-        showHits("Recommended for " + user.id() + " (recommend query, user looked up from [viewers]):", http.post("/films/_search", forUser));
+        String heading = "Recommended for " + user.id() + " (recommend query, user looked up from [viewers]):";
+        showHits(heading, http.post("/films/_search", forUser));
 
         String seed = user.history().get(0);
         ObjectNode moreLikeThis = recommendQuery();
