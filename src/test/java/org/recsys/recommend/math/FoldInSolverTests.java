@@ -1,0 +1,157 @@
+package org.recsys.recommend.math;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fold-in against the paper's formula computed independently: the full confidence matrix Cᵘ over all items, the
+ * products YᵀCᵘY and YᵀCᵘp(u) formed naively, and the system solved by Gaussian elimination with partial pivoting.
+ */
+class FoldInSolverTests {
+
+    private static final int ITEMS = 300;
+    private static final int K = 16;
+    private static final double LAMBDA = 0.1;
+    private static final double ALPHA = 10;
+
+    private final Random random = new Random(42);
+    private final float[][] y = randomFactors();
+
+    @Test
+    void matchesTheClosedFormForShortAndLongHistories() {
+        FoldInSolver solver = new FoldInSolver(gramianOf(y), K, LAMBDA, ALPHA);
+        for (int historyLength : new int[] { 1, 5, 50, ITEMS }) {
+            int[] items = random.ints(0, ITEMS).distinct().limit(historyLength).toArray();
+            float[] r = new float[items.length];
+            for (int n = 0; n < r.length; n++) {
+                r[n] = 0.5f + random.nextInt(4);
+            }
+            List<float[]> factors = new ArrayList<>();
+            for (int item : items) {
+                factors.add(y[item]);
+            }
+            float[] actual = solver.solve(factors, r);
+            double[] expected = closedForm(items, r);
+            for (int d = 0; d < K; d++) {
+                double scale = Math.max(1e-3, Math.abs(expected[d]));
+                assertEquals(expected[d], actual[d], 1e-5 * scale, "history " + historyLength + ", dim " + d);
+            }
+        }
+    }
+
+    @Test
+    void emptyHistoryGivesTheZeroVector() {
+        FoldInSolver solver = new FoldInSolver(gramianOf(y), K, LAMBDA, ALPHA);
+        assertArrayEquals(new float[K], solver.solve(List.of(), new float[0]));
+    }
+
+    @Test
+    void badParametersAreRejected() {
+        double[] g = gramianOf(y);
+        assertThrows(IllegalArgumentException.class, () -> new FoldInSolver(g, K, 0, ALPHA));
+        assertThrows(IllegalArgumentException.class, () -> new FoldInSolver(g, K, Double.NaN, ALPHA));
+        assertThrows(IllegalArgumentException.class, () -> new FoldInSolver(g, K, LAMBDA, -1));
+        assertThrows(IllegalArgumentException.class, () -> new FoldInSolver(new double[3], K, LAMBDA, ALPHA));
+        FoldInSolver solver = new FoldInSolver(g, K, LAMBDA, ALPHA);
+        assertThrows(IllegalArgumentException.class, () -> solver.solve(List.<float[]>of(new float[K]), new float[] { Float.NaN }));
+        assertThrows(IllegalArgumentException.class, () -> solver.solve(List.<float[]>of(new float[K - 1]), new float[] { 1 }));
+    }
+
+    @Test
+    void gramianIsSymmetricAndMatchesTheNaiveProduct() {
+        double[] g = gramianOf(y);
+        for (int i = 0; i < K; i++) {
+            for (int j = 0; j < K; j++) {
+                double naive = 0;
+                for (float[] row : y) {
+                    naive += (double) row[i] * row[j];
+                }
+                assertEquals(naive, g[i * K + j], 1e-9 * Math.max(1, Math.abs(naive)));
+            }
+        }
+        assertTrue(g[0] > 0);
+    }
+
+    /** (Yᵀ Cᵘ Y + λI)⁻¹ Yᵀ Cᵘ p(u), with Cᵘ and p(u) over all items: c = 1 + α r for the history, 1 elsewhere. */
+    private double[] closedForm(int[] items, float[] r) {
+        double[] c = new double[ITEMS];
+        double[] p = new double[ITEMS];
+        java.util.Arrays.fill(c, 1);
+        for (int n = 0; n < items.length; n++) {
+            c[items[n]] = 1 + ALPHA * r[n];
+            p[items[n]] = 1;
+        }
+        double[][] a = new double[K][K + 1];
+        for (int i = 0; i < K; i++) {
+            for (int j = 0; j < K; j++) {
+                double sum = 0;
+                for (int u = 0; u < ITEMS; u++) {
+                    sum += y[u][i] * c[u] * y[u][j];
+                }
+                a[i][j] = sum + (i == j ? LAMBDA : 0);
+            }
+            double rhs = 0;
+            for (int u = 0; u < ITEMS; u++) {
+                rhs += y[u][i] * c[u] * p[u];
+            }
+            a[i][K] = rhs;
+        }
+        return gaussianElimination(a);
+    }
+
+    private static double[] gaussianElimination(double[][] a) {
+        int n = a.length;
+        for (int col = 0; col < n; col++) {
+            int pivot = col;
+            for (int row = col + 1; row < n; row++) {
+                if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) {
+                    pivot = row;
+                }
+            }
+            double[] swap = a[col];
+            a[col] = a[pivot];
+            a[pivot] = swap;
+            for (int row = col + 1; row < n; row++) {
+                double factor = a[row][col] / a[col][col];
+                for (int j = col; j <= n; j++) {
+                    a[row][j] -= factor * a[col][j];
+                }
+            }
+        }
+        double[] x = new double[n];
+        for (int row = n - 1; row >= 0; row--) {
+            double sum = a[row][n];
+            for (int j = row + 1; j < n; j++) {
+                sum -= a[row][j] * x[j];
+            }
+            x[row] = sum / a[row][row];
+        }
+        return x;
+    }
+
+    private double[] gramianOf(float[][] vectors) {
+        Gramian gramian = new Gramian(K);
+        for (float[] v : vectors) {
+            gramian.add(v);
+        }
+        return gramian.matrix();
+    }
+
+    private float[][] randomFactors() {
+        float[][] f = new float[ITEMS][K];
+        for (float[] row : f) {
+            for (int d = 0; d < K; d++) {
+                row[d] = (float) (random.nextGaussian() * 0.3);
+            }
+        }
+        return f;
+    }
+}
