@@ -1,17 +1,43 @@
 package org.recsys.recommend;
 
+import org.apache.lucene.util.SetOnce;
+import org.elasticsearch.cluster.NamedDiff;
+import org.elasticsearch.cluster.metadata.Metadata;
 import org.elasticsearch.cluster.node.DiscoveryNodes;
+import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
+import org.elasticsearch.common.settings.Setting;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.index.IndexModule;
+import org.elasticsearch.ingest.Processor;
 import org.elasticsearch.features.NodeFeature;
 import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.IngestPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
 import org.elasticsearch.rest.RestHandler;
+import org.elasticsearch.xcontent.NamedXContentRegistry;
+import org.elasticsearch.xcontent.ParseField;
+import org.recsys.recommend.action.DeleteModelAction;
+import org.recsys.recommend.action.GetModelAction;
+import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.action.PutModelAction;
+import org.recsys.recommend.action.RefreshModelAction;
+import org.recsys.recommend.ingest.ItemFactorCache;
+import org.recsys.recommend.ingest.ItemWriteListener;
+import org.recsys.recommend.ingest.RecommendUpdateProcessor;
+import org.recsys.recommend.ingest.RecommendUpdateProcessorFactory;
+import org.recsys.recommend.model.ModelMetadata;
+import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.query.RecommendQueryBuilder;
+import org.recsys.recommend.rest.RestDeleteModelAction;
+import org.recsys.recommend.rest.RestGetModelAction;
+import org.recsys.recommend.rest.RestPutModelAction;
 import org.recsys.recommend.rest.RestRecommendInfoAction;
+import org.recsys.recommend.rest.RestRefreshModelAction;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -20,9 +46,55 @@ import java.util.function.Supplier;
  */
 public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugin, IngestPlugin {
 
+    // Set when the node builds its components; query parsing and processors read models through it.
+    private final SetOnce<ModelRegistry> registry = new SetOnce<>();
+    private final SetOnce<ItemFactorCache> itemFactors = new SetOnce<>();
+
+    @Override
+    public List<Setting<?>> getSettings() {
+        return List.of(ItemFactorCache.MAX_ENTRIES, ItemFactorCache.EXPIRE_AFTER_WRITE);
+    }
+
+    @Override
+    public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
+        Settings settings = parameters.env.settings();
+        int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
+        itemFactors.trySet(new ItemFactorCache(maxEntries, ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings)));
+        ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
+        return Map.of(RecommendUpdateProcessor.TYPE, new RecommendUpdateProcessorFactory(models, itemFactors.get(), parameters.client));
+    }
+
+    @Override
+    public void onIndexModule(IndexModule indexModule) {
+        ItemFactorCache cache = itemFactors.get();
+        if (cache != null) {
+            indexModule.addIndexOperationListener(new ItemWriteListener(cache));
+        }
+    }
+
     @Override
     public List<QuerySpec<?>> getQueries() {
-        return List.of(new QuerySpec<>(RecommendQueryBuilder.NAME, RecommendQueryBuilder::new, RecommendQueryBuilder::fromXContent));
+        return List.of(
+            new QuerySpec<>(
+                RecommendQueryBuilder.NAME,
+                RecommendQueryBuilder::new,
+                parser -> RecommendQueryBuilder.fromXContent(parser, this::modelForQuery)
+            )
+        );
+    }
+
+    @Override
+    public Collection<?> createComponents(PluginServices services) {
+        registry.set(new ModelRegistry(services.clusterService()));
+        return List.of(registry.get());
+    }
+
+    private RecommendModel modelForQuery(String id) {
+        ModelRegistry models = registry.get();
+        if (models == null) {
+            throw new IllegalArgumentException("[model] models are not available on this node yet");
+        }
+        return models.getForField("model", id);
     }
 
     @Override
@@ -31,6 +103,37 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         Supplier<DiscoveryNodes> nodesInCluster,
         Predicate<NodeFeature> clusterSupportsFeature
     ) {
-        return List.of(new RestRecommendInfoAction());
+        return List.of(
+            new RestRecommendInfoAction(),
+            new RestPutModelAction(),
+            new RestGetModelAction(),
+            new RestDeleteModelAction(),
+            new RestRefreshModelAction()
+        );
+    }
+
+    @Override
+    public Collection<ActionHandler> getActions() {
+        return List.of(
+            new ActionHandler(PutModelAction.TYPE, PutModelAction.class),
+            new ActionHandler(GetModelAction.TYPE, GetModelAction.class),
+            new ActionHandler(DeleteModelAction.TYPE, DeleteModelAction.class),
+            new ActionHandler(RefreshModelAction.TYPE, RefreshModelAction.class)
+        );
+    }
+
+    @Override
+    public List<NamedWriteableRegistry.Entry> getNamedWriteables() {
+        return List.of(
+            new NamedWriteableRegistry.Entry(Metadata.ProjectCustom.class, ModelMetadata.TYPE, ModelMetadata::new),
+            new NamedWriteableRegistry.Entry(NamedDiff.class, ModelMetadata.TYPE, ModelMetadata::readDiffFrom)
+        );
+    }
+
+    @Override
+    public List<NamedXContentRegistry.Entry> getNamedXContent() {
+        return List.of(
+            new NamedXContentRegistry.Entry(Metadata.ProjectCustom.class, new ParseField(ModelMetadata.TYPE), ModelMetadata::fromXContent)
+        );
     }
 }

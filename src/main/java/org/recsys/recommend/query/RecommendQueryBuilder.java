@@ -18,12 +18,14 @@ import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParseException;
 import org.elasticsearch.xcontent.XContentParser;
 import org.recsys.recommend.math.Vectors;
+import org.recsys.recommend.model.RecommendModel;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,6 +41,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     public static final int DEFAULT_NUM_CANDIDATES = 500;
     public static final int MAX_NUM_CANDIDATES = 10_000;
 
+    static final ParseField MODEL = new ParseField("model");
     static final ParseField USER = new ParseField("user");
     static final ParseField USER_VECTOR = new ParseField("user_vector");
     static final ParseField HISTORY = new ParseField("history");
@@ -54,7 +57,8 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME);
 
     static {
-        PARSER.declareObject((d, v) -> d.user = v, (p, c) -> UserRef.fromXContent(p), USER);
+        PARSER.declareString((d, v) -> d.model = v, MODEL);
+        PARSER.declareField(Draft::user, RecommendQueryBuilder::parseUser, USER, ObjectParser.ValueType.OBJECT_OR_STRING);
         PARSER.declareFloatArray((d, v) -> d.userVector = v, USER_VECTOR);
         PARSER.declareField((d, v) -> d.history = v, (p, c) -> HistoryItem.parseArray(p), HISTORY, ObjectParser.ValueType.OBJECT_ARRAY);
         PARSER.declareStringArray((d, v) -> d.items = v, ITEMS);
@@ -73,6 +77,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         declareStandardFields(PARSER);
     }
 
+    private final String model; // the registered model the defaults came from, or null
     private final RecommendInputs inputs;
     private final List<SignalSpec> signals; // null: the defaults, each used when its field is mapped
     private final int numCandidates;
@@ -83,6 +88,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     private final Supplier<RecommendInputs> pendingInputs; // set only while a lookup runs; never serialized
 
     public RecommendQueryBuilder(
+        String model,
         RecommendInputs inputs,
         List<SignalSpec> signals,
         int numCandidates,
@@ -91,6 +97,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         List<String> exclude,
         QueryBuilder filter
     ) {
+        this.model = model;
         this.inputs = Objects.requireNonNull(inputs);
         this.signals = signals == null ? null : Signals.validate(signals);
         if (numCandidates < 1 || numCandidates > MAX_NUM_CANDIDATES) {
@@ -107,6 +114,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     }
 
     private RecommendQueryBuilder(RecommendQueryBuilder template, Supplier<RecommendInputs> pendingInputs) {
+        this.model = template.model;
         this.inputs = template.inputs;
         this.signals = template.signals;
         this.numCandidates = template.numCandidates;
@@ -121,6 +129,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
 
     public RecommendQueryBuilder(StreamInput in) throws IOException {
         super(in);
+        model = in.readOptionalString();
         inputs = new RecommendInputs(in);
         signals = in.readOptionalCollectionAsList(SignalSpec::new);
         numCandidates = in.readVInt();
@@ -136,6 +145,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         if (pendingInputs != null) {
             throw new IllegalStateException("a recommend query with a pending lookup cannot be serialized: missing a rewriteAndFetch?");
         }
+        out.writeOptionalString(model);
         inputs.writeTo(out);
         out.writeOptionalCollection(signals);
         out.writeVInt(numCandidates);
@@ -145,12 +155,18 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         out.writeOptionalNamedWriteable(filter);
     }
 
-    public static RecommendQueryBuilder fromXContent(XContentParser parser) throws IOException {
+    /** Parses a query; {@code models} resolves a {@code model} name to its configuration (the node's cluster state). */
+    public static RecommendQueryBuilder fromXContent(XContentParser parser, Function<String, RecommendModel> models) throws IOException {
         Draft draft = new Draft();
         try {
             PARSER.parse(parser, draft, null);
         } catch (XContentParseException e) {
             throw bracketFieldName(e);
+        }
+        if (draft.model != null) {
+            ModelDefaults.apply(models.apply(draft.model), draft);
+        } else if (draft.userId != null) {
+            throw new IllegalArgumentException("[user] must be an object {\"index\", \"id\"} unless a [model] names the users index");
         }
         float[] vector = null;
         if (draft.userVector != null) {
@@ -159,10 +175,11 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
                 vector[i] = draft.userVector.get(i);
             }
         }
-        RecommendInputs inputs = new RecommendInputs(draft.user, vector, draft.history, draft.items, draft.likeText, false);
+        RecommendInputs inputs = new RecommendInputs(draft.userRef, vector, draft.history, draft.items, draft.likeText, false);
         RecommendQueryBuilder builder = new RecommendQueryBuilder(
+            draft.model,
             inputs,
-            draft.signals,
+            draft.signals != null ? draft.signals : draft.modelSignals,
             draft.numCandidates,
             draft.exact,
             draft.excludeSeen,
@@ -176,6 +193,9 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     @Override
     protected void doXContent(XContentBuilder builder, Params params) throws IOException {
         builder.startObject(NAME);
+        if (model != null) {
+            builder.field(MODEL.getPreferredName(), model);
+        }
         if (inputs.user() != null) {
             builder.field(USER.getPreferredName(), inputs.user());
         }
@@ -280,9 +300,22 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     }
 
     private RecommendQueryBuilder copy(RecommendInputs newInputs, QueryBuilder newFilter) {
-        RecommendQueryBuilder copy = new RecommendQueryBuilder(newInputs, signals, numCandidates, exact, excludeSeen, exclude, newFilter);
+        RecommendQueryBuilder copy = new RecommendQueryBuilder(
+            model,
+            newInputs,
+            signals,
+            numCandidates,
+            exact,
+            excludeSeen,
+            exclude,
+            newFilter
+        );
         copy.boost(boost()).queryName(queryName());
         return copy;
+    }
+
+    public String model() {
+        return model;
     }
 
     public RecommendInputs inputs() {
@@ -316,7 +349,8 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
 
     @Override
     protected boolean doEquals(RecommendQueryBuilder other) {
-        return inputs.equals(other.inputs)
+        return Objects.equals(model, other.model)
+            && inputs.equals(other.inputs)
             && Objects.equals(signals, other.signals)
             && numCandidates == other.numCandidates
             && exact == other.exact
@@ -328,7 +362,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
 
     @Override
     protected int doHashCode() {
-        return Objects.hash(inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, pendingInputs);
+        return Objects.hash(model, inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, pendingInputs);
     }
 
     @Override
@@ -339,6 +373,10 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     @Override
     public TransportVersion getMinimalSupportedVersion() {
         return TransportVersion.minimumCompatible();
+    }
+
+    private static Object parseUser(XContentParser parser, Void context) throws IOException {
+        return parser.currentToken() == XContentParser.Token.VALUE_STRING ? parser.text() : UserRef.fromXContent(parser);
     }
 
     private static List<String> parseStringOrArray(XContentParser parser, Void context) throws IOException {
@@ -371,8 +409,11 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     }
 
     /** Mutable holder while parsing; the builder's constructor validates the result. */
-    private static final class Draft {
-        UserRef user;
+    static final class Draft {
+        String model;
+        UserRef userRef;
+        String userId;
+        List<SignalSpec> modelSignals;
         List<Float> userVector;
         List<HistoryItem> history;
         List<String> items = List.of();
@@ -385,6 +426,14 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         QueryBuilder filter;
         float boost = DEFAULT_BOOST;
         String queryName;
+
+        void user(Object value) {
+            if (value instanceof UserRef ref) {
+                userRef = ref;
+            } else {
+                userId = (String) value;
+            }
+        }
     }
 
     private static void declareStandardFields(ObjectParser<Draft, Void> parser) {

@@ -77,7 +77,8 @@ final class ShardQueryPlanner {
     /** The named signals, or the defaults whose fields this index maps. */
     private List<SignalSpec> signalsToUse() {
         if (builder.signals() != null) {
-            return builder.signals();
+            // Defaults (from a model) are skipped where this index lacks their field; named signals must be valid.
+            return builder.signals().stream().filter(s -> s.explicit() || context.getFieldType(s.field()) != null).toList();
         }
         List<SignalSpec> defaults = new ArrayList<>();
         for (SignalKind kind : List.of(SignalKind.COLLABORATIVE, SignalKind.NEIGHBORS, SignalKind.POPULARITY)) {

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Set;
 
 /** Parsing and checks for the {@code signals} object: each signal at most once, in a stable order. */
-final class Signals {
+public final class Signals {
 
     private Signals() {}
 
-    static List<SignalSpec> parse(XContentParser parser) throws IOException {
+    public static List<SignalSpec> parse(XContentParser parser) throws IOException {
         List<SignalSpec> signals = new ArrayList<>();
         XContentParser.Token token;
         while ((token = parser.nextToken()) != XContentParser.Token.END_OBJECT) {
@@ -34,7 +34,7 @@ final class Signals {
         return signals;
     }
 
-    static List<SignalSpec> validate(List<SignalSpec> signals) {
+    public static List<SignalSpec> validate(List<SignalSpec> signals) {
         Set<SignalKind> seen = EnumSet.noneOf(SignalKind.class);
         for (SignalSpec signal : signals) {
             if (seen.add(signal.kind()) == false) {
@@ -47,7 +47,7 @@ final class Signals {
         return signals.stream().sorted((a, b) -> a.kind().compareTo(b.kind())).toList();
     }
 
-    static SignalSpec find(List<SignalSpec> signals, SignalKind kind) {
+    public static SignalSpec find(List<SignalSpec> signals, SignalKind kind) {
         if (signals == null) {
             return null;
         }

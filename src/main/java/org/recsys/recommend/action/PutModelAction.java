@@ -1,0 +1,109 @@
+package org.recsys.recommend.action;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.ActionType;
+import org.elasticsearch.action.support.ActionFilters;
+import org.elasticsearch.action.support.master.AcknowledgedRequest;
+import org.elasticsearch.action.support.master.AcknowledgedResponse;
+import org.elasticsearch.action.support.master.AcknowledgedTransportMasterNodeAction;
+import org.elasticsearch.cluster.AckedClusterStateUpdateTask;
+import org.elasticsearch.cluster.ClusterState;
+import org.elasticsearch.cluster.block.ClusterBlockException;
+import org.elasticsearch.cluster.block.ClusterBlockLevel;
+import org.elasticsearch.cluster.metadata.ProjectMetadata;
+import org.elasticsearch.cluster.service.ClusterService;
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.core.SuppressForbidden;
+import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.injection.guice.Inject;
+import org.elasticsearch.tasks.Task;
+import org.elasticsearch.threadpool.ThreadPool;
+import org.elasticsearch.transport.TransportService;
+import org.recsys.recommend.model.ModelMetadata;
+import org.recsys.recommend.model.RecommendModel;
+
+import java.io.IOException;
+
+/**
+ * Creates or replaces a model ({@code PUT _recommend/model/{id}}), or stores the state {@code _refresh} derived. A new
+ * configuration keeps the derived state when it still fits (same items index, factors field and dims).
+ */
+public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutModelAction.Request> {
+
+    public static final String NAME = "cluster:admin/recommend/model/put";
+    public static final ActionType<AcknowledgedResponse> TYPE = new ActionType<>(NAME);
+
+    /** The model to store; with {@code stateOnly}, only its state replaces the stored model's. */
+    public static final class Request extends AcknowledgedRequest<Request> {
+        private final RecommendModel model;
+        private final boolean stateOnly;
+
+        public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model, boolean stateOnly) {
+            super(masterNodeTimeout, ackTimeout);
+            this.model = model;
+            this.stateOnly = stateOnly;
+        }
+
+        public Request(StreamInput in) throws IOException {
+            super(in);
+            model = new RecommendModel(in);
+            stateOnly = in.readBoolean();
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            super.writeTo(out);
+            model.writeTo(out);
+            out.writeBoolean(stateOnly);
+        }
+
+        public RecommendModel model() {
+            return model;
+        }
+    }
+
+    @Inject
+    public PutModelAction(
+        TransportService transportService,
+        ClusterService clusterService,
+        ThreadPool threadPool,
+        ActionFilters filters
+    ) {
+        super(NAME, transportService, clusterService, threadPool, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
+    }
+
+    @Override
+    @SuppressForbidden(reason = "a single, rare metadata update: batching would add machinery without benefit")
+    protected void masterOperation(Task task, Request request, ClusterState state, ActionListener<AcknowledgedResponse> listener) {
+        String source = "put-recommend-model-" + request.model.id();
+        clusterService.submitUnbatchedStateUpdateTask(source, new AckedClusterStateUpdateTask(request, listener) {
+            @Override
+            public ClusterState execute(ClusterState current) {
+                ProjectMetadata project = current.metadata().getProject();
+                ModelMetadata models = ModelRegistry.models(project);
+                RecommendModel existing = models.get(request.model.id());
+                RecommendModel next = request.model;
+                if (request.stateOnly) {
+                    if (existing == null) {
+                        throw new org.elasticsearch.ResourceNotFoundException("[model] unknown recommend model [" + next.id() + "]");
+                    }
+                    if (existing.factors().dims() * existing.factors().dims() != next.state().gramian().length) {
+                        throw new IllegalStateException("model [" + next.id() + "] changed its dims while it was being refreshed");
+                    }
+                    next = existing.withState(next.state());
+                } else if (existing != null && existing.stateCarriesOverTo(next)) {
+                    next = next.withState(existing.state());
+                }
+                ModelMetadata updated = models.with(next);
+                return current.copyAndUpdateProject(project.id(), builder -> builder.putCustom(ModelMetadata.TYPE, updated));
+            }
+        });
+    }
+
+    @Override
+    protected ClusterBlockException checkBlock(Request request, ClusterState state) {
+        return state.blocks().globalBlockedException(state.metadata().getProject().id(), ClusterBlockLevel.METADATA_WRITE);
+    }
+}

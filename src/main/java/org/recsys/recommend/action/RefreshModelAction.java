@@ -1,0 +1,238 @@
+package org.recsys.recommend.action;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.ActionRequest;
+import org.elasticsearch.action.ActionRequestValidationException;
+import org.elasticsearch.action.ActionResponse;
+import org.elasticsearch.action.ActionType;
+import org.elasticsearch.action.search.ClearScrollRequest;
+import org.elasticsearch.action.search.SearchRequest;
+import org.elasticsearch.action.search.SearchResponse;
+import org.elasticsearch.action.search.SearchScrollRequest;
+import org.elasticsearch.action.support.ActionFilters;
+import org.elasticsearch.action.support.HandledTransportAction;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.client.internal.ParentTaskAssigningClient;
+import org.elasticsearch.cluster.service.ClusterService;
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.injection.guice.Inject;
+import org.elasticsearch.search.SearchHit;
+import org.elasticsearch.search.builder.SearchSourceBuilder;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.elasticsearch.search.sort.SortOrder;
+import org.elasticsearch.tasks.CancellableTask;
+import org.elasticsearch.tasks.Task;
+import org.elasticsearch.tasks.TaskCancelledException;
+import org.elasticsearch.tasks.TaskId;
+import org.elasticsearch.transport.TransportService;
+import org.elasticsearch.xcontent.ToXContentObject;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.recsys.recommend.math.Gramian;
+import org.recsys.recommend.model.ModelState;
+import org.recsys.recommend.model.RecommendModel;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST _recommend/model/{id}/_refresh}: scans the model's item factors (with the caller's read privileges), computes
+ * the item Gramian YᵀY that exact fold-in needs, and stores it on the model. Runs as a cancellable task visible in
+ * {@code _tasks}; a cancelled or failed refresh leaves the model as it was.
+ */
+public class RefreshModelAction extends HandledTransportAction<RefreshModelAction.Request, RefreshModelAction.Response> {
+
+    public static final String NAME = "cluster:admin/recommend/model/refresh";
+    public static final ActionType<Response> TYPE = new ActionType<>(NAME);
+    private static final int PAGE = 1000;
+    private static final TimeValue KEEP_ALIVE = TimeValue.timeValueMinutes(2);
+
+    /** The model to refresh. */
+    public static final class Request extends ActionRequest {
+        private final String id;
+
+        public Request(String id) {
+            this.id = id;
+        }
+
+        public Request(StreamInput in) throws IOException {
+            super(in);
+            id = in.readString();
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            super.writeTo(out);
+            out.writeString(id);
+        }
+
+        @Override
+        public ActionRequestValidationException validate() {
+            return null;
+        }
+
+        @Override
+        public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
+            return new CancellableTask(taskId, type, action, getDescription(), parentTaskId, headers);
+        }
+
+        @Override
+        public String getDescription() {
+            return "refresh recommend model [" + id + "]: Gramian of item factors";
+        }
+    }
+
+    /** How many item vectors went into the Gramian, and how long it took. */
+    public static final class Response extends ActionResponse implements ToXContentObject {
+        private final String id;
+        private final long items;
+        private final long tookMillis;
+
+        Response(String id, long items, long tookMillis) {
+            this.id = id;
+            this.items = items;
+            this.tookMillis = tookMillis;
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            out.writeString(id);
+            out.writeVLong(items);
+            out.writeVLong(tookMillis);
+        }
+
+        @Override
+        public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+            return builder.startObject()
+                .field("acknowledged", true)
+                .field("model", id)
+                .field("items", items)
+                .field("took", tookMillis)
+                .endObject();
+        }
+    }
+
+    private final Client client;
+    private final ClusterService clusterService;
+    private final ModelRegistry registry;
+
+    @Inject
+    public RefreshModelAction(TransportService transportService, ActionFilters filters, Client client, ClusterService clusterService) {
+        super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
+        this.client = client;
+        this.clusterService = clusterService;
+        this.registry = new ModelRegistry(clusterService);
+    }
+
+    @Override
+    protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
+        RecommendModel model;
+        try {
+            model = registry.get(request.id);
+        } catch (RuntimeException e) {
+            listener.onFailure(e);
+            return;
+        }
+        long start = System.nanoTime();
+        Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
+        Scan scan = new Scan(model, (CancellableTask) task, taskClient, ActionListener.wrap(gramian -> {
+            ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis());
+            TimeValue timeout = TimeValue.THIRTY_SECONDS;
+            PutModelAction.Request put = new PutModelAction.Request(timeout, timeout, model.withState(state), true);
+            long items = gramian.count();
+            taskClient.execute(
+                PutModelAction.TYPE,
+                put,
+                listener.map(ack -> new Response(model.id(), items, (System.nanoTime() - start) / 1_000_000))
+            );
+        }, listener::onFailure));
+        SearchSourceBuilder source = new SearchSourceBuilder().size(PAGE)
+            .sort("_doc", SortOrder.ASC)
+            .fetchSource(FetchSourceContext.of(true, false, new String[] { model.items().factors() }, null));
+        taskClient.search(new SearchRequest(model.items().index()).source(source).scroll(KEEP_ALIVE), scan);
+    }
+
+    /** Consumes scroll pages into the Gramian; clears the scroll however it ends. */
+    private static final class Scan implements ActionListener<SearchResponse> {
+        private final RecommendModel model;
+        private final CancellableTask task;
+        private final Client client;
+        private final ActionListener<Gramian> done;
+        private final Gramian gramian;
+
+        Scan(RecommendModel model, CancellableTask task, Client client, ActionListener<Gramian> done) {
+            this.model = model;
+            this.task = task;
+            this.client = client;
+            this.done = done;
+            this.gramian = new Gramian(model.factors().dims());
+        }
+
+        @Override
+        public void onResponse(SearchResponse response) {
+            String scrollId = response.getScrollId();
+            try {
+                if (task.isCancelled()) {
+                    throw new TaskCancelledException("cancelled: " + task.getReasonCancelled());
+                }
+                SearchHit[] hits = response.getHits().getHits();
+                for (SearchHit hit : hits) {
+                    float[] vector = vectorOf(hit);
+                    if (vector != null) {
+                        gramian.add(vector);
+                    }
+                }
+                if (hits.length == 0) {
+                    clear(scrollId);
+                    done.onResponse(gramian);
+                } else {
+                    client.searchScroll(new SearchScrollRequest(scrollId).scroll(KEEP_ALIVE), this);
+                }
+            } catch (RuntimeException e) {
+                clear(scrollId);
+                done.onFailure(e);
+            }
+        }
+
+        private float[] vectorOf(SearchHit hit) {
+            Object value = hit.getSourceAsMap() == null ? null : hit.getSourceAsMap().get(model.items().factors());
+            if (value == null) {
+                return null; // an item without factors (new, cold) does not enter YᵀY
+            }
+            if (value instanceof List<?> list && list.size() == model.factors().dims()) {
+                float[] v = new float[list.size()];
+                for (int i = 0; i < v.length; i++) {
+                    if (list.get(i) instanceof Number n && Float.isFinite(n.floatValue())) {
+                        v[i] = n.floatValue();
+                    } else {
+                        throw new IllegalArgumentException(
+                            "[" + model.items().factors() + "] of item [" + hit.getId() + "] is not numeric"
+                        );
+                    }
+                }
+                return v;
+            }
+            int dims = value instanceof List<?> list ? list.size() : -1;
+            throw new IllegalArgumentException(
+                "[" + model.items().factors() + "] of item [" + hit.getId() + "] has " + dims + " dims but model [" + model.id()
+                    + "] expects " + model.factors().dims()
+            );
+        }
+
+        private void clear(String scrollId) {
+            if (scrollId != null) {
+                ClearScrollRequest clear = new ClearScrollRequest();
+                clear.addScrollId(scrollId);
+                client.clearScroll(clear, ActionListener.noop());
+            }
+        }
+
+        @Override
+        public void onFailure(Exception e) {
+            done.onFailure(e);
+        }
+    }
+}

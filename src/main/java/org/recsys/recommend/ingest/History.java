@@ -1,0 +1,105 @@
+package org.recsys.recommend.ingest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A user's bounded interaction history, oldest first, one entry per item. An event for an item already present merges
+ * into it (weights add up: repeated interactions raise the confidence c = 1 + α r) and moves it to the most recent place
+ * with the event's timestamp; past {@code maxHistory} entries the oldest are dropped.
+ */
+public final class History {
+
+    /** One item's accumulated interaction strength and the time of its latest event. */
+    public record Entry(String item, double weight, String ts) {}
+
+    private final List<Entry> entries;
+
+    private History(List<Entry> entries) {
+        this.entries = List.copyOf(entries);
+    }
+
+    public static History empty() {
+        return new History(List.of());
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    public List<String> items() {
+        return entries.stream().map(Entry::item).toList();
+    }
+
+    /** The history after one more event, merged and bounded. */
+    public History append(String item, double weight, String ts, int maxHistory) {
+        LinkedHashMap<String, Entry> byItem = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            byItem.put(e.item(), e);
+        }
+        Entry previous = byItem.remove(item);
+        byItem.put(item, new Entry(item, previous == null ? weight : previous.weight() + weight, ts));
+        return new History(new ArrayList<>(byItem.values())).bounded(maxHistory);
+    }
+
+    /** The most recent {@code maxHistory} entries. */
+    public History bounded(int maxHistory) {
+        if (entries.size() <= maxHistory) {
+            return this;
+        }
+        return new History(entries.subList(entries.size() - maxHistory, entries.size()));
+    }
+
+    /** As stored in a profile's {@code _source}: {@code [{ "item": "i7", "weight": 2.0, "ts": "…" }]}. */
+    public List<Map<String, Object>> toSource() {
+        List<Map<String, Object>> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("item", e.item());
+            m.put("weight", e.weight());
+            if (e.ts() != null) {
+                m.put("ts", e.ts());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Reads a stored history: a list of ids or of {@code {item, weight, ts}} maps; repeats merge as events would. */
+    public static History fromSource(String field, Object value) {
+        if (value == null) {
+            return empty();
+        }
+        if (value instanceof List<?> == false) {
+            throw new IllegalArgumentException("[" + field + "] must be an array of items, got [" + value + "]");
+        }
+        History history = empty();
+        for (Object element : (List<?>) value) {
+            if (element instanceof String id) {
+                history = history.append(id, 1.0, null, Integer.MAX_VALUE);
+            } else if (element instanceof Map<?, ?> map && map.get("item") instanceof String id) {
+                double weight = weightOf(field, id, map.get("weight"));
+                Object ts = map.get("ts");
+                history = history.append(id, weight, ts == null ? null : ts.toString(), Integer.MAX_VALUE);
+            } else {
+                throw new IllegalArgumentException(
+                    "[" + field + "] entries must be item ids or objects with an [item], got [" + element + "]"
+                );
+            }
+        }
+        return history;
+    }
+
+    private static double weightOf(String field, String id, Object weight) {
+        if (weight == null) {
+            return 1.0;
+        }
+        double value = weight instanceof Number n ? n.doubleValue() : Double.NaN;
+        if (Double.isFinite(value) == false || value < 0) {
+            throw new IllegalArgumentException("[" + field + "] entry for [" + id + "] has an invalid [weight] [" + weight + "]");
+        }
+        return value;
+    }
+}

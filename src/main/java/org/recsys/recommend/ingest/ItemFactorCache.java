@@ -1,0 +1,120 @@
+package org.recsys.recommend.ingest;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.get.MultiGetItemResponse;
+import org.elasticsearch.action.get.MultiGetRequest;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.cache.Cache;
+import org.elasticsearch.common.cache.CacheBuilder;
+import org.elasticsearch.common.settings.Setting;
+import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Item factors for fold-in, cached per node. Bounded by {@code recommend.cache.item_factors.max_entries}; an entry is
+ * dropped when this node indexes or deletes that item (see {@link ItemWriteListener}) and expires after
+ * {@code recommend.cache.item_factors.expire_after_write}, which bounds staleness for item writes on other nodes.
+ * Items without factors are never cached, so an item indexed later is picked up at once.
+ */
+public final class ItemFactorCache {
+
+    public static final Setting<Integer> MAX_ENTRIES = Setting.intSetting(
+        "recommend.cache.item_factors.max_entries",
+        100_000,
+        0,
+        Setting.Property.NodeScope
+    );
+    public static final Setting<TimeValue> EXPIRE_AFTER_WRITE = Setting.timeSetting(
+        "recommend.cache.item_factors.expire_after_write",
+        TimeValue.timeValueMinutes(5),
+        TimeValue.timeValueSeconds(1),
+        Setting.Property.NodeScope
+    );
+
+    private final Cache<String, float[]> cache;
+
+    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite) {
+        this.cache = CacheBuilder.<String, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
+    }
+
+    static String key(String index, String id) {
+        return index + '\u0000' + id;
+    }
+
+    public void invalidate(String index, String id) {
+        cache.invalidate(key(index, id));
+    }
+
+    public long size() {
+        return cache.count();
+    }
+
+    /** Factors of {@code ids} found in {@code index} (items without a vector are absent from the map). */
+    public void get(Client client, String index, String field, Collection<String> ids, ActionListener<Map<String, float[]>> listener) {
+        Map<String, float[]> found = new HashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String id : ids) {
+            float[] cached = cache.get(key(index, id));
+            if (cached != null) {
+                found.put(id, cached);
+            } else {
+                missing.add(id);
+            }
+        }
+        if (missing.isEmpty()) {
+            listener.onResponse(found);
+            return;
+        }
+        MultiGetRequest mget = new MultiGetRequest().realtime(true);
+        FetchSourceContext source = FetchSourceContext.of(true, false, new String[] { field }, null);
+        for (String id : missing) {
+            mget.add(new MultiGetRequest.Item(index, id).fetchSourceContext(source));
+        }
+        client.multiGet(mget, listener.delegateFailureAndWrap((l, response) -> {
+            for (MultiGetItemResponse item : response.getResponses()) {
+                if (item.isFailed()) {
+                    l.onFailure(item.getFailure().getFailure());
+                    return;
+                }
+                if (item.getResponse().isExists() == false) {
+                    continue;
+                }
+                Map<String, Object> doc = item.getResponse().getSourceAsMap();
+                float[] vector = toVector(index, item.getId(), field, doc == null ? null : doc.get(field));
+                if (vector != null) {
+                    cache.put(key(index, item.getId()), vector);
+                    found.put(item.getId(), vector);
+                }
+            }
+            l.onResponse(found);
+        }));
+    }
+
+    private static float[] toVector(String index, String id, String field, Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof List<?> list) {
+            float[] v = new float[list.size()];
+            for (int i = 0; i < v.length; i++) {
+                if (list.get(i) instanceof Number n && Float.isFinite(n.floatValue())) {
+                    v[i] = n.floatValue();
+                } else {
+                    throw notNumbers(index, id, field);
+                }
+            }
+            return v;
+        }
+        throw notNumbers(index, id, field);
+    }
+
+    private static IllegalArgumentException notNumbers(String index, String id, String field) {
+        return new IllegalArgumentException("[" + field + "] of item [" + id + "] in [" + index + "] is not an array of numbers");
+    }
+}

@@ -1,0 +1,53 @@
+package org.recsys.recommend.ingest;
+
+import org.recsys.recommend.math.FoldInSolver;
+import org.recsys.recommend.model.RecommendModel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Fold-in of a history against a model: items without factors (deleted or cold) carry no evidence and are left out. */
+final class ModelFoldIn {
+
+    private ModelFoldIn() {}
+
+    static float[] vectorFor(RecommendModel model, History history, Map<String, float[]> factors) {
+        if (model.state() == null) {
+            throw new IllegalArgumentException(
+                "[model] [" + model.id() + "] has no Gramian yet: run POST _recommend/model/" + model.id() + "/_refresh"
+            );
+        }
+        int k = model.factors().dims();
+        List<float[]> vectors = new ArrayList<>();
+        List<Float> strengths = new ArrayList<>();
+        for (History.Entry entry : history.entries()) {
+            float[] y = factors.get(entry.item());
+            if (y == null) {
+                continue;
+            }
+            if (y.length != k) {
+                throw new IllegalArgumentException(
+                    "[" + model.items().factors() + "] of item [" + entry.item() + "] has " + y.length + " dims but model [" + model.id()
+                        + "] expects " + k
+                );
+            }
+            vectors.add(y);
+            strengths.add((float) entry.weight());
+        }
+        float[] r = new float[strengths.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = strengths.get(i);
+        }
+        FoldInSolver solver = new FoldInSolver(model.state().gramian(), k, model.factors().lambda(), model.factors().alpha());
+        return solver.solve(vectors, r);
+    }
+
+    static List<Float> asList(float[] vector) {
+        List<Float> list = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            list.add(v);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,143 @@
+package org.recsys.recommend.ingest;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.ingest.AbstractProcessor;
+import org.elasticsearch.ingest.IngestDocument;
+import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.model.RecommendModel;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * {@code recommend_update}: keeps user vectors current as interactions arrive.
+ * <ul>
+ *   <li>event mode (an events pipeline): each event updates its user's profile (bounded history + exact implicit-ALS
+ *   fold-in), then the event is indexed as usual;</li>
+ *   <li>profile mode (a users pipeline): a user document that carries a history gets its vector computed on the way in.</li>
+ * </ul>
+ * Errors name the field and fail only that document, in Elasticsearch's ingest error format ({@code on_failure} applies).
+ */
+public final class RecommendUpdateProcessor extends AbstractProcessor {
+
+    public static final String TYPE = "recommend_update";
+
+    /** Which documents the processor sees. */
+    public enum Mode {
+        EVENT,
+        PROFILE
+    }
+
+    private final ProcessorConfig config;
+    private final ModelRegistry models;
+    private final ItemFactorCache factors;
+    private final ProfileUpdater updater;
+
+    RecommendUpdateProcessor(String tag, String description, ProcessorConfig config, ModelRegistry models, ItemFactorCache factors,
+        ProfileUpdater updater) {
+        super(tag, description);
+        this.config = config;
+        this.models = models;
+        this.factors = factors;
+        this.updater = updater;
+    }
+
+    @Override
+    public boolean isAsync() {
+        return true;
+    }
+
+    @Override
+    public void execute(IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
+        try {
+            RecommendModel model = models.getForField("model", config.model());
+            if (config.mode() == Mode.EVENT) {
+                ProfileUpdater.Event event = readEvent(document);
+                updater.apply(model, event, ActionListener.wrap(version -> {
+                    if (config.versionField() != null) {
+                        document.setFieldValue(config.versionField(), version);
+                    }
+                    handler.accept(document, null);
+                }, e -> handler.accept(null, e)));
+            } else {
+                computeProfile(model, document, handler);
+            }
+        } catch (Exception e) {
+            handler.accept(null, e);
+        }
+    }
+
+    private void computeProfile(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
+        String historyField = model.users().history();
+        Object raw = document.hasField(historyField) ? document.getFieldValue(historyField, Object.class) : null;
+        History history = History.fromSource(historyField, raw).bounded(model.users().maxHistory());
+        factors.get(updater.client(), model.items().index(), model.items().factors(), history.items(), ActionListener.wrap(found -> {
+            float[] vector = ModelFoldIn.vectorFor(model, history, found);
+            document.setFieldValue(historyField, history.toSource());
+            document.setFieldValue(model.users().factors(), ModelFoldIn.asList(vector));
+            handler.accept(document, null);
+        }, e -> handler.accept(null, e)));
+    }
+
+    private ProfileUpdater.Event readEvent(IngestDocument document) {
+        String user = requiredString(document, config.userField());
+        String item = requiredString(document, config.itemField());
+        double weight = weightOf(document);
+        String ts = document.hasField(config.timestampField())
+            ? String.valueOf(document.getFieldValue(config.timestampField(), Object.class))
+            : Instant.now().toString();
+        return new ProfileUpdater.Event(user, item, weight, ts);
+    }
+
+    private double weightOf(IngestDocument document) {
+        if (document.hasField(config.weightField())) {
+            Object value = document.getFieldValue(config.weightField(), Object.class);
+            double weight = value instanceof Number n ? n.doubleValue() : Double.NaN;
+            if (Double.isFinite(weight) == false || weight <= 0) {
+                throw new IllegalArgumentException("[" + config.weightField() + "] must be a finite number > 0, got [" + value + "]");
+            }
+            return weight;
+        }
+        if (document.hasField(config.actionField())) {
+            String action = String.valueOf(document.getFieldValue(config.actionField(), Object.class));
+            Double weight = config.actionWeights().get(action);
+            if (weight == null) {
+                throw new IllegalArgumentException(
+                    "[" + config.actionField() + "] [" + action + "] has no weight; known actions: " + config.actionWeights().keySet()
+                );
+            }
+            return weight;
+        }
+        return 1.0;
+    }
+
+    private static String requiredString(IngestDocument document, String field) {
+        if (document.hasField(field) == false) {
+            throw new IllegalArgumentException("[" + field + "] is missing from the event");
+        }
+        Object value = document.getFieldValue(field, Object.class);
+        if (value instanceof String s && s.isEmpty() == false) {
+            return s;
+        }
+        throw new IllegalArgumentException("[" + field + "] must be a non-empty string, got [" + value + "]");
+    }
+
+    @Override
+    public String getType() {
+        return TYPE;
+    }
+
+    /** The processor's settings, validated when the pipeline is created. */
+    record ProcessorConfig(
+        String model,
+        Mode mode,
+        String userField,
+        String itemField,
+        String weightField,
+        String actionField,
+        Map<String, Double> actionWeights,
+        String timestampField,
+        String versionField
+    ) {}
+}

@@ -1,0 +1,87 @@
+package org.recsys.recommend.ingest;
+
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.cluster.metadata.ProjectId;
+import org.elasticsearch.ingest.ConfigurationUtils;
+import org.elasticsearch.ingest.Processor;
+import org.recsys.recommend.action.ModelRegistry;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds {@code recommend_update} processors from pipeline definitions:
+ *
+ * <pre>
+ * { "recommend_update": { "model": "movies", "mode": "event", "action_weights": { "view": 1, "purchase": 5 } } }
+ * </pre>
+ *
+ * The model itself is looked up per document, so a pipeline may be created before its model.
+ */
+public final class RecommendUpdateProcessorFactory implements Processor.Factory {
+
+    static final int DEFAULT_MAX_RETRIES = 100;
+
+    private final ModelRegistry models;
+    private final ItemFactorCache factors;
+    private final Client client;
+
+    public RecommendUpdateProcessorFactory(ModelRegistry models, ItemFactorCache factors, Client client) {
+        this.models = models;
+        this.factors = factors;
+        this.client = client;
+    }
+
+    @Override
+    public Processor create(
+        Map<String, Processor.Factory> registry,
+        String tag,
+        String description,
+        Map<String, Object> config,
+        ProjectId projectId
+    ) {
+        String type = RecommendUpdateProcessor.TYPE;
+        String model = ConfigurationUtils.readStringProperty(type, tag, config, "model");
+        String modeName = ConfigurationUtils.readStringProperty(type, tag, config, "mode", "event");
+        RecommendUpdateProcessor.Mode mode;
+        try {
+            mode = RecommendUpdateProcessor.Mode.valueOf(modeName.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ConfigurationUtils.newConfigurationException(type, tag, "mode", "must be [event] or [profile], got [" + modeName + "]");
+        }
+        Map<String, Object> rawWeights = ConfigurationUtils.readOptionalMap(type, tag, config, "action_weights");
+        Map<String, Double> actionWeights = new LinkedHashMap<>();
+        if (rawWeights != null) {
+            for (Map.Entry<String, Object> e : rawWeights.entrySet()) {
+                double w = e.getValue() instanceof Number n ? n.doubleValue() : Double.NaN;
+                if (Double.isFinite(w) == false || w <= 0) {
+                    throw ConfigurationUtils.newConfigurationException(
+                        type,
+                        tag,
+                        "action_weights",
+                        "weight of [" + e.getKey() + "] must be a finite number > 0, got [" + e.getValue() + "]"
+                    );
+                }
+                actionWeights.put(e.getKey(), w);
+            }
+        }
+        Integer maxRetries = ConfigurationUtils.readIntProperty(type, tag, config, "max_retries", DEFAULT_MAX_RETRIES);
+        if (maxRetries == null || maxRetries < 0) {
+            throw ConfigurationUtils.newConfigurationException(type, tag, "max_retries", "must be >= 0");
+        }
+        RecommendUpdateProcessor.ProcessorConfig processorConfig = new RecommendUpdateProcessor.ProcessorConfig(
+            model,
+            mode,
+            ConfigurationUtils.readStringProperty(type, tag, config, "user_field", "user"),
+            ConfigurationUtils.readStringProperty(type, tag, config, "item_field", "item"),
+            ConfigurationUtils.readStringProperty(type, tag, config, "weight_field", "weight"),
+            ConfigurationUtils.readStringProperty(type, tag, config, "action_field", "action"),
+            Map.copyOf(actionWeights),
+            ConfigurationUtils.readStringProperty(type, tag, config, "timestamp_field", "@timestamp"),
+            ConfigurationUtils.readOptionalStringProperty(type, tag, config, "version_field")
+        );
+        ProfileUpdater updater = new ProfileUpdater(client, factors, maxRetries);
+        return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, updater);
+    }
+}

@@ -1,0 +1,68 @@
+package org.recsys.recommend.model;
+
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.common.io.stream.Writeable;
+import org.elasticsearch.xcontent.ObjectParser;
+import org.elasticsearch.xcontent.ParseField;
+import org.elasticsearch.xcontent.ToXContentObject;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.elasticsearch.xcontent.XContentParser;
+
+import java.io.IOException;
+
+/** Where a model's user profiles live, and how long a history may grow before the oldest entries are dropped. */
+public record UsersConfig(String index, String factors, String history, int maxHistory) implements Writeable, ToXContentObject {
+
+    public static final int DEFAULT_MAX_HISTORY = 500;
+    public static final int MAX_MAX_HISTORY = 10_000;
+
+    static final ParseField INDEX = new ParseField("index");
+    static final ParseField FACTORS = new ParseField("factors");
+    static final ParseField HISTORY = new ParseField("history");
+    static final ParseField MAX_HISTORY = new ParseField("max_history");
+
+    public UsersConfig {
+        RecommendModel.requireText("users.index", index);
+        factors = factors == null ? "factors" : factors;
+        history = history == null ? "history" : history;
+        if (maxHistory < 1 || maxHistory > MAX_MAX_HISTORY) {
+            throw new IllegalArgumentException(
+                "[users.max_history] must be between 1 and " + MAX_MAX_HISTORY + ", got [" + maxHistory + "]"
+            );
+        }
+    }
+
+    UsersConfig(StreamInput in) throws IOException {
+        this(in.readString(), in.readString(), in.readString(), in.readVInt());
+    }
+
+    @Override
+    public void writeTo(StreamOutput out) throws IOException {
+        out.writeString(index);
+        out.writeString(factors);
+        out.writeString(history);
+        out.writeVInt(maxHistory);
+    }
+
+    static UsersConfig fromXContent(XContentParser parser) throws IOException {
+        Object[] values = { null, null, null, DEFAULT_MAX_HISTORY };
+        ObjectParser<Object[], Void> objectParser = new ObjectParser<>("users");
+        objectParser.declareString((v, s) -> v[0] = s, INDEX);
+        objectParser.declareString((v, s) -> v[1] = s, FACTORS);
+        objectParser.declareString((v, s) -> v[2] = s, HISTORY);
+        objectParser.declareInt((v, i) -> v[3] = i, MAX_HISTORY);
+        objectParser.parse(parser, values, null);
+        return new UsersConfig((String) values[0], (String) values[1], (String) values[2], (Integer) values[3]);
+    }
+
+    @Override
+    public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+        return builder.startObject()
+            .field(INDEX.getPreferredName(), index)
+            .field(FACTORS.getPreferredName(), factors)
+            .field(HISTORY.getPreferredName(), history)
+            .field(MAX_HISTORY.getPreferredName(), maxHistory)
+            .endObject();
+    }
+}
