@@ -73,6 +73,7 @@ public class RecommendQueryBuilderTests extends AbstractQueryTestCase<RecommendQ
         RecommendInputs inputs = new RecommendInputs(user, vector, history, items, likeText, false);
         List<SignalSpec> signals = randomBoolean() ? null : randomSignals();
         RecommendQueryBuilder builder = new RecommendQueryBuilder(
+            null,
             inputs,
             signals,
             randomIntBetween(1, 1000),
