@@ -22,6 +22,7 @@ import org.recsys.recommend.action.GetModelAction;
 import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.action.PutModelAction;
 import org.recsys.recommend.action.RefreshModelAction;
+import org.recsys.recommend.action.TransportRecommendAction;
 import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.ingest.ItemWriteListener;
 import org.recsys.recommend.ingest.RecommendUpdateProcessor;
@@ -32,6 +33,7 @@ import org.recsys.recommend.query.RecommendQueryBuilder;
 import org.recsys.recommend.rest.RestDeleteModelAction;
 import org.recsys.recommend.rest.RestGetModelAction;
 import org.recsys.recommend.rest.RestPutModelAction;
+import org.recsys.recommend.rest.RestRecommendAction;
 import org.recsys.recommend.rest.RestRecommendInfoAction;
 import org.recsys.recommend.rest.RestRefreshModelAction;
 
@@ -108,7 +110,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new RestPutModelAction(),
             new RestGetModelAction(),
             new RestDeleteModelAction(),
-            new RestRefreshModelAction()
+            new RestRefreshModelAction(),
+            new RestRecommendAction(this::modelForQuery)
         );
     }
 
@@ -118,7 +121,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new ActionHandler(PutModelAction.TYPE, PutModelAction.class),
             new ActionHandler(GetModelAction.TYPE, GetModelAction.class),
             new ActionHandler(DeleteModelAction.TYPE, DeleteModelAction.class),
-            new ActionHandler(RefreshModelAction.TYPE, RefreshModelAction.class)
+            new ActionHandler(RefreshModelAction.TYPE, RefreshModelAction.class),
+            new ActionHandler(TransportRecommendAction.TYPE, TransportRecommendAction.class)
         );
     }
 

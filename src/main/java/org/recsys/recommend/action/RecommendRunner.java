@@ -1,0 +1,283 @@
+package org.recsys.recommend.action;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.fieldcaps.FieldCapabilitiesRequest;
+import org.elasticsearch.action.get.GetRequest;
+import org.elasticsearch.action.search.SearchRequest;
+import org.elasticsearch.action.search.SearchResponse;
+import org.elasticsearch.action.support.IndicesOptions;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.document.DocumentField;
+import org.elasticsearch.index.IndexNotFoundException;
+import org.elasticsearch.index.query.BoolQueryBuilder;
+import org.elasticsearch.index.query.QueryBuilders;
+import org.elasticsearch.search.SearchHit;
+import org.elasticsearch.search.builder.SearchSourceBuilder;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.elasticsearch.search.sort.FieldSortBuilder;
+import org.elasticsearch.search.sort.SortOrder;
+import org.recsys.recommend.ingest.History;
+import org.recsys.recommend.math.Reranking;
+import org.recsys.recommend.query.RecommendInputs;
+import org.recsys.recommend.query.UserRef;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs one {@code _recommend} spec: look up the profile (to know what was seen, and whether the user exists), run the
+ * recommend query for a window large enough for re-ranking, apply dithering then diversity, and backfill the page with
+ * popular (or any) items that pass the same filter and exclusions.
+ */
+final class RecommendRunner {
+
+    private final Client client;
+    private final String[] indices;
+    private final IndicesOptions indicesOptions;
+    private final RecommendSpec spec;
+    private final long start = System.nanoTime();
+    // Values already on the page per capped value, so backfill respects the same caps.
+    private final Map<String, Integer> capCounts = new HashMap<>();
+
+    RecommendRunner(Client client, String[] indices, IndicesOptions indicesOptions, RecommendSpec spec) {
+        this.client = client;
+        this.indices = indices;
+        this.indicesOptions = indicesOptions;
+        this.spec = spec;
+    }
+
+    void run(ActionListener<RecommendResponse.Entry> listener) {
+        if (spec.parseError() != null) {
+            listener.onFailure(spec.parseError());
+            return;
+        }
+        RecommendInputs inputs = spec.query().inputs();
+        Set<String> seen = new LinkedHashSet<>(spec.query().excludeSeen() ? inputs.seenIds() : Set.of());
+        UserRef user = inputs.user();
+        if (user == null) {
+            checkDiversityField(listener.delegateFailureAndWrap((l, v) -> search(seen, false, l)));
+            return;
+        }
+        GetRequest get = new GetRequest(user.index(), user.id()).fetchSourceContext(
+            FetchSourceContext.of(true, null, new String[] { user.historyField() }, null)
+        );
+        client.get(get, ActionListener.wrap(profile -> {
+            boolean unknown = profile.isExists() == false;
+            if (unknown && spec.unknownUser() == RecommendSpec.UnknownUser.ERROR) {
+                listener.onFailure(new IllegalArgumentException("[user] [" + user.id() + "] not found in index [" + user.index() + "]"));
+                return;
+            }
+            if (unknown == false && spec.query().excludeSeen() && inputs.history() == null && profile.getSourceAsMap() != null) {
+                seen.addAll(History.fromSource(user.historyField(), profile.getSourceAsMap().get(user.historyField())).items());
+            }
+            checkDiversityField(listener.delegateFailureAndWrap((l, v) -> search(seen, unknown, l)));
+        }, e -> {
+            if (e instanceof IndexNotFoundException) {
+                listener.onFailure(new IllegalArgumentException("[user.index] no such index [" + user.index() + "]", e));
+            } else {
+                listener.onFailure(e);
+            }
+        }));
+    }
+
+    /** An unmapped diversity field would silently cap nothing: refuse it. */
+    private void checkDiversityField(ActionListener<Void> listener) {
+        if (spec.diversity() == null) {
+            listener.onResponse(null);
+            return;
+        }
+        String field = spec.diversity().field();
+        FieldCapabilitiesRequest caps = new FieldCapabilitiesRequest().indices(indices).indicesOptions(indicesOptions).fields(field);
+        client.fieldCaps(caps, listener.delegateFailureAndWrap((l, response) -> {
+            if (response.getField(field) == null || response.getField(field).isEmpty()) {
+                l.onFailure(new IllegalArgumentException("[diversity.field] [" + field + "] is not mapped in " + List.of(indices)));
+            } else {
+                l.onResponse(null);
+            }
+        }));
+    }
+
+    private int window() {
+        int page = spec.from() + spec.size();
+        boolean reranks = spec.diversity() != null || spec.dither() != null;
+        return reranks ? Math.min(RecommendSpec.MAX_WINDOW, Math.max(3 * page, page + 50)) : page;
+    }
+
+    private void search(Set<String> seen, boolean skipRecommendations, ActionListener<RecommendResponse.Entry> listener) {
+        if (skipRecommendations || spec.size() == 0) {
+            backfill(seen, List.of(), null, listener);
+            return;
+        }
+        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query()).size(window()).explain(true).trackTotalHits(false);
+        if (spec.fetchSource() != null) {
+            source.fetchSource(spec.fetchSource());
+        }
+        if (spec.diversity() != null) {
+            source.fetchField(spec.diversity().field());
+        }
+        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
+            List<Recommendation> ranked = rerank(r.getHits().getHits());
+            backfill(seen, ranked, r, l);
+        }));
+    }
+
+    private List<Recommendation> rerank(SearchHit[] hits) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < hits.length; i++) {
+            order.add(i);
+        }
+        if (spec.dither() != null) {
+            long seed = spec.dither().seed() * 31 + userKey().hashCode();
+            order = Reranking.dither(hits.length, spec.dither().epsilon(), seed);
+        }
+        int page = spec.from() + spec.size();
+        if (spec.diversity() != null) {
+            List<SearchHit> dithered = order.stream().map(i -> hits[i]).toList();
+            List<Integer> kept = spec.diversity().mmrLambda() == null
+                ? Reranking.capPerValue(dithered.stream().map(this::valuesOf).toList(), spec.diversity().maxPerValue(), page)
+                : Reranking.mmr(scores(dithered), vectors(dithered), spec.diversity().mmrLambda(), page);
+            List<Integer> remapped = new ArrayList<>();
+            for (int k : kept) {
+                remapped.add(order.get(k));
+            }
+            order = remapped;
+        }
+        List<Recommendation> out = new ArrayList<>();
+        for (int i : order.subList(0, Math.min(page, order.size()))) {
+            SearchHit hit = hits[i];
+            if (capsOn()) {
+                valuesOf(hit).forEach(v -> capCounts.merge(v, 1, Integer::sum));
+            }
+            out.add(
+                new Recommendation(
+                    hit.getIndex(),
+                    hit.getId(),
+                    hit.getScore(),
+                    false,
+                    hit.hasSource() ? hit.getSourceAsMap() : null,
+                    ExplanationReader.signals(hit.getExplanation()),
+                    ExplanationReader.reasons(hit.getExplanation()),
+                    spec.explain() ? hit.getExplanation() : null
+                )
+            );
+        }
+        return out;
+    }
+
+    private void backfill(Set<String> seen, List<Recommendation> ranked, SearchResponse main, ActionListener<RecommendResponse.Entry> l) {
+        int page = spec.from() + spec.size();
+        int missing = page - ranked.size();
+        if (missing <= 0 || spec.backfill().enabled() == false) {
+            l.onResponse(entry(main, ranked));
+            return;
+        }
+        Set<String> excluded = new LinkedHashSet<>(seen);
+        excluded.addAll(spec.query().exclude());
+        ranked.forEach(r -> excluded.add(r.id()));
+        BoolQueryBuilder query = QueryBuilders.boolQuery()
+            .must(spec.backfill().query() == null ? QueryBuilders.matchAllQuery() : spec.backfill().query());
+        if (spec.query().filter() != null) {
+            query.filter(spec.query().filter());
+        }
+        if (excluded.isEmpty() == false) {
+            query.mustNot(QueryBuilders.idsQuery().addIds(excluded.toArray(String[]::new)));
+        }
+        // Under per-value caps some backfill candidates will not fit: look further down.
+        int window = capsOn() ? Math.min(RecommendSpec.MAX_WINDOW, 3 * missing + 50) : missing;
+        SearchSourceBuilder source = new SearchSourceBuilder().query(query).size(window).trackTotalHits(false);
+        if (capsOn()) {
+            source.fetchField(spec.diversity().field());
+        }
+        if (spec.backfill().query() == null) {
+            source.sort(new FieldSortBuilder(spec.popularityField()).order(SortOrder.DESC).unmappedType("float"));
+        }
+        if (spec.fetchSource() != null) {
+            source.fetchSource(spec.fetchSource());
+        }
+        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), l.delegateFailureAndWrap((ll, r) -> {
+            List<Recommendation> all = new ArrayList<>(ranked);
+            String reason = spec.backfill().query() == null ? "popular" : "matches the backfill query";
+            for (SearchHit hit : r.getHits().getHits()) {
+                if (all.size() >= page || fitsCaps(hit) == false) {
+                    continue;
+                }
+                Object popularity = hit.getSortValues().length > 0 ? hit.getSortValues()[0] : null;
+                List<String> reasons = List.of(
+                    popularity instanceof Number n
+                        ? String.format(Locale.ROOT, "%s (%s %.0f)", reason, spec.popularityField(), n.doubleValue())
+                        : reason
+                );
+                float score = Float.isNaN(hit.getScore()) ? 0f : hit.getScore();
+                all.add(new Recommendation(hit.getIndex(), hit.getId(), score, true, hit.hasSource() ? hit.getSourceAsMap() : null,
+                    List.of(), reasons, null));
+            }
+            ll.onResponse(entry(main != null ? main : r, all));
+        }));
+    }
+
+    private RecommendResponse.Entry entry(SearchResponse shards, List<Recommendation> all) {
+        List<Recommendation> page = all.subList(Math.min(spec.from(), all.size()), Math.min(spec.from() + spec.size(), all.size()));
+        long took = (System.nanoTime() - start) / 1_000_000;
+        if (shards == null) {
+            return new RecommendResponse.Entry(took, false, 0, 0, 0, 0, page, null);
+        }
+        return new RecommendResponse.Entry(took, shards.isTimedOut(), shards.getTotalShards(), shards.getSuccessfulShards(),
+            shards.getSkippedShards(), shards.getFailedShards(), List.copyOf(page), null);
+    }
+
+    private boolean capsOn() {
+        return spec.diversity() != null && spec.diversity().mmrLambda() == null;
+    }
+
+    /** Whether the hit fits under the caps; if it does, it is counted. */
+    private boolean fitsCaps(SearchHit hit) {
+        if (capsOn() == false) {
+            return true;
+        }
+        List<String> values = valuesOf(hit);
+        for (String v : values) {
+            if (capCounts.getOrDefault(v, 0) >= spec.diversity().maxPerValue()) {
+                return false;
+            }
+        }
+        values.forEach(v -> capCounts.merge(v, 1, Integer::sum));
+        return true;
+    }
+
+    private String userKey() {
+        RecommendInputs inputs = spec.query().inputs();
+        return inputs.user() != null ? inputs.user().id() : String.join(",", inputs.items());
+    }
+
+    private List<String> valuesOf(SearchHit hit) {
+        DocumentField field = hit.field(spec.diversity().field());
+        return field == null ? List.of() : field.getValues().stream().map(String::valueOf).toList();
+    }
+
+    private static double[] scores(List<SearchHit> hits) {
+        return hits.stream().mapToDouble(SearchHit::getScore).toArray();
+    }
+
+    private float[][] vectors(List<SearchHit> hits) {
+        float[][] vectors = new float[hits.size()][];
+        for (int i = 0; i < vectors.length; i++) {
+            DocumentField field = hits.get(i).field(spec.diversity().field());
+            if (field != null && field.getValues().isEmpty() == false) {
+                List<Object> values = field.getValues();
+                // the fields API returns a dense_vector either flattened or as one nested list
+                List<?> flat = values.size() == 1 && values.get(0) instanceof List<?> inner ? inner : values;
+                float[] v = new float[flat.size()];
+                for (int d = 0; d < v.length; d++) {
+                    v[d] = flat.get(d) instanceof Number n ? n.floatValue() : 0f;
+                }
+                vectors[i] = v;
+            }
+        }
+        return vectors;
+    }
+}

@@ -1,0 +1,77 @@
+package org.recsys.recommend.action;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.ActionType;
+import org.elasticsearch.action.support.ActionFilters;
+import org.elasticsearch.action.support.HandledTransportAction;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.client.internal.ParentTaskAssigningClient;
+import org.elasticsearch.cluster.service.ClusterService;
+import org.elasticsearch.common.util.concurrent.AtomicArray;
+import org.elasticsearch.common.util.concurrent.CountDown;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.injection.guice.Inject;
+import org.elasticsearch.tasks.Task;
+import org.elasticsearch.transport.TransportService;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code indices:data/read/recommend}: index privileges on the target indices govern it as they govern {@code _search};
+ * every lookup and search it makes runs as the caller, as a child of this task.
+ */
+public class TransportRecommendAction extends HandledTransportAction<RecommendRequest, RecommendResponse> {
+
+    public static final String NAME = "indices:data/read/recommend";
+    public static final ActionType<RecommendResponse> TYPE = new ActionType<>(NAME);
+
+    private final Client client;
+    private final ClusterService clusterService;
+
+    @Inject
+    public TransportRecommendAction(
+        TransportService transportService,
+        ActionFilters filters,
+        Client client,
+        ClusterService clusterService
+    ) {
+        super(NAME, transportService, filters, RecommendRequest::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
+        this.client = client;
+        this.clusterService = clusterService;
+    }
+
+    @Override
+    protected void doExecute(Task task, RecommendRequest request, ActionListener<RecommendResponse> listener) {
+        long start = System.nanoTime();
+        Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
+        List<RecommendSpec> specs = request.specs();
+        AtomicArray<RecommendResponse.Entry> entries = new AtomicArray<>(specs.size());
+        CountDown countDown = new CountDown(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            int slot = i;
+            Consumer<RecommendResponse.Entry> done = entry -> {
+                entries.set(slot, entry);
+                if (countDown.countDown()) {
+                    finish(request, entries.asList(), start, listener);
+                }
+            };
+            RecommendRunner runner = new RecommendRunner(taskClient, request.indices(), request.indicesOptions(), specs.get(i));
+            runner.run(ActionListener.wrap(done::accept, e -> done.accept(RecommendResponse.Entry.failed(e))));
+        }
+    }
+
+    /** A single request reports its failure as the response's error; a batch reports each entry's, like _msearch. */
+    private static void finish(
+        RecommendRequest request,
+        List<RecommendResponse.Entry> entries,
+        long start,
+        ActionListener<RecommendResponse> l
+    ) {
+        if (request.batch() == false && entries.get(0).failure() != null) {
+            l.onFailure(entries.get(0).failure());
+            return;
+        }
+        l.onResponse(new RecommendResponse(entries, request.batch(), (System.nanoTime() - start) / 1_000_000));
+    }
+}
