@@ -1,8 +1,6 @@
 package org.recsys.recommend.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.recsys.recommend.testing.JsonHttp;
 import org.recsys.recommend.testing.NodeSpec;
@@ -40,55 +38,62 @@ public final class Demo {
         DemoLoader.load(http, catalog);
         int films = catalog.items.size();
         System.out.printf(Locale.ROOT, "Loaded %d films into [films] and %d users into [viewers].%n%n", films, catalog.users.size());
+        DemoLoader.registerModel(http);
+        System.out.println("Registered model [films] and computed its Gramian: POST _recommend/model/films/_refresh");
+        System.out.println();
 
         DemoCatalog.User user = catalog.users.get(0);
         System.out.println("Viewer " + user.id() + " watched: " + titles(catalog, user.history()));
-        ObjectNode forUser = recommendQuery();
-        ((ObjectNode) forUser.at("/query/recommend")).putObject("user").put("index", "viewers").put("id", user.id());
-        String heading = "Recommended for " + user.id() + " (recommend query, user looked up from [viewers]):";
-        showHits(heading, http.post("/films/_search", forUser));
+        String forUser = "{\"model\": \"films\", \"user\": \"" + user.id() + "\", \"size\": 5}";
+        showRecommendations("GET films/_recommend " + forUser, http.post("/films/_recommend", forUser));
 
         String seed = user.history().get(0);
-        ObjectNode moreLikeThis = recommendQuery();
-        ((ObjectNode) moreLikeThis.at("/query/recommend")).putArray("items").add(seed);
-        showHits("People who liked \"" + catalog.item(seed).title() + "\" also liked:", http.post("/films/_search", moreLikeThis));
+        String cart = "{\"model\": \"films\", \"items\": [\"" + seed + "\"], \"size\": 5}";
+        showRecommendations(
+            "People who liked \"" + catalog.item(seed).title() + "\" also liked: GET films/_recommend " + cart,
+            http.post("/films/_recommend", cart)
+        );
 
-        System.out.println("Try it yourself (curl, or Kibana Dev Tools without the curl part):");
-        System.out.println("  curl -s 'http://127.0.0.1:" + PORT + "/films/_search?pretty' -H 'Content-Type: application/json' -d '"
-            + forUser.toString() + "'");
+        // Live: the viewer discovers another genre; each event updates the profile (exact fold-in) before it is indexed.
+        int liked = java.util.Arrays.asList(DemoCatalog.GENRES).indexOf(catalog.item(seed).genre());
+        String genre = DemoCatalog.GENRES[(liked + DemoCatalog.GENRES.length / 2) % DemoCatalog.GENRES.length];
+        List<DemoCatalog.Item> discovered = catalog.items.stream().filter(i -> i.genre().equals(genre)).limit(4).toList();
+        for (DemoCatalog.Item item : discovered) {
+            String event = "{\"user\": \"" + user.id() + "\", \"item\": \"" + item.id() + "\", \"action\": \"watch\"}";
+            JsonHttp.Response indexed = http.post("/film-events/_doc?pipeline=film-events&refresh=true", event);
+            System.out.println("POST film-events/_doc?pipeline=film-events " + event + " -> HTTP " + indexed.status()
+                + " (profile version " + http.get("/viewers/_doc/" + user.id()).at("/_version").asText() + ")");
+        }
+        System.out.println();
+        String after = "After watching 4 " + genre + " films, GET films/_recommend " + forUser;
+        showRecommendations(after, http.post("/films/_recommend", forUser));
+
+        System.out.println("Try it yourself (curl; in Kibana Dev Tools drop the curl part):");
+        String url = "http://127.0.0.1:" + PORT;
+        System.out.println("  curl -s '" + url + "/films/_recommend?pretty' -H 'Content-Type: application/json' -d '" + forUser + "'");
+        System.out.println("  curl -s '" + url + "/films/_recommend?model=films&user=u1&size=3&pretty'");
         System.out.println();
         System.out.println("The node keeps running on port " + PORT + "; stop it with: ./run stop");
         System.exit(0);
     }
 
-    private static ObjectNode recommendQuery() {
-        ObjectNode body = JsonHttp.MAPPER.createObjectNode();
-        body.put("size", 5);
-        body.putArray("_source").add("title").add("genre");
-        ObjectNode recommend = body.putObject("query").putObject("recommend");
-        ObjectNode signals = recommend.putObject("signals");
-        signals.putObject("collaborative").put("field", "factors").put("weight", 1.0);
-        signals.putObject("neighbors").put("field", "neighbors").put("weight", 0.5);
-        ArrayNode contentFields = signals.putObject("content").put("weight", 0.3).putArray("fields");
-        contentFields.add("title");
-        signals.putObject("popularity").put("field", "popularity").put("weight", 0.05);
-        return body;
-    }
-
-    private static void showHits(String heading, JsonHttp.Response response) {
+    private static void showRecommendations(String heading, JsonHttp.Response response) {
         System.out.println(heading);
         if (response.status() != 200) {
             System.out.println("  request failed: HTTP " + response.status() + " " + response.body());
             return;
         }
-        for (JsonNode hit : response.at("/hits/hits")) {
+        for (JsonNode r : response.at("/recommendations")) {
+            List<String> reasons = new java.util.ArrayList<>();
+            r.path("reasons").forEach(reason -> reasons.add(reason.asText()));
             System.out.printf(
                 Locale.ROOT,
-                "  %-6s %-28s %-12s score %.3f%n",
-                hit.path("_id").asText(),
-                hit.at("/_source/title").asText(),
-                hit.at("/_source/genre").asText(),
-                hit.path("_score").asDouble()
+                "  %-6s %-26s %-12s %.3f  %s%n",
+                r.path("_id").asText(),
+                r.at("/_source/title").asText(),
+                r.at("/_source/genre").asText(),
+                r.path("_score").asDouble(),
+                r.path("backfill").asBoolean() ? "(backfill)" : String.join("; ", reasons.subList(0, Math.min(2, reasons.size())))
             );
         }
         System.out.println();

@@ -79,6 +79,20 @@ final class DemoLoader {
         }
     }
 
+    /** The model over the demo's indices, its Gramian, and an events pipeline that folds each view into the profile. */
+    static void registerModel(JsonHttp http) {
+        String model = """
+            { "items": { "index": "films", "content": ["title"] },
+              "users": { "index": "viewers", "max_history": 50 },
+              "factors": { "dims": %d, "lambda": 0.1, "alpha": 10 } }""".formatted(DemoCatalog.DIMS);
+        require(http.put("/_recommend/model/films", model), "register model [films]");
+        require(http.post("/_recommend/model/films/_refresh", null), "refresh model [films]");
+        String pipeline = """
+            { "description": "keeps viewer profiles current",
+              "processors": [ { "recommend_update": { "model": "films", "action_weights": { "watch": 1, "rate": 3 } } } ] }""";
+        require(http.put("/_ingest/pipeline/film-events", pipeline), "create pipeline [film-events]");
+    }
+
     private static void require(JsonHttp.Response response, String what) {
         if (response.status() / 100 != 2) {
             throw new IllegalStateException(what + " failed: HTTP " + response.status() + " " + response.body());
