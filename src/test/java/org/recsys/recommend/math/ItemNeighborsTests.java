@@ -1,0 +1,63 @@
+package org.recsys.recommend.math;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ItemNeighborsTests {
+
+    @Test
+    void topKMatchesBruteForceCosine() throws InterruptedException {
+        Random random = new Random(5);
+        int users = 120;
+        int items = 60;
+        int n = 900;
+        int[] rows = new int[n];
+        int[] cols = new int[n];
+        float[] values = new float[n];
+        for (int t = 0; t < n; t++) {
+            rows[t] = random.nextInt(users);
+            cols[t] = random.nextInt(items);
+            values[t] = 1 + random.nextInt(3); // strengths do not matter: co-occurrence is binary
+        }
+        Interactions data = Interactions.fromTriples(users, items, rows, cols, values);
+        boolean[][] has = new boolean[users][items];
+        for (int u = 0; u < users; u++) {
+            for (int p = data.indptr()[u]; p < data.indptr()[u + 1]; p++) {
+                has[u][data.indices()[p]] = true;
+            }
+        }
+        ItemNeighbors.Lists lists = ItemNeighbors.compute(data, 7, Runnable::run, 3, () -> false);
+        for (int j = 0; j < items; j++) {
+            int item = j;
+            double[] sim = new double[items];
+            for (int i = 0; i < items; i++) {
+                int co = 0;
+                int ni = 0;
+                int nj = 0;
+                for (int u = 0; u < users; u++) {
+                    co += has[u][i] && has[u][item] ? 1 : 0;
+                    ni += has[u][i] ? 1 : 0;
+                    nj += has[u][item] ? 1 : 0;
+                }
+                sim[i] = co == 0 || i == item ? 0 : co / Math.sqrt((double) ni * nj);
+            }
+            List<Integer> expected = IntStream.range(0, items)
+                .filter(i -> sim[i] > 0)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -(float) sim[i]).thenComparingInt(i -> i))
+                .limit(7)
+                .toList();
+            assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), lists.neighbors()[j], "item " + j);
+            for (int r = 0; r < expected.size(); r++) {
+                assertEquals(sim[expected.get(r)], lists.similarities()[j][r], 1e-6);
+            }
+        }
+    }
+}
