@@ -7,6 +7,7 @@ import org.elasticsearch.cluster.node.DiscoveryNodes;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.index.IndexModule;
 import org.elasticsearch.ingest.Processor;
 import org.elasticsearch.features.NodeFeature;
@@ -15,6 +16,9 @@ import org.elasticsearch.plugins.IngestPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.plugins.SearchPlugin;
 import org.elasticsearch.rest.RestHandler;
+import org.elasticsearch.tasks.Task;
+import org.elasticsearch.threadpool.ExecutorBuilder;
+import org.elasticsearch.threadpool.FixedExecutorBuilder;
 import org.elasticsearch.xcontent.NamedXContentRegistry;
 import org.elasticsearch.xcontent.ParseField;
 import org.recsys.recommend.action.DeleteModelAction;
@@ -22,7 +26,10 @@ import org.recsys.recommend.action.GetModelAction;
 import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.action.PutModelAction;
 import org.recsys.recommend.action.RefreshModelAction;
+import org.recsys.recommend.action.EvaluateModelAction;
+import org.recsys.recommend.action.TrainModelAction;
 import org.recsys.recommend.action.TransportRecommendAction;
+import org.recsys.recommend.train.TrainStatus;
 import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.ingest.ItemWriteListener;
 import org.recsys.recommend.ingest.RecommendUpdateProcessor;
@@ -36,6 +43,8 @@ import org.recsys.recommend.rest.RestPutModelAction;
 import org.recsys.recommend.rest.RestRecommendAction;
 import org.recsys.recommend.rest.RestRecommendInfoAction;
 import org.recsys.recommend.rest.RestRefreshModelAction;
+import org.recsys.recommend.rest.RestEvaluateModelAction;
+import org.recsys.recommend.rest.RestTrainModelAction;
 
 import java.util.Collection;
 import java.util.List;
@@ -111,7 +120,9 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new RestGetModelAction(),
             new RestDeleteModelAction(),
             new RestRefreshModelAction(),
-            new RestRecommendAction(this::modelForQuery)
+            new RestRecommendAction(this::modelForQuery),
+            new RestTrainModelAction(this::modelForQuery),
+            new RestEvaluateModelAction()
         );
     }
 
@@ -122,7 +133,9 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new ActionHandler(GetModelAction.TYPE, GetModelAction.class),
             new ActionHandler(DeleteModelAction.TYPE, DeleteModelAction.class),
             new ActionHandler(RefreshModelAction.TYPE, RefreshModelAction.class),
-            new ActionHandler(TransportRecommendAction.TYPE, TransportRecommendAction.class)
+            new ActionHandler(TransportRecommendAction.TYPE, TransportRecommendAction.class),
+            new ActionHandler(TrainModelAction.TYPE, TrainModelAction.class),
+            new ActionHandler(EvaluateModelAction.TYPE, EvaluateModelAction.class)
         );
     }
 
@@ -130,7 +143,18 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     public List<NamedWriteableRegistry.Entry> getNamedWriteables() {
         return List.of(
             new NamedWriteableRegistry.Entry(Metadata.ProjectCustom.class, ModelMetadata.TYPE, ModelMetadata::new),
-            new NamedWriteableRegistry.Entry(NamedDiff.class, ModelMetadata.TYPE, ModelMetadata::readDiffFrom)
+            new NamedWriteableRegistry.Entry(NamedDiff.class, ModelMetadata.TYPE, ModelMetadata::readDiffFrom),
+            new NamedWriteableRegistry.Entry(Task.Status.class, TrainStatus.NAME, TrainStatus::new)
+        );
+    }
+
+    @Override
+    public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
+        // Training gets its own bounded pool so searches keep their threads; default: half the allocated processors.
+        int size = Math.max(1, EsExecutors.allocatedProcessors(settings) / 2);
+        return List.of(
+            new FixedExecutorBuilder(settings, TrainModelAction.THREAD_POOL, size, 1000, "recommend.train.thread_pool",
+                EsExecutors.TaskTrackingConfig.DO_NOT_TRACK)
         );
     }
 

@@ -5,10 +5,7 @@ import org.elasticsearch.action.ActionRequest;
 import org.elasticsearch.action.ActionRequestValidationException;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
-import org.elasticsearch.action.search.ClearScrollRequest;
 import org.elasticsearch.action.search.SearchRequest;
-import org.elasticsearch.action.search.SearchResponse;
-import org.elasticsearch.action.search.SearchScrollRequest;
 import org.elasticsearch.action.support.ActionFilters;
 import org.elasticsearch.action.support.HandledTransportAction;
 import org.elasticsearch.client.internal.Client;
@@ -25,7 +22,6 @@ import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
 import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.Task;
-import org.elasticsearch.tasks.TaskCancelledException;
 import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
@@ -33,6 +29,7 @@ import org.elasticsearch.xcontent.XContentBuilder;
 import org.recsys.recommend.math.Gramian;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.train.ScrollScan;
 
 import java.io.IOException;
 import java.util.List;
@@ -48,7 +45,6 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
     public static final String NAME = "cluster:admin/recommend/model/refresh";
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
     private static final int PAGE = 1000;
-    private static final TimeValue KEEP_ALIVE = TimeValue.timeValueMinutes(2);
 
     /** The model to refresh. */
     public static final class Request extends ActionRequest {
@@ -138,101 +134,54 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
         }
         long start = System.nanoTime();
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
-        Scan scan = new Scan(model, (CancellableTask) task, taskClient, ActionListener.wrap(gramian -> {
+        Gramian gramian = new Gramian(model.factors().dims());
+        SearchSourceBuilder source = new SearchSourceBuilder().size(PAGE)
+            .sort("_doc", SortOrder.ASC)
+            .fetchSource(FetchSourceContext.of(true, false, new String[] { model.items().factors() }, null));
+        SearchRequest search = new SearchRequest(model.items().index()).source(source);
+        ScrollScan.scan(taskClient, (CancellableTask) task, search, hits -> {
+            for (SearchHit hit : hits) {
+                float[] vector = vectorOf(model, hit);
+                if (vector != null) {
+                    gramian.add(vector);
+                }
+            }
+        }, listener.delegateFailureAndWrap((l, v) -> {
             ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis());
             TimeValue timeout = TimeValue.THIRTY_SECONDS;
             PutModelAction.Request put = new PutModelAction.Request(timeout, timeout, model.withState(state), true);
             long items = gramian.count();
-            taskClient.execute(
-                PutModelAction.TYPE,
-                put,
-                listener.map(ack -> new Response(model.id(), items, (System.nanoTime() - start) / 1_000_000))
-            );
-        }, listener::onFailure));
-        SearchSourceBuilder source = new SearchSourceBuilder().size(PAGE)
-            .sort("_doc", SortOrder.ASC)
-            .fetchSource(FetchSourceContext.of(true, false, new String[] { model.items().factors() }, null));
-        taskClient.search(new SearchRequest(model.items().index()).source(source).scroll(KEEP_ALIVE), scan);
+            taskClient.execute(PutModelAction.TYPE, put, l.map(ack -> new Response(model.id(), items, millisSince(start))));
+        }));
     }
 
-    /** Consumes scroll pages into the Gramian; clears the scroll however it ends. */
-    private static final class Scan implements ActionListener<SearchResponse> {
-        private final RecommendModel model;
-        private final CancellableTask task;
-        private final Client client;
-        private final ActionListener<Gramian> done;
-        private final Gramian gramian;
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
 
-        Scan(RecommendModel model, CancellableTask task, Client client, ActionListener<Gramian> done) {
-            this.model = model;
-            this.task = task;
-            this.client = client;
-            this.done = done;
-            this.gramian = new Gramian(model.factors().dims());
+    /** An item's factors as stored, null when it has none (new, cold items do not enter YᵀY). */
+    static float[] vectorOf(RecommendModel model, SearchHit hit) {
+        Object value = hit.getSourceAsMap() == null ? null : hit.getSourceAsMap().get(model.items().factors());
+        if (value == null) {
+            return null; // an item without factors (new, cold) does not enter YᵀY
         }
-
-        @Override
-        public void onResponse(SearchResponse response) {
-            String scrollId = response.getScrollId();
-            try {
-                if (task.isCancelled()) {
-                    throw new TaskCancelledException("cancelled: " + task.getReasonCancelled());
-                }
-                SearchHit[] hits = response.getHits().getHits();
-                for (SearchHit hit : hits) {
-                    float[] vector = vectorOf(hit);
-                    if (vector != null) {
-                        gramian.add(vector);
-                    }
-                }
-                if (hits.length == 0) {
-                    clear(scrollId);
-                    done.onResponse(gramian);
+        if (value instanceof List<?> list && list.size() == model.factors().dims()) {
+            float[] v = new float[list.size()];
+            for (int i = 0; i < v.length; i++) {
+                if (list.get(i) instanceof Number n && Float.isFinite(n.floatValue())) {
+                    v[i] = n.floatValue();
                 } else {
-                    client.searchScroll(new SearchScrollRequest(scrollId).scroll(KEEP_ALIVE), this);
+                    throw new IllegalArgumentException(
+                        "[" + model.items().factors() + "] of item [" + hit.getId() + "] is not numeric"
+                    );
                 }
-            } catch (RuntimeException e) {
-                clear(scrollId);
-                done.onFailure(e);
             }
+            return v;
         }
-
-        private float[] vectorOf(SearchHit hit) {
-            Object value = hit.getSourceAsMap() == null ? null : hit.getSourceAsMap().get(model.items().factors());
-            if (value == null) {
-                return null; // an item without factors (new, cold) does not enter YᵀY
-            }
-            if (value instanceof List<?> list && list.size() == model.factors().dims()) {
-                float[] v = new float[list.size()];
-                for (int i = 0; i < v.length; i++) {
-                    if (list.get(i) instanceof Number n && Float.isFinite(n.floatValue())) {
-                        v[i] = n.floatValue();
-                    } else {
-                        throw new IllegalArgumentException(
-                            "[" + model.items().factors() + "] of item [" + hit.getId() + "] is not numeric"
-                        );
-                    }
-                }
-                return v;
-            }
-            int dims = value instanceof List<?> list ? list.size() : -1;
-            throw new IllegalArgumentException(
-                "[" + model.items().factors() + "] of item [" + hit.getId() + "] has " + dims + " dims but model [" + model.id()
-                    + "] expects " + model.factors().dims()
-            );
-        }
-
-        private void clear(String scrollId) {
-            if (scrollId != null) {
-                ClearScrollRequest clear = new ClearScrollRequest();
-                clear.addScrollId(scrollId);
-                client.clearScroll(clear, ActionListener.noop());
-            }
-        }
-
-        @Override
-        public void onFailure(Exception e) {
-            done.onFailure(e);
-        }
+        int dims = value instanceof List<?> list ? list.size() : -1;
+        throw new IllegalArgumentException(
+            "[" + model.items().factors() + "] of item [" + hit.getId() + "] has " + dims + " dims but model [" + model.id()
+                + "] expects " + model.factors().dims()
+        );
     }
 }

@@ -1,0 +1,172 @@
+package org.recsys.recommend.action;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.ActionRequest;
+import org.elasticsearch.action.ActionRequestValidationException;
+import org.elasticsearch.action.ActionResponse;
+import org.elasticsearch.action.ActionType;
+import org.elasticsearch.action.support.ActionFilters;
+import org.elasticsearch.action.support.HandledTransportAction;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.client.internal.ParentTaskAssigningClient;
+import org.elasticsearch.cluster.service.ClusterService;
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.injection.guice.Inject;
+import org.elasticsearch.tasks.Task;
+import org.elasticsearch.tasks.TaskId;
+import org.elasticsearch.threadpool.ThreadPool;
+import org.elasticsearch.transport.TransportService;
+import org.elasticsearch.xcontent.ToXContentObject;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.train.TrainSpec;
+import org.recsys.recommend.train.TrainTask;
+import org.recsys.recommend.train.Trainer;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * {@code POST _recommend/model/{id}/_train}: trains the model's factors, neighbors and popularity from an events index,
+ * inside the cluster, as a cancellable task ({@code ?wait_for_completion=false} returns its id). It reads events and
+ * writes items and users with the caller's privileges.
+ */
+public class TrainModelAction extends HandledTransportAction<TrainModelAction.Request, TrainModelAction.Response> {
+
+    public static final String NAME = "cluster:admin/recommend/model/train";
+    public static final ActionType<Response> TYPE = new ActionType<>(NAME);
+    public static final String THREAD_POOL = "recommend_train";
+
+    /** The model and the training specification. */
+    public static final class Request extends ActionRequest {
+        private final String id;
+        private final TrainSpec spec;
+        private boolean storeResult;
+
+        public Request(String id, TrainSpec spec) {
+            this.id = id;
+            this.spec = spec;
+        }
+
+        public Request(StreamInput in) throws IOException {
+            super(in);
+            id = in.readString();
+            spec = new TrainSpec(in);
+            storeResult = in.readBoolean();
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            super.writeTo(out);
+            out.writeString(id);
+            spec.writeTo(out);
+            out.writeBoolean(storeResult);
+        }
+
+        public void setShouldStoreResult(boolean store) {
+            this.storeResult = store;
+        }
+
+        @Override
+        public boolean getShouldStoreResult() {
+            return storeResult;
+        }
+
+        @Override
+        public ActionRequestValidationException validate() {
+            return null;
+        }
+
+        @Override
+        public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
+            return new TrainTask(taskId, type, action, getDescription(), parentTaskId, headers);
+        }
+
+        @Override
+        public String getDescription() {
+            return "train recommend model [" + id + "] from [" + spec.eventsIndex() + "]";
+        }
+    }
+
+    /** The training's outcome. */
+    public static final class Response extends ActionResponse implements ToXContentObject {
+        private final String id;
+        private final Trainer.Result result;
+        private final long tookMillis;
+
+        Response(String id, Trainer.Result result, long tookMillis) {
+            this.id = id;
+            this.result = result;
+            this.tookMillis = tookMillis;
+        }
+
+        @Override
+        public void writeTo(StreamOutput out) throws IOException {
+            out.writeString(id);
+            out.writeVLong(result.events());
+            out.writeVLong(result.skippedEvents());
+            out.writeVInt(result.users());
+            out.writeVInt(result.items());
+            out.writeVLong(result.itemsNotInCatalogue());
+            out.writeVInt(result.iterations());
+            out.writeMap(result.phaseMillis(), StreamOutput::writeVLong);
+            out.writeVLong(tookMillis);
+        }
+
+        @Override
+        public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
+            return builder.startObject()
+                .field("acknowledged", true)
+                .field("model", id)
+                .field("took", tookMillis)
+                .field("events", result.events())
+                .field("skipped_events", result.skippedEvents())
+                .field("users", result.users())
+                .field("items", result.items())
+                .field("items_not_in_catalogue", result.itemsNotInCatalogue())
+                .field("iterations", result.iterations())
+                .field("phases_ms", result.phaseMillis())
+                .endObject();
+        }
+    }
+
+    private final Client client;
+    private final ClusterService clusterService;
+    private final ThreadPool threadPool;
+    private final ModelRegistry registry;
+
+    @Inject
+    public TrainModelAction(
+        TransportService transportService,
+        ActionFilters filters,
+        Client client,
+        ClusterService clusterService,
+        ThreadPool threadPool
+    ) {
+        super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
+        this.client = client;
+        this.clusterService = clusterService;
+        this.threadPool = threadPool;
+        this.registry = new ModelRegistry(clusterService);
+    }
+
+    @Override
+    protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
+        long start = System.nanoTime();
+        RecommendModel model = registry.get(request.id);
+        Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
+        int parallelism = threadPool.info(THREAD_POOL).getMax();
+        Trainer trainer = new Trainer(
+            taskClient,
+            (TrainTask) task,
+            model,
+            request.spec,
+            threadPool.executor(THREAD_POOL),
+            parallelism,
+            threadPool.generic()
+        );
+        trainer.run(listener.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)));
+    }
+}

@@ -1,0 +1,124 @@
+package org.recsys.recommend.train;
+
+import org.elasticsearch.common.io.stream.StreamInput;
+import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.common.io.stream.Writeable;
+import org.elasticsearch.index.query.QueryBuilder;
+import org.elasticsearch.xcontent.ObjectParser;
+import org.elasticsearch.xcontent.ParseField;
+import org.elasticsearch.xcontent.XContentParser;
+
+import java.io.IOException;
+
+import static org.elasticsearch.index.query.AbstractQueryBuilder.parseTopLevelQuery;
+
+/**
+ * What {@code _train} reads and how it fits:
+ *
+ * <pre>
+ * { "events": { "index": "events", "user": "user", "item": "item", "weight": "weight", "query": { … } },
+ *   "als": { "factors": 64, "iterations": 15, "lambda": 0.1, "alpha": 10, "seed": 42, "cg_steps": 3 },
+ *   "neighbors": { "k": 50 } }
+ * </pre>
+ */
+public record TrainSpec(
+    String eventsIndex,
+    String userField,
+    String itemField,
+    String weightField,
+    QueryBuilder query,
+    int factors,
+    int iterations,
+    double lambda,
+    double alpha,
+    long seed,
+    int cgSteps,
+    int neighbors
+) implements Writeable {
+
+    public TrainSpec {
+        if (eventsIndex == null || eventsIndex.isEmpty()) {
+            throw new IllegalArgumentException("[events.index] is required");
+        }
+        if (iterations < 1 || iterations > 1000) {
+            throw new IllegalArgumentException("[als.iterations] must be between 1 and 1000, got [" + iterations + "]");
+        }
+        if (cgSteps < 1 || cgSteps > 100) {
+            throw new IllegalArgumentException("[als.cg_steps] must be between 1 and 100, got [" + cgSteps + "]");
+        }
+        if (Double.isFinite(lambda) == false || lambda <= 0) {
+            throw new IllegalArgumentException("[als.lambda] must be a finite number > 0, got [" + lambda + "]");
+        }
+        if (Double.isFinite(alpha) == false || alpha < 0) {
+            throw new IllegalArgumentException("[als.alpha] must be a finite number >= 0, got [" + alpha + "]");
+        }
+        if (neighbors < 0 || neighbors > 1000) {
+            throw new IllegalArgumentException("[neighbors.k] must be between 0 and 1000, got [" + neighbors + "]");
+        }
+    }
+
+    public TrainSpec(StreamInput in) throws IOException {
+        this(
+            in.readString(),
+            in.readString(),
+            in.readString(),
+            in.readString(),
+            in.readOptionalNamedWriteable(QueryBuilder.class),
+            in.readVInt(),
+            in.readVInt(),
+            in.readDouble(),
+            in.readDouble(),
+            in.readLong(),
+            in.readVInt(),
+            in.readVInt()
+        );
+    }
+
+    @Override
+    public void writeTo(StreamOutput out) throws IOException {
+        out.writeString(eventsIndex);
+        out.writeString(userField);
+        out.writeString(itemField);
+        out.writeString(weightField);
+        out.writeOptionalNamedWriteable(query);
+        out.writeVInt(factors);
+        out.writeVInt(iterations);
+        out.writeDouble(lambda);
+        out.writeDouble(alpha);
+        out.writeLong(seed);
+        out.writeVInt(cgSteps);
+        out.writeVInt(neighbors);
+    }
+
+    /** Parses a request body; {@code modelDims}, λ and α are the defaults the model provides. */
+    public static TrainSpec fromXContent(XContentParser parser, int modelDims, double modelLambda, double modelAlpha) throws IOException {
+        Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50 };
+        ObjectParser<Object[], Void> events = new ObjectParser<>("events");
+        events.declareString((a, s) -> a[0] = s, new ParseField("index"));
+        events.declareString((a, s) -> a[1] = s, new ParseField("user"));
+        events.declareString((a, s) -> a[2] = s, new ParseField("item"));
+        events.declareString((a, s) -> a[3] = s, new ParseField("weight"));
+        events.declareObject((a, q) -> a[4] = q, (p, c) -> parseTopLevelQuery(p), new ParseField("query"));
+        ObjectParser<Object[], Void> als = new ObjectParser<>("als");
+        als.declareInt((a, i) -> a[5] = i, new ParseField("factors"));
+        als.declareInt((a, i) -> a[6] = i, new ParseField("iterations"));
+        als.declareDouble((a, d) -> a[7] = d, new ParseField("lambda"));
+        als.declareDouble((a, d) -> a[8] = d, new ParseField("alpha"));
+        als.declareLong((a, l) -> a[9] = l, new ParseField("seed"));
+        als.declareInt((a, i) -> a[10] = i, new ParseField("cg_steps"));
+        ObjectParser<Object[], Void> neighbors = new ObjectParser<>("neighbors");
+        neighbors.declareInt((a, i) -> a[11] = i, new ParseField("k"));
+        ObjectParser<Object[], Object[]> body = new ObjectParser<>("train");
+        body.declareObject((a, x) -> {}, (p, a) -> events.parse(p, a, null), new ParseField("events"));
+        body.declareObject((a, x) -> {}, (p, a) -> als.parse(p, a, null), new ParseField("als"));
+        body.declareObject((a, x) -> {}, (p, a) -> neighbors.parse(p, a, null), new ParseField("neighbors"));
+        body.parse(parser, v, v);
+        if ((int) v[5] != modelDims) {
+            throw new IllegalArgumentException(
+                "[als.factors] is " + v[5] + " but the model has dims " + modelDims + ": change the model (and the mappings) first"
+            );
+        }
+        return new TrainSpec((String) v[0], (String) v[1], (String) v[2], (String) v[3], (QueryBuilder) v[4], (int) v[5], (int) v[6],
+            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11]);
+    }
+}

@@ -1,0 +1,217 @@
+package org.recsys.recommend.train;
+
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.search.SearchRequest;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.index.query.QueryBuilders;
+import org.elasticsearch.search.builder.SearchSourceBuilder;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.elasticsearch.search.sort.SortOrder;
+import org.recsys.recommend.math.Gramian;
+import org.recsys.recommend.math.ImplicitAls;
+import org.recsys.recommend.math.Interactions;
+import org.recsys.recommend.math.ItemNeighbors;
+import org.recsys.recommend.model.ModelState;
+import org.recsys.recommend.model.RecommendModel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * In-cluster training: count and read the events (refusing data that would not fit the heap budget), fit implicit ALS and
+ * item neighbors on the bounded training pool, then write item factors, neighbors and popularity, user vectors and
+ * histories, and the model's Gramian. Each phase shows in the task's status.
+ */
+public final class Trainer {
+
+    /** The share of the heap a training may plan to use. */
+    static final double HEAP_SHARE = 0.25;
+    private static final int READ_PAGE = 5000;
+
+    /** What a training did, for the response. */
+    public record Result(long events, long skippedEvents, int users, int items, long itemsNotInCatalogue, int iterations,
+        Map<String, Long> phaseMillis) {}
+
+    private final Client client;
+    private final TrainTask task;
+    private final RecommendModel model;
+    private final TrainSpec spec;
+    private final Executor trainPool;
+    private final int parallelism;
+    private final Executor generic;
+    private final Map<String, Long> phaseMillis = new LinkedHashMap<>();
+    private long phaseStart = System.nanoTime();
+
+    public Trainer(Client client, TrainTask task, RecommendModel model, TrainSpec spec, Executor trainPool, int parallelism,
+        Executor generic) {
+        this.client = client;
+        this.task = task;
+        this.model = model;
+        this.spec = spec;
+        this.trainPool = trainPool;
+        this.parallelism = parallelism;
+        this.generic = generic;
+    }
+
+    public void run(ActionListener<Result> listener) {
+        SearchSourceBuilder count = new SearchSourceBuilder().size(0).trackTotalHits(true).query(query());
+        client.search(new SearchRequest(spec.eventsIndex()).source(count), listener.delegateFailureAndWrap((l, response) -> {
+            long events = response.getHits().getTotalHits().value();
+            checkBudget("[events] " + events + " events", events * 64L);
+            read(events, l);
+        }));
+    }
+
+    private void read(long expected, ActionListener<Result> listener) {
+        phase("reading", 0, expected, 0, 0, 0);
+        EventTable table = new EventTable(spec);
+        String[] fields = { spec.userField(), spec.itemField(), spec.weightField() };
+        SearchSourceBuilder source = new SearchSourceBuilder().query(query())
+            .size(READ_PAGE)
+            .sort("_doc", SortOrder.ASC)
+            .fetchSource(FetchSourceContext.of(true, null, fields, null));
+        ScrollScan.scan(client, task, new SearchRequest(spec.eventsIndex()).source(source), table::add, listener.delegateFailureAndWrap(
+            (l, v) -> generic.execute(() -> {
+                try {
+                    fit(table, l);
+                } catch (Exception e) {
+                    l.onFailure(e);
+                }
+            })
+        ));
+    }
+
+    private void fit(EventTable table, ActionListener<Result> listener) throws InterruptedException {
+        int users = table.users().size();
+        int items = table.items().size();
+        if (table.events() == 0) {
+            throw new IllegalArgumentException(
+                "[events] index [" + spec.eventsIndex() + "] has no events with a user and an item to train on"
+            );
+        }
+        long factorBytes = (long) (users + items) * spec.factors() * 4 * 2;
+        checkBudget(users + " users and " + items + " items", factorBytes + (long) items * spec.neighbors() * 8);
+        Interactions userItems = table.userItems();
+        phase("als", 0, table.events(), users, items, 0);
+        ImplicitAls als = new ImplicitAls(spec.factors(), spec.lambda(), spec.alpha(), spec.cgSteps(), spec.seed());
+        ImplicitAls.Factors factors = als.fit(
+            userItems,
+            spec.iterations(),
+            trainPool,
+            parallelism,
+            task::isCancelled,
+            (iteration, nanos) -> task.status(new TrainStatus("als", iteration, spec.iterations(), table.events(), users, items, 0))
+        );
+        phase("neighbors", spec.iterations(), table.events(), users, items, 0);
+        ItemNeighbors.Lists neighbors = spec.neighbors() == 0
+            ? null
+            : ItemNeighbors.compute(userItems, spec.neighbors(), trainPool, parallelism, task::isCancelled);
+        Interactions itemUsers = userItems.transpose();
+        phase("writing_items", spec.iterations(), table.events(), users, items, 0);
+        TrainingWriter writer = new TrainingWriter(client, task);
+        writer.write(model.items().index(), table.items(), r -> itemDoc(r, factors, neighbors, itemUsers, table), false,
+            listener.delegateFailureAndWrap((l, itemOutcome) -> {
+                failOnErrors(itemOutcome);
+                phase("writing_users", spec.iterations(), table.events(), users, items, itemOutcome.written.get());
+                int[][] recency = table.itemsByRecency();
+                writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
+                    l.delegateFailureAndWrap((ll, userOutcome) -> {
+                        failOnErrors(userOutcome);
+                        long written = itemOutcome.written.get() + userOutcome.written.get();
+                        phase("model", spec.iterations(), table.events(), users, items, written);
+                        Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
+                        storeGramian(factors, itemOutcome, ll.map(v -> new Result(table.events(), table.skipped(), users, items,
+                            itemOutcome.missing.get(), spec.iterations(), phases)));
+                    }));
+            }));
+    }
+
+    private Map<String, Object> itemDoc(int r, ImplicitAls.Factors factors, ItemNeighbors.Lists neighbors, Interactions itemUsers,
+        EventTable table) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put(model.items().factors(), asList(factors.items()[r]));
+        if (neighbors != null && neighbors.neighbors()[r].length > 0) {
+            Map<String, Object> sims = new LinkedHashMap<>();
+            for (int n = 0; n < neighbors.neighbors()[r].length; n++) {
+                sims.put(table.items().get(neighbors.neighbors()[r][n]), neighbors.similarities()[r][n]);
+            }
+            doc.put(model.items().neighbors(), sims);
+        }
+        doc.put(model.items().popularity(), itemUsers.indptr()[r + 1] - itemUsers.indptr()[r]);
+        return doc;
+    }
+
+    private Map<String, Object> userDoc(int r, ImplicitAls.Factors factors, Interactions userItems, int[][] recency, EventTable table) {
+        Map<Integer, Float> strength = new LinkedHashMap<>();
+        for (int p = userItems.indptr()[r]; p < userItems.indptr()[r + 1]; p++) {
+            strength.put(userItems.indices()[p], userItems.values()[p]);
+        }
+        int[] ordered = recency[r];
+        int from = Math.max(0, ordered.length - model.users().maxHistory());
+        List<Map<String, Object>> history = new ArrayList<>();
+        for (int n = from; n < ordered.length; n++) {
+            history.add(Map.of("item", table.items().get(ordered[n]), "weight", strength.get(ordered[n])));
+        }
+        return Map.of(model.users().factors(), asList(factors.users()[r]), model.users().history(), history);
+    }
+
+    private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, ActionListener<Void> listener) {
+        Gramian gramian = new Gramian(spec.factors());
+        for (int r = 0; r < factors.items().length; r++) {
+            if (items.writtenRows[r]) {
+                gramian.add(factors.items()[r]);
+            }
+        }
+        ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis());
+        org.elasticsearch.core.TimeValue timeout = org.elasticsearch.core.TimeValue.THIRTY_SECONDS;
+        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, model.withState(state), true);
+        client.execute(org.recsys.recommend.action.PutModelAction.TYPE, put, listener.map(ack -> {
+            phase("done", spec.iterations(), 0, 0, 0, 0);
+            return null;
+        }));
+    }
+
+    private static void failOnErrors(TrainingWriter.Outcome outcome) {
+        if (outcome.failed.get() > 0) {
+            throw new IllegalStateException(
+                "training wrote partially: " + outcome.failed.get() + " documents failed (first: " + outcome.firstFailure + "), "
+                    + outcome.written.get() + " were written; the model's Gramian was not updated. Fix the cause and run _train again"
+            );
+        }
+    }
+
+    private void checkBudget(String what, long bytes) {
+        long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE);
+        if (bytes > budget) {
+            throw new IllegalArgumentException(
+                "training on " + what + " needs about " + (bytes >> 20) + " MB of heap, more than the " + (budget >> 20)
+                    + " MB (25% of the heap) a training may use: use Spark for this data, or a larger heap"
+            );
+        }
+    }
+
+    private void phase(String name, int iteration, long events, long users, long items, long written) {
+        long now = System.nanoTime();
+        TrainStatus previous = task.trainStatus();
+        if (previous.phase().equals("starting") == false) {
+            phaseMillis.put(previous.phase(), (now - phaseStart) / 1_000_000);
+        }
+        phaseStart = now;
+        task.status(new TrainStatus(name, iteration, spec.iterations(), events, users, items, written));
+    }
+
+    private org.elasticsearch.index.query.QueryBuilder query() {
+        return spec.query() == null ? QueryBuilders.matchAllQuery() : spec.query();
+    }
+
+    private static List<Float> asList(float[] v) {
+        List<Float> list = new ArrayList<>(v.length);
+        for (float f : v) {
+            list.add(f);
+        }
+        return list;
+    }
+}
