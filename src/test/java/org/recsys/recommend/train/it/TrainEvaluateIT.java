@@ -1,0 +1,197 @@
+package org.recsys.recommend.train.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.recsys.recommend.testing.JsonHttp;
+import org.recsys.recommend.testing.RealNodeExtension;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * In-cluster training and evaluation on a real node, with a planted structure the model must recover: 5 taste clusters
+ * of items, users who interact (90 %) inside their own cluster.
+ */
+@ExtendWith(RealNodeExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainEvaluateIT {
+
+    private static final int USERS = 200;
+    private static final int ITEMS = 150;
+    private static final int CLUSTERS = 5;
+    private static final int DIMS = 8;
+
+    private final Map<String, Set<String>> train = new HashMap<>();
+    private final Map<String, Set<String>> test = new HashMap<>();
+
+    @BeforeAll
+    void load(JsonHttp http) {
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"element_type\":\"float\",\"similarity\":\"max_inner_product\"}";
+        ok(http.put("/tr_items", "{\"mappings\":{\"properties\":{\"factors\":" + vector
+            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"},\"cluster\":{\"type\":\"keyword\"}}}}"));
+        ok(http.put("/tr_users", "{\"mappings\":{\"properties\":{\"factors\":" + vector
+                + ",\"history\":{\"type\":\"object\",\"enabled\":false}}}}"));
+        for (String index : List.of("tr_events", "tr_test")) {
+            ok(http.put("/" + index, "{\"mappings\":{\"properties\":{\"user\":{\"type\":\"keyword\"},\"item\":{\"type\":\"keyword\"}}}}"));
+        }
+        StringBuilder bulk = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            bulk.append("{\"index\":{\"_index\":\"tr_items\",\"_id\":\"i").append(i).append("\"}}\n");
+            bulk.append("{\"cluster\":\"c").append(i % CLUSTERS).append("\"}\n");
+        }
+        Random random = new Random(9);
+        for (int u = 0; u < USERS; u++) {
+            String user = "u" + u;
+            for (int n = 0; n < 25; n++) {
+                int cluster = random.nextDouble() < 0.9 ? u % CLUSTERS : random.nextInt(CLUSTERS);
+                String item = "i" + (cluster + CLUSTERS * random.nextInt(ITEMS / CLUSTERS));
+                boolean heldOut = random.nextDouble() < 0.2;
+                Map<String, Set<String>> split = heldOut ? test : train;
+                boolean fresh = split.computeIfAbsent(user, x -> new HashSet<>()).add(item);
+                if (fresh && (heldOut == false || train.getOrDefault(user, Set.of()).contains(item) == false)) {
+                    bulk.append("{\"index\":{\"_index\":\"").append(heldOut ? "tr_test" : "tr_events").append("\"}}\n");
+                    bulk.append("{\"user\":\"").append(user).append("\",\"item\":\"").append(item).append("\"}\n");
+                }
+            }
+        }
+        JsonHttp.Response loaded = http.postNdjson("/_bulk?refresh=true", bulk.toString());
+        ok(loaded);
+        assertEquals(false, loaded.at("/errors").asBoolean(), loaded.body());
+        ok(http.put("/_recommend/model/planted",
+                "{\"items\":{\"index\":\"tr_items\"},\"users\":{\"index\":\"tr_users\",\"max_history\":1000},"
+            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        JsonHttp.Response trained = http.post("/_recommend/model/planted/_train",
+            "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":10,\"seed\":1},\"neighbors\":{\"k\":20}}");
+        ok(trained);
+        assertEquals(USERS, trained.at("/users").asInt(), trained.body());
+        assertEquals(0, trained.at("/items_not_in_catalogue").asInt(), trained.body());
+        http.post("/tr_items,tr_users/_refresh", null);
+    }
+
+    @Test
+    void trainedRecommendationsRecoverThePlantedClusters(JsonHttp http) {
+        int inCluster = 0;
+        int total = 0;
+        for (int u = 0; u < USERS; u += 10) {
+            JsonHttp.Response r = http.post("/tr_items/_search",
+                    "{\"size\":10,\"query\":{\"recommend\":{\"model\":\"planted\",\"user\":\"u" + u
+                + "\",\"signals\":{\"collaborative\":{}}}}}");
+            ok(r);
+            for (JsonNode hit : r.at("/hits/hits")) {
+                int item = Integer.parseInt(hit.path("_id").asText().substring(1));
+                inCluster += item % CLUSTERS == u % CLUSTERS ? 1 : 0;
+                total++;
+            }
+        }
+        assertTrue(total > 0);
+        // chance is 1/5; a recovered structure puts nearly everything in the user's own cluster
+        assertTrue(inCluster / (double) total > 0.85, inCluster + " of " + total + " in-cluster");
+    }
+
+    @Test
+    void trainingWritesNeighborsPopularityHistoriesAndTheGramian(JsonHttp http) {
+        JsonNode item = http.get("/tr_items/_doc/i0?_source_exclude_vectors=false").json().path("_source");
+        assertEquals(DIMS, item.path("factors").size(), item.toString());
+        assertTrue(item.path("neighbors").size() > 0 && item.path("neighbors").size() <= 20, item.toString());
+        int expectedPopularity = (int) train.values().stream().filter(items -> items.contains("i0")).count();
+        assertEquals(expectedPopularity, item.path("popularity").asInt());
+        JsonNode user = http.get("/tr_users/_doc/u3?_source_exclude_vectors=false").json().path("_source");
+        Set<String> history = new HashSet<>();
+        user.path("history").forEach(h -> history.add(h.path("item").asText()));
+        assertEquals(train.get("u3"), history);
+        JsonHttp.Response model = http.get("/_recommend/model/planted?include_gramian=true");
+        assertEquals(DIMS * DIMS, model.at("/planted/state/gramian").size(), model.body());
+        assertEquals(ITEMS, model.at("/planted/state/items").asInt(), model.body());
+    }
+
+    @Test
+    void popularityEvaluationMatchesMetricsComputedHere(JsonHttp http) {
+        JsonHttp.Response evaluated = http.post("/_recommend/model/planted/_evaluate", "{\"test\":{\"index\":\"tr_test\"},\"k\":5,"
+            + "\"configs\":{\"pop\":{\"signals\":{\"popularity\":{\"weight\":1,\"normalization\":\"linear\"}}},"
+            + "\"als\":{\"signals\":{\"collaborative\":{}}}}}");
+        ok(evaluated);
+        // brute force: rank items by training popularity (ties by item number, as the index holds them in id order), skip seen
+        Map<String, Integer> popularity = new HashMap<>();
+        train.values().forEach(items -> items.forEach(i -> popularity.merge(i, 1, Integer::sum)));
+        List<String> byPopularity = new ArrayList<>(popularity.keySet());
+        byPopularity.sort(
+            Comparator.comparingInt((String i) -> -popularity.get(i)).thenComparingInt(i -> Integer.parseInt(i.substring(1)))
+        );
+        double hits = 0;
+        int users = 0;
+        for (Map.Entry<String, Set<String>> e : test.entrySet()) {
+            Set<String> relevant = new HashSet<>(e.getValue());
+            relevant.removeAll(train.getOrDefault(e.getKey(), Set.of()));
+            if (relevant.isEmpty() || train.containsKey(e.getKey()) == false) {
+                continue;
+            }
+            List<String> top = byPopularity.stream().filter(i -> train.get(e.getKey()).contains(i) == false).limit(5).toList();
+            hits += top.stream().filter(relevant::contains).count() > 0 ? 1 : 0;
+            users++;
+        }
+        JsonNode pop = evaluated.at("/configs/pop");
+        assertEquals(0, pop.path("failed_users").asInt(), evaluated.body());
+        assertTrue(users > 0);
+        assertEquals(hits / users, pop.path("hit_rate").asDouble(), 0.05, "popularity hit rate, brute force " + hits / users);
+        assertTrue(evaluated.at("/configs/als/ndcg").asDouble() > 2 * pop.path("ndcg").asDouble(), evaluated.body());
+    }
+
+    @Test
+    void asynchronousTrainingIsATask(JsonHttp http) throws InterruptedException {
+        JsonHttp.Response started = http.post("/_recommend/model/planted/_train?wait_for_completion=false",
+            "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":5,\"seed\":1},\"neighbors\":{\"k\":20}}");
+        ok(started);
+        String task = started.at("/task").asText();
+        assertTrue(task.contains(":"), started.body());
+        JsonHttp.Response status = null;
+        for (int attempt = 0; attempt < 120; attempt++) {
+            status = http.get("/_tasks/" + task);
+            if (status.status() == 200 && status.at("/completed").asBoolean()) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertEquals(200, status.status(), status.body());
+        assertTrue(status.at("/completed").asBoolean(), status.body());
+        assertEquals(USERS, status.at("/response/users").asInt(), status.body());
+    }
+
+    @Test
+    void badTrainingRequestsAre400sNamingTheField(JsonHttp http) {
+        assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":0}}"),
+                "[als.iterations]");
+        assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"factors\":3}}"),
+                "[als.factors]");
+        assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"lambda\":-1}}"),
+                "[als.lambda]");
+        assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"nope\":1}"), "[nope]");
+        assertBad(http.post("/_recommend/model/planted/_train", "{\"als\":{}}"), "[events.index]");
+        assertBad(http.post("/_recommend/model/planted/_evaluate", "{\"test\":{\"index\":\"tr_test\"},\"k\":0}"), "[k]");
+        assertBad(http.post("/_recommend/model/planted/_evaluate", "{\"k\":5}"), "[test]");
+        JsonHttp.Response unknown = http.post("/_recommend/model/nope/_train", "{\"events\":{\"index\":\"tr_events\"}}");
+        assertTrue(unknown.status() == 400 || unknown.status() == 404, unknown.body());
+        assertTrue(unknown.body().contains("[model]"), unknown.body());
+    }
+
+    private static void assertBad(JsonHttp.Response response, String field) {
+        assertEquals(400, response.status(), response.body());
+        assertTrue(response.body().contains(field), field + " not named in " + response.body());
+    }
+
+    private static void ok(JsonHttp.Response response) {
+        assertTrue(response.status() / 100 == 2, response.status() + " " + response.body());
+    }
+}
