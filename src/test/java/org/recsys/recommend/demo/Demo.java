@@ -22,62 +22,85 @@ public final class Demo {
     private Demo() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 1) {
-            System.err.println("usage: ./run demo   (no options yet)");
+        boolean movieLens = args.length == 2 && args[0].equals("--movielens");
+        if (args.length != 0 && movieLens == false) {
+            System.err.println("usage: ./run demo [--movielens /path/to/ml-100k]");
             System.exit(2);
         }
+        DemoCatalog catalog = movieLens ? DemoMovieLens.read(Path.of(args[1])) : new DemoCatalog(400, 300, 25, 42);
         Path home = Path.of(System.getProperty("java.io.tmpdir"), "recommend-demo");
         System.out.println("Starting Elasticsearch with the recommend plugin on http://127.0.0.1:" + PORT + " (home " + home + ")");
-        RealNode node = RealNode.start(NodeSpec.insecure().withHttpPort(PORT).detachedAt(home));
-        Path serverPid = node.home().resolve("logs/node.pid");
-        Files.copy(serverPid, home.resolve("node.pid"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        RealNode node = RealNode.start(NodeSpec.insecure().withHttpPort(PORT).withHeap("2g").detachedAt(home));
+        Files.copy(node.home().resolve("logs/node.pid"), home.resolve("node.pid"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         JsonHttp http = node.http();
-
         print("GET /_recommend", http.get("/_recommend?pretty").body());
-        DemoCatalog catalog = new DemoCatalog(400, 50, 42);
-        DemoLoader.load(http, catalog);
-        int films = catalog.items.size();
-        System.out.printf(Locale.ROOT, "Loaded %d films into [films] and %d users into [viewers].%n%n", films, catalog.users.size());
-        DemoLoader.registerModel(http);
-        System.out.println("Registered model [films] and computed its Gramian: POST _recommend/model/films/_refresh");
+
+        DemoLoader.createIndices(http);
+        DemoLoader.loadFilms(http, catalog.films);
+        DemoLoader.loadViews(http, "film-events", catalog.views);
+        DemoLoader.loadViews(http, "film-events-test", catalog.heldOut);
+        System.out.printf(Locale.ROOT, "Loaded %d films into [films], %d views into [film-events] (%d held out in [film-events-test]).%n%n",
+            catalog.films.size(), catalog.views.size(), catalog.heldOut.size());
+        DemoLoader.registerModel(http, movieLens ? 60 : 5);
+
+        String train = "{\"events\": {\"index\": \"film-events\"}, \"als\": {\"iterations\": 15, \"seed\": 42}, \"neighbors\": {\"k\": 50}}";
+        JsonHttp.Response trained = http.post("/_recommend/model/films/_train", train);
+        DemoLoader.require(trained, "train model [films]");
+        System.out.println("POST _recommend/model/films/_train " + train);
+        System.out.printf(Locale.ROOT, "  trained on %d events, %d viewers, %d films in %d ms %s%n%n", trained.at("/events").asLong(),
+            trained.at("/users").asLong(), trained.at("/items").asLong(), trained.at("/took").asLong(), trained.at("/phases_ms"));
+        http.post("/films,viewers/_refresh", null);
+
+        String evaluate = "{\"test\": {\"index\": \"film-events-test\"}, \"k\": 10, \"configs\": {"
+            + "\"popularity\": {\"signals\": {\"popularity\": {\"weight\": 1, \"normalization\": \"linear\"}}},"
+            + "\"collaborative\": {\"signals\": {\"collaborative\": {}}},"
+            + "\"neighbors\": {\"signals\": {\"neighbors\": {\"normalization\": \"linear\"}}}, \"model blend\": {}}}";
+        JsonHttp.Response evaluated = http.post("/_recommend/model/films/_evaluate", evaluate);
+        DemoLoader.require(evaluated, "evaluate model [films]");
+        System.out.println("POST _recommend/model/films/_evaluate (held-out views, K = 10)");
+        System.out.println("  config          P@10    R@10    nDCG@10 MAP@10  HR@10   coverage");
+        evaluated.at("/configs").fields().forEachRemaining(e -> System.out.printf(Locale.ROOT, "  %-15s %.4f  %.4f  %.4f  %.4f  %.4f  %d%n",
+            e.getKey(), e.getValue().path("precision").asDouble(), e.getValue().path("recall").asDouble(),
+            e.getValue().path("ndcg").asDouble(), e.getValue().path("map").asDouble(), e.getValue().path("hit_rate").asDouble(),
+            e.getValue().path("coverage").asInt()));
         System.out.println();
 
-        DemoCatalog.User user = catalog.users.get(0);
-        System.out.println("Viewer " + user.id() + " watched: " + titles(catalog, user.history()));
-        String forUser = "{\"model\": \"films\", \"user\": \"" + user.id() + "\", \"size\": 5}";
-        showRecommendations("GET films/_recommend " + forUser, http.post("/films/_recommend", forUser));
+        String user = catalog.views.get(0).user();
+        List<String> history = catalog.historyOf(user);
+        System.out.println("Viewer " + user + " watched " + history.size() + " films, e.g. " + titles(catalog, history.subList(0,
+                Math.min(5, history.size()))));
+        String forUser = "{\"model\": \"films\", \"user\": \"" + user + "\", \"size\": 5}";
+        showRecommendations(catalog, "GET films/_recommend " + forUser, http.post("/films/_recommend", forUser));
 
-        String seed = user.history().get(0);
+        String seed = history.get(0);
         String cart = "{\"model\": \"films\", \"items\": [\"" + seed + "\"], \"size\": 5}";
-        showRecommendations(
-            "People who liked \"" + catalog.item(seed).title() + "\" also liked: GET films/_recommend " + cart,
-            http.post("/films/_recommend", cart)
-        );
+        showRecommendations(catalog, "People who liked \"" + catalog.film(seed).title() + "\" also liked: GET films/_recommend " + cart,
+            http.post("/films/_recommend", cart));
 
         // Live: the viewer discovers another genre; each event updates the profile (exact fold-in) before it is indexed.
-        int liked = java.util.Arrays.asList(DemoCatalog.GENRES).indexOf(catalog.item(seed).genre());
-        String genre = DemoCatalog.GENRES[(liked + DemoCatalog.GENRES.length / 2) % DemoCatalog.GENRES.length];
-        List<DemoCatalog.Item> discovered = catalog.items.stream().filter(i -> i.genre().equals(genre)).limit(4).toList();
-        for (DemoCatalog.Item item : discovered) {
-            String event = "{\"user\": \"" + user.id() + "\", \"item\": \"" + item.id() + "\", \"action\": \"watch\"}";
+        String liked = catalog.film(seed).genre();
+        String genre = catalog.films.stream().map(DemoCatalog.Film::genre).filter(g -> g.equals(liked) == false).findFirst().orElse(liked);
+        List<DemoCatalog.Film> discovered = catalog.films.stream().filter(f -> f.genre().equals(genre)).limit(4).toList();
+        for (DemoCatalog.Film film : discovered) {
+            String event = "{\"user\": \"" + user + "\", \"item\": \"" + film.id() + "\", \"action\": \"rate\"}";
             JsonHttp.Response indexed = http.post("/film-events/_doc?pipeline=film-events&refresh=true", event);
             System.out.println("POST film-events/_doc?pipeline=film-events " + event + " -> HTTP " + indexed.status()
-                + " (profile version " + http.get("/viewers/_doc/" + user.id()).at("/_version").asText() + ")");
+                + " (profile version " + http.get("/viewers/_doc/" + user).at("/_version").asText() + ")");
         }
         System.out.println();
-        String after = "After watching 4 " + genre + " films, GET films/_recommend " + forUser;
-        showRecommendations(after, http.post("/films/_recommend", forUser));
+        String after = "After rating 4 " + genre + " films, GET films/_recommend " + forUser;
+        showRecommendations(catalog, after, http.post("/films/_recommend", forUser));
 
         System.out.println("Try it yourself (curl; in Kibana Dev Tools drop the curl part):");
         String url = "http://127.0.0.1:" + PORT;
         System.out.println("  curl -s '" + url + "/films/_recommend?pretty' -H 'Content-Type: application/json' -d '" + forUser + "'");
-        System.out.println("  curl -s '" + url + "/films/_recommend?model=films&user=u1&size=3&pretty'");
+        System.out.println("  curl -s '" + url + "/films/_recommend?model=films&user=" + user + "&size=3&pretty'");
         System.out.println();
         System.out.println("The node keeps running on port " + PORT + "; stop it with: ./run stop");
         System.exit(0);
     }
 
-    private static void showRecommendations(String heading, JsonHttp.Response response) {
+    private static void showRecommendations(DemoCatalog catalog, String heading, JsonHttp.Response response) {
         System.out.println(heading);
         if (response.status() != 200) {
             System.out.println("  request failed: HTTP " + response.status() + " " + response.body());
@@ -90,7 +113,7 @@ public final class Demo {
                 Locale.ROOT,
                 "  %-6s %-26s %-12s %.3f  %s%n",
                 r.path("_id").asText(),
-                r.at("/_source/title").asText(),
+                shorten(r.at("/_source/title").asText()),
                 r.at("/_source/genre").asText(),
                 r.path("_score").asDouble(),
                 r.path("backfill").asBoolean() ? "(backfill)" : String.join("; ", reasons.subList(0, Math.min(2, reasons.size())))
@@ -100,8 +123,12 @@ public final class Demo {
     }
 
     private static String titles(DemoCatalog catalog, List<String> ids) {
-        List<String> described = ids.stream().map(id -> "\"" + catalog.item(id).title() + "\" (" + catalog.item(id).genre() + ")").toList();
+        List<String> described = ids.stream().map(id -> "\"" + catalog.film(id).title() + "\" (" + catalog.film(id).genre() + ")").toList();
         return String.join(", ", described);
+    }
+
+    private static String shorten(String title) {
+        return title.length() <= 26 ? title : title.substring(0, 25) + "…";
     }
 
     private static void print(String heading, String body) {

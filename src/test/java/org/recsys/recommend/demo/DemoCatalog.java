@@ -6,14 +6,12 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * A small, readable film catalogue with a planted taste structure: each genre owns a direction in factor space, items are
- * noisy copies of their genre's direction, neighbors are the most similar items of the same genre, and each user loves
- * one or two genres. Deterministic for a seed.
+ * A small, readable film catalogue and viewing log with a planted taste structure: each viewer loves one genre and
+ * watches mostly (85 %) films of it. Films carry only content (title, genre); factors, neighbors and popularity come from
+ * training. Deterministic for a seed; one view per viewer is held out for evaluation.
  */
 final class DemoCatalog {
 
-    static final int DIMS = 8;
-    static final int NEIGHBORS = 10;
     static final String[] GENRES = { "scifi", "romance", "thriller", "comedy", "animation", "documentary", "horror", "western" };
     private static final String[][] WORDS = {
         { "galaxy", "robot", "starship", "android", "orbit", "nebula" },
@@ -25,90 +23,55 @@ final class DemoCatalog {
         { "haunted", "curse", "night", "cabin", "shadow", "ritual" },
         { "frontier", "outlaw", "sheriff", "canyon", "gold", "saloon" } };
 
-    record Item(
-        String id,
-        String title,
-        String genre,
-        float[] factors,
-        List<String> neighborIds,
-        List<Float> neighborSims,
-        float popularity
-    ) {}
+    record Film(String id, String title, String genre) {}
 
-    record User(String id, float[] factors, List<String> history) {}
+    record View(String user, String film) {}
 
-    final List<Item> items = new ArrayList<>();
-    final List<User> users = new ArrayList<>();
+    final List<Film> films;
+    final List<View> views;
+    final List<View> heldOut;
 
-    DemoCatalog(int itemCount, int userCount, long seed) {
+    /** A catalogue read from elsewhere (e.g. a MovieLens folder). */
+    DemoCatalog(List<Film> films, List<View> views, List<View> heldOut) {
+        this.films = films;
+        this.views = views;
+        this.heldOut = heldOut;
+    }
+
+    DemoCatalog(int filmCount, int viewerCount, int viewsPerViewer, long seed) {
+        this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         Random random = new Random(seed);
-        float[][] genreAxes = new float[GENRES.length][DIMS];
-        for (int g = 0; g < GENRES.length; g++) {
-            genreAxes[g][g % DIMS] = 1f;
-        }
-        List<float[]> vectors = new ArrayList<>();
-        for (int i = 0; i < itemCount; i++) {
+        for (int i = 0; i < filmCount; i++) {
             int g = i % GENRES.length;
-            float[] v = new float[DIMS];
-            for (int d = 0; d < DIMS; d++) {
-                v[d] = genreAxes[g][d] * (0.6f + 0.4f * random.nextFloat()) + 0.15f * (float) random.nextGaussian();
-            }
-            vectors.add(v);
             String[] words = WORDS[g];
-            String title = String.format(
-                Locale.ROOT,
-                "%s %s %d",
-                capitalize(words[random.nextInt(words.length)]),
-                words[random.nextInt(words.length)],
-                1 + random.nextInt(9)
-            );
-            float popularity = (float) Math.floor(1000 * Math.pow(random.nextDouble(), 3));
-            items.add(new Item("m" + i, title, GENRES[g], v, new ArrayList<>(), new ArrayList<>(), popularity));
+            String first = words[random.nextInt(words.length)];
+            String title = String.format(Locale.ROOT, "%s %s %d", Character.toUpperCase(first.charAt(0)) + first.substring(1),
+                words[random.nextInt(words.length)], 1 + random.nextInt(9));
+            films.add(new Film("m" + i, title, GENRES[g]));
         }
-        for (Item item : items) {
-            items.stream()
-                .filter(other -> other != item && other.genre().equals(item.genre()))
-                .sorted((a, b) -> Double.compare(cosine(b.factors(), item.factors()), cosine(a.factors(), item.factors())))
-                .limit(NEIGHBORS)
-                .forEach(other -> {
-                    item.neighborIds().add(other.id());
-                    item.neighborSims().add((float) Math.max(0.01, cosine(other.factors(), item.factors())));
-                });
-        }
-        for (int u = 0; u < userCount; u++) {
+        for (int u = 0; u < viewerCount; u++) {
             int favourite = random.nextInt(GENRES.length);
-            List<String> history = new ArrayList<>();
-            float[] taste = new float[DIMS];
-            for (int h = 0; h < 6; h++) {
-                Item liked = items.get(favourite + GENRES.length * random.nextInt(itemCount / GENRES.length));
-                if (history.contains(liked.id()) == false) {
-                    history.add(liked.id());
-                    for (int d = 0; d < DIMS; d++) {
-                        taste[d] += liked.factors()[d] / 6f;
-                    }
+            List<String> seen = new ArrayList<>();
+            while (seen.size() < viewsPerViewer) {
+                int genre = random.nextDouble() < 0.85 ? favourite : random.nextInt(GENRES.length);
+                // within a genre, low film numbers are the popular ones
+                int rank = (int) Math.floor(Math.pow(random.nextDouble(), 2) * (filmCount / GENRES.length));
+                String film = "m" + (genre + GENRES.length * rank);
+                if (seen.contains(film) == false) {
+                    seen.add(film);
                 }
             }
-            users.add(new User("u" + u, taste, history));
+            for (int n = 0; n < seen.size(); n++) {
+                (n == seen.size() - 1 ? heldOut : views).add(new View("u" + u, seen.get(n)));
+            }
         }
     }
 
-    Item item(String id) {
-        return items.get(Integer.parseInt(id.substring(1)));
+    Film film(String id) {
+        return films.stream().filter(f -> f.id().equals(id)).findFirst().orElseThrow();
     }
 
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
-    }
-
-    private static String capitalize(String word) {
-        return Character.toUpperCase(word.charAt(0)) + word.substring(1);
+    List<String> historyOf(String user) {
+        return views.stream().filter(v -> v.user().equals(user)).map(View::film).toList();
     }
 }
