@@ -29,7 +29,7 @@ public final class Demo {
         }
         DemoCatalog catalog = movieLens ? DemoMovieLens.read(Path.of(args[1])) : new DemoCatalog(400, 300, 25, 42);
         Path home = Path.of(System.getProperty("java.io.tmpdir"), "recommend-demo");
-        System.out.println("Starting Elasticsearch with the recommend plugin on http://127.0.0.1:" + PORT + " (home " + home + ")");
+        System.out.println("Starting Elasticsearch with the recommend plugin on 127.0.0.1:" + PORT + " (home " + home + ")");
         RealNode node = RealNode.start(NodeSpec.insecure().withHttpPort(PORT).withHeap("2g").detachedAt(home));
         Files.copy(node.home().resolve("logs/node.pid"), home.resolve("node.pid"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         JsonHttp http = node.http();
