@@ -43,7 +43,8 @@ public final class Demo {
             catalog.films.size(), catalog.views.size(), catalog.heldOut.size());
         DemoLoader.registerModel(http, movieLens ? 60 : 5);
 
-        String train = "{\"events\": {\"index\": \"film-events\"}, \"als\": {\"iterations\": 15, \"seed\": 42}, \"neighbors\": {\"k\": 50}}";
+        String train = "{\"events\": {\"index\": \"film-events\"}, \"als\": {\"iterations\": 15, \"seed\": 42}, "
+            + "\"neighbors\": {\"k\": 50}}";
         JsonHttp.Response trained = http.post("/_recommend/model/films/_train", train);
         DemoLoader.require(trained, "train model [films]");
         System.out.println("POST _recommend/model/films/_train " + train);
