@@ -3,6 +3,7 @@ package org.recsys.recommend.train;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.util.concurrent.CountDown;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
@@ -110,23 +111,35 @@ public final class Trainer {
             ? null
             : ItemNeighbors.compute(userItems, spec.neighbors(), trainPool, parallelism, task::isCancelled);
         Interactions itemUsers = userItems.transpose();
-        phase("writing_items", spec.iterations(), table.events(), users, items, 0);
+        phase("writing", spec.iterations(), table.events(), users, items, 0);
         TrainingWriter writer = new TrainingWriter(client, task);
+        int[][] recency = table.itemsByRecency();
+        // Items and users go to different indices: write both at once, so both write threads work.
+        TrainingWriter.Outcome[] outcomes = new TrainingWriter.Outcome[2];
+        CountDown bothWritten = new CountDown(2);
+        ActionListener<Void> written = listener.delegateFailureAndWrap((l, v) -> {
+            failOnErrors(outcomes[0]);
+            failOnErrors(outcomes[1]);
+            phase("model", spec.iterations(), table.events(), users, items, outcomes[0].written.get() + outcomes[1].written.get());
+            Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
+            storeGramian(factors, outcomes[0], l.map(x -> new Result(table.events(), table.skipped(), users, items,
+                outcomes[0].missing.get(), spec.iterations(), phases)));
+        });
+        ActionListener<Void> once = ActionListener.notifyOnce(written);
         writer.write(model.items().index(), table.items(), r -> itemDoc(r, factors, neighbors, itemUsers, table), false,
-            listener.delegateFailureAndWrap((l, itemOutcome) -> {
-                failOnErrors(itemOutcome);
-                phase("writing_users", spec.iterations(), table.events(), users, items, itemOutcome.written.get());
-                int[][] recency = table.itemsByRecency();
-                writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
-                    l.delegateFailureAndWrap((ll, userOutcome) -> {
-                        failOnErrors(userOutcome);
-                        long written = itemOutcome.written.get() + userOutcome.written.get();
-                        phase("model", spec.iterations(), table.events(), users, items, written);
-                        Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
-                        storeGramian(factors, itemOutcome, ll.map(v -> new Result(table.events(), table.skipped(), users, items,
-                            itemOutcome.missing.get(), spec.iterations(), phases)));
-                    }));
-            }));
+            ActionListener.wrap(outcome -> {
+                outcomes[0] = outcome;
+                if (bothWritten.countDown()) {
+                    once.onResponse(null);
+                }
+            }, once::onFailure));
+        writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
+            ActionListener.wrap(outcome -> {
+                outcomes[1] = outcome;
+                if (bothWritten.countDown()) {
+                    once.onResponse(null);
+                }
+            }, once::onFailure));
     }
 
     private Map<String, Object> itemDoc(int r, ImplicitAls.Factors factors, ItemNeighbors.Lists neighbors, Interactions itemUsers,

@@ -21,7 +21,7 @@ import java.util.function.IntFunction;
  */
 final class TrainingWriter {
 
-    static final int PAGE = 500;
+    static final int PAGE = 1000;
 
     /** What a write pass did. */
     static final class Outcome {
