@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * Lucene side of the {@code recommend} query. Rewrite runs each candidate generator (kNN, neighbor postings, content
@@ -68,9 +69,15 @@ public final class RecommendQuery extends Query {
         if (exact || candidates != null) {
             return this;
         }
-        List<Integer> docs = new ArrayList<>();
+        // The generators are independent searches: run them side by side on the searcher's executor (Elasticsearch's
+        // search workers), the caller's thread taking part, rather than one after the other.
+        List<Callable<ScoreDoc[]>> searches = new ArrayList<>();
         for (Query generator : generators) {
-            for (ScoreDoc hit : searcher.search(generator, numCandidates).scoreDocs) {
+            searches.add(() -> searcher.search(generator, numCandidates).scoreDocs);
+        }
+        List<Integer> docs = new ArrayList<>();
+        for (ScoreDoc[] hits : searcher.getTaskExecutor().invokeAll(searches)) {
+            for (ScoreDoc hit : hits) {
                 docs.add(hit.doc);
             }
         }

@@ -1,6 +1,8 @@
 package org.recsys.recommend.query;
 
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.get.MultiGetItemResponse;
+import org.elasticsearch.action.get.MultiGetRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.query.QueryBuilders;
@@ -43,32 +45,51 @@ final class ItemLookup {
         if (vectorField != null) {
             includes.add(vectorField);
         }
+        FetchSourceContext fetch = FetchSourceContext.of(true, false, includes.toArray(String[]::new), null);
+        if (indices.length == 1) {
+            // One index (the usual case): a multi-get reads the documents directly, without a query phase.
+            MultiGetRequest mget = new MultiGetRequest().realtime(true);
+            ids.forEach(id -> mget.add(new MultiGetRequest.Item(indices[0], id).fetchSourceContext(fetch)));
+            client.multiGet(mget, listener.delegateFailureAndWrap((l, response) -> {
+                Found found = new Found(new ArrayList<>(), new ArrayList<>());
+                for (MultiGetItemResponse item : response.getResponses()) {
+                    if (item.isFailed() == false && item.getResponse().isExists()) {
+                        collect(item.getIndex(), item.getId(), item.getResponse().getSourceAsMap(), contentIds, contentFields, seedIds,
+                            vectorField, found);
+                    }
+                }
+                l.onResponse(found);
+            }));
+            return;
+        }
         SearchSourceBuilder source = new SearchSourceBuilder().query(QueryBuilders.idsQuery().addIds(ids.toArray(String[]::new)))
             .size(ids.size())
-            .fetchSource(FetchSourceContext.of(true, false, includes.toArray(String[]::new), null));
-        SearchRequest search = new SearchRequest(indices).source(source);
-        client.search(search, ActionListener.wrap(response -> {
-            List<String> texts = new ArrayList<>();
-            List<float[]> vectors = new ArrayList<>();
+            .fetchSource(fetch);
+        client.search(new SearchRequest(indices).source(source), listener.delegateFailureAndWrap((l, response) -> {
+            Found found = new Found(new ArrayList<>(), new ArrayList<>());
             for (SearchHit hit : response.getHits().getHits()) {
-                Map<String, Object> doc = hit.getSourceAsMap();
-                if (doc == null) {
-                    continue;
-                }
-                if (contentIds.contains(hit.getId())) {
-                    for (String field : contentFields) {
-                        appendText(doc.get(field), texts);
-                    }
-                }
-                if (vectorField != null && seedIds.contains(hit.getId())) {
-                    float[] vector = ProfileLookup.readVector(hit.getIndex() + "/" + hit.getId(), vectorField, doc.get(vectorField));
-                    if (vector != null) {
-                        vectors.add(vector);
-                    }
-                }
+                collect(hit.getIndex(), hit.getId(), hit.getSourceAsMap(), contentIds, contentFields, seedIds, vectorField, found);
             }
-            listener.onResponse(new Found(texts, vectors));
-        }, listener::onFailure));
+            l.onResponse(found);
+        }));
+    }
+
+    private static void collect(String index, String id, Map<String, Object> doc, Collection<String> contentIds,
+        List<String> contentFields, Collection<String> seedIds, String vectorField, Found found) {
+        if (doc == null) {
+            return;
+        }
+        if (contentIds.contains(id)) {
+            for (String field : contentFields) {
+                appendText(doc.get(field), found.texts());
+            }
+        }
+        if (vectorField != null && seedIds.contains(id)) {
+            float[] vector = ProfileLookup.readVector(index + "/" + id, vectorField, doc.get(vectorField));
+            if (vector != null) {
+                found.seedVectors().add(vector);
+            }
+        }
     }
 
     private static void appendText(Object value, List<String> texts) {

@@ -5,6 +5,12 @@ import org.apache.lucene.search.TotalHits;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.get.GetRequest;
 import org.elasticsearch.action.get.GetResponse;
+import org.elasticsearch.action.get.MultiGetItemResponse;
+import org.elasticsearch.action.get.MultiGetRequest;
+import org.elasticsearch.action.get.MultiGetResponse;
+import org.elasticsearch.cluster.metadata.IndexMetadata;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.index.IndexVersion;
 import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.common.bytes.BytesArray;
 import org.elasticsearch.common.compress.CompressedXContent;
@@ -54,7 +60,7 @@ public class RecommendQueryBuilderTests extends AbstractQueryTestCase<RecommendQ
     protected void initializeAdditionalMappings(MapperService mapperService) throws IOException {
         String mapping = String.format(Locale.ROOT, """
             { "properties": {
-                "factors":    { "type": "dense_vector", "dims": %d, "similarity": "max_inner_product" },
+                "factors":    { "type": "dense_vector", "dims": %d, "index": true, "similarity": "max_inner_product" },
                 "neighbors":  { "type": "sparse_vector" },
                 "popularity": { "type": "float" },
                 "title":      { "type": "text" } } }""", DIMS);
@@ -113,14 +119,32 @@ public class RecommendQueryBuilderTests extends AbstractQueryTestCase<RecommendQ
     }
 
     @Override
+    protected Settings createTestIndexSettings() {
+        // dense_vector and sparse_vector behave differently in indices created by old versions; the plugin targets 9.x indices
+        return Settings.builder().put(super.createTestIndexSettings()).put(IndexMetadata.SETTING_VERSION_CREATED,
+                IndexVersion.current()).build();
+    }
+
+    @Override
     protected boolean canSimulateMethod(Method method, Object[] args) {
-        return method.getName().equals("search") && args.length == 2 && args[1] instanceof ActionListener;
+        boolean lookup = method.getName().equals("search") || method.getName().equals("multiGet");
+        return lookup && args.length == 2 && args[1] instanceof ActionListener;
     }
 
     /** The item lookup (content of history items, factors of seeds) finds nothing: those items are not in the index. */
     @Override
     @SuppressWarnings("unchecked")
     protected Object simulateMethod(Method method, Object[] args) {
+        if (method.getName().equals("multiGet")) {
+            MultiGetRequest request = (MultiGetRequest) args[0];
+            MultiGetItemResponse[] items = request.getItems()
+                .stream()
+                .map(i -> new MultiGetItemResponse(new GetResponse(new GetResult(i.index(), i.id(), -2, 0, -1, false, null, null,
+                        null)), null))
+                .toArray(MultiGetItemResponse[]::new);
+            ((ActionListener<MultiGetResponse>) args[1]).onResponse(new MultiGetResponse(items));
+            return null;
+        }
         SearchHits none = SearchHits.empty(new TotalHits(0, TotalHits.Relation.EQUAL_TO), 0f);
         SearchResponse response = SearchResponseUtils.successfulResponse(none);
         try {
