@@ -1,0 +1,88 @@
+package org.recsys.recommend.query.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.recsys.recommend.testing.JsonHttp;
+import org.recsys.recommend.testing.RealNodeConfig;
+import org.recsys.recommend.testing.RealNodeExtension;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.recsys.recommend.query.it.QueryCatalog.ok;
+
+/**
+ * With security on, every lookup runs with the caller's privileges: the query, the endpoint and model management are
+ * governed by the roles of the user who sends them.
+ */
+@ExtendWith(RealNodeExtension.class)
+@RealNodeConfig(
+    security = true,
+    roles = "/security/recommend-roles.yml",
+    users = {
+        "items_only:items-pass:items_only",
+        "both:both-pass:items_and_users",
+        "users_only:users-pass:users_only",
+        "model_reader:reader-pass:model_reader",
+        "model_admin:admin-pass:model_admin" }
+)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RecommendSecurityIT {
+
+    private static final String LOOKUP = "{\"query\":{\"recommend\":{\"user\":{\"index\":\"sq_users\",\"id\":\"u1\"}}}}";
+    private static final String INLINE = "{\"query\":{\"recommend\":{\"user_vector\":[1,0,0,0,0,0,0,0],\"history\":[\"i3\"]}}}";
+
+    @BeforeAll
+    void load(JsonHttp admin) {
+        new QueryCatalog(3).load(admin, "sq_items", 1);
+        ok(admin.put("/sq_users", "{\"mappings\":{\"properties\":{\"factors\":{\"type\":\"dense_vector\",\"dims\":8,"
+            + "\"similarity\":\"max_inner_product\"},\"history\":{\"type\":\"object\",\"enabled\":false}}}}"));
+        ok(admin.put("/sq_users/_doc/u1?refresh=true", "{\"factors\":[1,0,0,0,0,0,0,0],\"history\":[\"i3\",\"i13\"]}"));
+        ok(admin.put("/_recommend/model/secured",
+                "{\"items\":{\"index\":\"sq_items\"},\"users\":{\"index\":\"sq_users\"},\"factors\":{\"dims\":8}}"));
+    }
+
+    @Test
+    void aCallerWhoMayNotReadUsersCannotLookOneUp(JsonHttp admin) {
+        JsonHttp itemsOnly = admin.as("items_only", "items-pass");
+        JsonHttp.Response denied = itemsOnly.post("/sq_items/_search", LOOKUP);
+        assertEquals(403, denied.status(), denied.body());
+        assertEquals("security_exception", denied.at("/error/type").asText(), denied.body());
+        assertTrue(denied.body().contains("u1") == false || denied.body().contains("factors") == false, "no profile content leaks");
+        JsonHttp.Response inline = itemsOnly.post("/sq_items/_search", INLINE);
+        assertEquals(200, inline.status(), inline.body());
+        assertTrue(inline.at("/hits/hits").size() > 0);
+        JsonHttp.Response allowed = admin.as("both", "both-pass").post("/sq_items/_search", LOOKUP);
+        assertEquals(200, allowed.status(), allowed.body());
+    }
+
+    @Test
+    void theEndpointIsGovernedByIndexPrivileges(JsonHttp admin) {
+        JsonHttp.Response noItems = admin.as("users_only", "users-pass").post("/sq_items/_recommend",
+                "{\"model\":\"secured\",\"items\":[\"i3\"]}");
+        assertEquals(403, noItems.status(), noItems.body());
+        JsonHttp itemsOnly = admin.as("items_only", "items-pass");
+        JsonHttp.Response seeds = itemsOnly.post("/sq_items/_recommend", "{\"model\":\"secured\",\"items\":[\"i3\"],\"size\":3}");
+        assertEquals(200, seeds.status(), seeds.body());
+        assertEquals(3, seeds.at("/recommendations").size(), seeds.body());
+        JsonHttp.Response profile = itemsOnly.post("/sq_items/_recommend", "{\"model\":\"secured\",\"user\":\"u1\"}");
+        assertEquals(403, profile.status(), profile.body());
+        JsonHttp.Response wildcard = itemsOnly.post("/sq_item*/_recommend", "{\"model\":\"secured\",\"items\":[\"i3\"],\"size\":2}");
+        assertEquals(200, wildcard.status(), wildcard.body());
+    }
+
+    @Test
+    void modelManagementNeedsClusterPrivileges(JsonHttp admin) {
+        String model = "{\"items\":{\"index\":\"sq_items\"},\"users\":{\"index\":\"sq_users\"},\"factors\":{\"dims\":8}}";
+        JsonHttp reader = admin.as("model_reader", "reader-pass");
+        assertEquals(200, reader.get("/_recommend/model/secured").status());
+        assertEquals(403, reader.put("/_recommend/model/other", model).status());
+        assertEquals(403, admin.as("items_only", "items-pass").get("/_recommend/model/secured").status());
+        JsonHttp manager = admin.as("model_admin", "admin-pass");
+        assertEquals(200, manager.put("/_recommend/model/other", model).status());
+        JsonHttp.Response refreshed = manager.post("/_recommend/model/other/_refresh", null);
+        assertEquals(200, refreshed.status(), refreshed.body());
+        assertEquals(QueryCatalog.ITEMS - QueryCatalog.ITEMS / 50, refreshed.at("/items").asInt(), refreshed.body());
+    }
+}
