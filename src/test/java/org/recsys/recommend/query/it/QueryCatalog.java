@@ -90,7 +90,8 @@ final class QueryCatalog {
             }
             doc.put("title", "word" + (i % CLUSTERS) + " item " + i).put("cluster", "c" + (i % CLUSTERS));
             doc.put("popularity", popularity[i]).put("in_stock", inStock[i]).put("rank", i);
-            bulk.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"i").append(i).append("\"}}\n").append(doc).append('\n');
+            bulk.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"i").append(i).append("\"}}\n");
+            bulk.append(doc).append('\n');
         }
         JsonHttp.Response response = http.postNdjson("/_bulk?refresh=true", bulk.toString());
         ok(response);
