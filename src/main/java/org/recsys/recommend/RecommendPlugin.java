@@ -34,6 +34,7 @@ import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.ingest.ItemWriteListener;
 import org.recsys.recommend.ingest.RecommendUpdateProcessor;
 import org.recsys.recommend.ingest.RecommendUpdateProcessorFactory;
+import org.recsys.recommend.ingest.UpdateScheduler;
 import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.query.RecommendQueryBuilder;
@@ -63,7 +64,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
 
     @Override
     public List<Setting<?>> getSettings() {
-        return List.of(ItemFactorCache.MAX_ENTRIES, ItemFactorCache.EXPIRE_AFTER_WRITE);
+        return List.of(ItemFactorCache.MAX_ENTRIES, ItemFactorCache.EXPIRE_AFTER_WRITE, UpdateScheduler.MAX_CONCURRENT_UPDATES);
     }
 
     @Override
@@ -72,7 +73,9 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
         itemFactors.trySet(new ItemFactorCache(maxEntries, ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings)));
         ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
-        return Map.of(RecommendUpdateProcessor.TYPE, new RecommendUpdateProcessorFactory(models, itemFactors.get(), parameters.client));
+        UpdateScheduler scheduler = new UpdateScheduler(UpdateScheduler.MAX_CONCURRENT_UPDATES.get(settings), parameters.genericExecutor);
+        return Map.of(RecommendUpdateProcessor.TYPE, new RecommendUpdateProcessorFactory(models, itemFactors.get(), parameters.client,
+                scheduler));
     }
 
     @Override

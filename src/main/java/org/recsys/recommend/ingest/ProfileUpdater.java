@@ -26,11 +26,13 @@ final class ProfileUpdater {
 
     private final Client client;
     private final ItemFactorCache factors;
+    private final UpdateScheduler scheduler;
     private final int maxRetries;
 
-    ProfileUpdater(Client client, ItemFactorCache factors, int maxRetries) {
+    ProfileUpdater(Client client, ItemFactorCache factors, UpdateScheduler scheduler, int maxRetries) {
         this.client = client;
         this.factors = factors;
+        this.scheduler = scheduler;
         this.maxRetries = maxRetries;
     }
 
@@ -40,7 +42,7 @@ final class ProfileUpdater {
 
     /** Completes with the profile document's new version. */
     void apply(RecommendModel model, Event event, ActionListener<Long> listener) {
-        attempt(model, event, 0, listener);
+        scheduler.submit(event.user(), done -> attempt(model, event, 0, ActionListener.runAfter(listener, done)));
     }
 
     private void attempt(RecommendModel model, Event event, int attempt, ActionListener<Long> listener) {

@@ -26,11 +26,13 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
     private final ModelRegistry models;
     private final ItemFactorCache factors;
     private final Client client;
+    private final UpdateScheduler scheduler;
 
-    public RecommendUpdateProcessorFactory(ModelRegistry models, ItemFactorCache factors, Client client) {
+    public RecommendUpdateProcessorFactory(ModelRegistry models, ItemFactorCache factors, Client client, UpdateScheduler scheduler) {
         this.models = models;
         this.factors = factors;
         this.client = client;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -81,7 +83,7 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
             ConfigurationUtils.readStringProperty(type, tag, config, "timestamp_field", "@timestamp"),
             ConfigurationUtils.readOptionalStringProperty(type, tag, config, "version_field")
         );
-        ProfileUpdater updater = new ProfileUpdater(client, factors, maxRetries);
+        ProfileUpdater updater = new ProfileUpdater(client, factors, scheduler, maxRetries);
         return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, updater);
     }
 }

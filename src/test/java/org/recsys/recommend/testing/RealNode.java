@@ -36,11 +36,13 @@ public final class RealNode implements Closeable {
     private final Path base;
     private final Path home;
     private final int httpPort;
-    private final Process process;
+    private final List<String> command;
+    private volatile Process process;
     private final Thread shutdownHook;
 
-    private RealNode(NodeSpec spec, Path base, Path home, int httpPort, Process process) {
+    private RealNode(NodeSpec spec, Path base, Path home, int httpPort, List<String> command, Process process) {
         this.spec = spec;
+        this.command = List.copyOf(command);
         this.base = base;
         this.home = home;
         this.httpPort = httpPort;
@@ -89,16 +91,10 @@ public final class RealNode implements Closeable {
             command.addAll(List.of("setpriv", "--reuid=" + NODE_USER, "--regid=" + NODE_GROUP, "--init-groups"));
         }
         command.addAll(List.of(home.resolve("bin/elasticsearch").toString(), "-p", pidFile.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile());
-        builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().remove("JAVA_HOME");
-        builder.environment().remove("ES_JAVA_OPTS");
-        Path console = home.resolve("logs/console.log");
-        builder.redirectErrorStream(true).redirectOutput(console.toFile());
-        Process process = builder.start();
+        Process process = launch(home, command);
         Files.writeString(workdir.resolve(port + ".pid"), Long.toString(process.pid()));
 
-        RealNode node = new RealNode(spec, base, home, port, process);
+        RealNode node = new RealNode(spec, base, home, port, command, process);
         try {
             node.awaitHealthy();
         } catch (RuntimeException e) {
@@ -106,6 +102,23 @@ public final class RealNode implements Closeable {
             throw e;
         }
         return node;
+    }
+
+    /** Stops the node (gracefully, bounded) and starts it again on the same home, data and port; waits until it is healthy. */
+    public void restart() throws IOException {
+        stopQuietly();
+        process = launch(home, command);
+        awaitHealthy();
+    }
+
+    private static Process launch(Path home, List<String> command) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile());
+        builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("JAVA_HOME");
+        builder.environment().remove("ES_JAVA_OPTS");
+        Path console = home.resolve("logs/console.log");
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
+        return builder.start();
     }
 
     public int httpPort() {

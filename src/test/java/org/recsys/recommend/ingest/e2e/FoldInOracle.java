@@ -1,0 +1,83 @@
+package org.recsys.recommend.ingest.e2e;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The implicit-ALS fold-in computed independently of the plugin, straight from the paper:
+ * x = (YᵀY + Yᵀ(Cᵘ − I)Y + λI)⁻¹ YᵀCᵘp(u), with the Gramian summed over {@code gramianItems}, the history's items from
+ * {@code current}, and the system solved by Gaussian elimination with partial pivoting, all in double precision.
+ */
+final class FoldInOracle {
+
+    private FoldInOracle() {}
+
+    static double[] solve(List<float[]> gramianItems, Map<String, float[]> current, Map<String, Double> history, double lambda,
+        double alpha) {
+        int k = gramianItems.get(0).length;
+        double[][] a = new double[k][k + 1];
+        for (float[] y : gramianItems) {
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    a[i][j] += (double) y[i] * y[j];
+                }
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            a[i][i] += lambda;
+        }
+        for (Map.Entry<String, Double> h : history.entrySet()) {
+            float[] y = current.get(h.getKey());
+            if (y == null) {
+                continue;
+            }
+            double c = 1 + alpha * h.getValue();
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    a[i][j] += (c - 1) * y[i] * y[j];
+                }
+                a[i][k] += c * y[i];
+            }
+        }
+        for (int col = 0; col < k; col++) {
+            int pivot = col;
+            for (int row = col + 1; row < k; row++) {
+                if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) {
+                    pivot = row;
+                }
+            }
+            double[] swap = a[col];
+            a[col] = a[pivot];
+            a[pivot] = swap;
+            for (int row = col + 1; row < k; row++) {
+                double f = a[row][col] / a[col][col];
+                for (int j = col; j <= k; j++) {
+                    a[row][j] -= f * a[col][j];
+                }
+            }
+        }
+        double[] x = new double[k];
+        for (int row = k - 1; row >= 0; row--) {
+            double sum = a[row][k];
+            for (int j = row + 1; j < k; j++) {
+                sum -= a[row][j] * x[j];
+            }
+            x[row] = sum / a[row][row];
+        }
+        return x;
+    }
+
+    /** The history after events, as the contract defines it: repeats add up and move last; the oldest drop past max. */
+    static Map<String, Double> history(List<String> events, int maxHistory) {
+        LinkedHashMap<String, Double> h = new LinkedHashMap<>();
+        for (String item : events) {
+            Double previous = h.remove(item);
+            h.put(item, (previous == null ? 0 : previous) + 1.0);
+            while (h.size() > maxHistory) {
+                h.remove(h.keySet().iterator().next());
+            }
+        }
+        return h;
+    }
+}
