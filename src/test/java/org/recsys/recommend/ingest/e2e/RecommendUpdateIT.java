@@ -124,8 +124,8 @@ class RecommendUpdateIT {
                     StringBuilder bulk = new StringBuilder();
                     List<String[]> sent = all.subList(from, Math.min(events, from + perBulk));
                     for (String[] e : sent) {
-                        bulk.append("{\"index\":{\"_index\":\"up_stream\"}}\n{\"user\":\"").append(e[0]).append("\",\"item\":\"").append(e[1])
-                            .append("\"}\n");
+                        bulk.append("{\"index\":{\"_index\":\"up_stream\"}}\n");
+                        bulk.append("{\"user\":\"").append(e[0]).append("\",\"item\":\"").append(e[1]).append("\"}\n");
                     }
                     JsonHttp.Response r = http.postNdjson("/_bulk?pipeline=upd_big", bulk.toString());
                     JsonNode items = r.at("/items");
