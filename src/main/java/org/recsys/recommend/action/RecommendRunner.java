@@ -113,7 +113,11 @@ final class RecommendRunner {
             backfill(seen, List.of(), null, listener);
             return;
         }
-        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query()).size(window()).explain(true).trackTotalHits(false);
+        search(seen, window(), listener);
+    }
+
+    private void search(Set<String> seen, int window, ActionListener<RecommendResponse.Entry> listener) {
+        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query()).size(window).explain(true).trackTotalHits(false);
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
@@ -121,7 +125,15 @@ final class RecommendRunner {
             source.fetchField(spec.diversity().field());
         }
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
-            List<Recommendation> ranked = rerank(r.getHits().getHits());
+            SearchHit[] hits = r.getHits().getHits();
+            capCounts.clear();
+            List<Recommendation> ranked = rerank(hits);
+            boolean moreAvailable = hits.length == window && window < RecommendSpec.MAX_WINDOW;
+            if (capsOn() && ranked.size() < spec.from() + spec.size() && moreAvailable) {
+                // the caps rejected too much of this window: look four times further down before backfilling
+                search(seen, Math.min(RecommendSpec.MAX_WINDOW, window * 4), l);
+                return;
+            }
             backfill(seen, ranked, r, l);
         }));
     }

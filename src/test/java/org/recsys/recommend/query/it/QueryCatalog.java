@@ -23,18 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * data exactly as the contract says (dot product of float32 vectors, neighbor sums over the similarity as FeatureField
  * stores it, saturation and linear normalizations, weights).
  */
-final class QueryCatalog {
+public final class QueryCatalog {
 
-    static final int ITEMS = 1500;
-    static final int DIMS = 8;
-    static final int CLUSTERS = 10;
+    public static final int ITEMS = 1500;
+    public static final int DIMS = 8;
+    public static final int CLUSTERS = 10;
 
-    final float[][] factors = new float[ITEMS][];
-    final List<Map<String, Float>> neighbors = new ArrayList<>();
-    final float[] popularity = new float[ITEMS];
-    final boolean[] inStock = new boolean[ITEMS];
+    public final float[][] factors = new float[ITEMS][];
+    public final List<Map<String, Float>> neighbors = new ArrayList<>();
+    public final float[] popularity = new float[ITEMS];
+    public final boolean[] inStock = new boolean[ITEMS];
 
-    QueryCatalog(long seed) {
+    public QueryCatalog(long seed) {
         Random random = new Random(seed);
         float[][] centroids = new float[CLUSTERS][DIMS];
         for (float[] c : centroids) {
@@ -66,7 +66,7 @@ final class QueryCatalog {
         }
     }
 
-    void load(JsonHttp http, String index, int shards) {
+    public void load(JsonHttp http, String index, int shards) {
         String mapping = """
             { "settings": { "number_of_shards": %d, "number_of_replicas": 0 },
               "mappings": { "properties": {
@@ -163,7 +163,7 @@ final class QueryCatalog {
         return new java.util.LinkedHashSet<>(items.stream().map(i -> "i" + i).toList());
     }
 
-    static void ok(JsonHttp.Response response) {
+    public static void ok(JsonHttp.Response response) {
         if (response.status() / 100 != 2) {
             throw new AssertionError(response.status() + " " + response.body());
         }

@@ -1,0 +1,292 @@
+package org.recsys.recommend.action.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.recsys.recommend.query.it.QueryCatalog;
+import org.recsys.recommend.testing.JsonHttp;
+import org.recsys.recommend.testing.RealNodeExtension;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.recsys.recommend.query.it.QueryCatalog.ok;
+
+/** The _recommend endpoint on a real node. */
+@ExtendWith(RealNodeExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RecommendEndpointIT {
+
+    private final QueryCatalog catalog = new QueryCatalog(11);
+    private final List<String> history = List.of("i4", "i14", "i24", "i34", "i44", "i54", "i64", "i74");
+
+    @BeforeAll
+    void load(JsonHttp http) {
+        catalog.load(http, "ep_items", 1);
+        ok(http.put("/ep_users", "{\"mappings\":{\"properties\":{\"factors\":{\"type\":\"dense_vector\",\"dims\":8,"
+            + "\"similarity\":\"max_inner_product\"},\"history\":{\"type\":\"object\",\"enabled\":false}}}}"));
+        StringBuilder h = new StringBuilder("[");
+        for (String item : history) {
+            h.append(h.length() > 1 ? "," : "").append("{\"item\":\"").append(item).append("\",\"weight\":1}");
+        }
+        h.append("]");
+        ok(http.put("/ep_users/_doc/u1?refresh=true", "{\"factors\":" + vector(catalog.factors[14]) + ",\"history\":" + h + "}"));
+        ok(http.put("/ep_users/_doc/cold?refresh=true", "{}"));
+        ok(http.put("/_recommend/model/ep",
+                "{\"items\":{\"index\":\"ep_items\"},\"users\":{\"index\":\"ep_users\"},\"factors\":{\"dims\":8}}"));
+    }
+
+    @Test
+    void everyoneGetsSizeResultsFromBackfillWhenRecommendationsRunShort(JsonHttp http) {
+        JsonHttp.Response cold = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"cold\",\"size\":7}");
+        ok(cold);
+        assertEquals(7, cold.at("/recommendations").size(), cold.body());
+        JsonHttp.Response unknown = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"ghost\",\"size\":5,"
+            + "\"unknown_user\":\"backfill\",\"filter\":{\"term\":{\"in_stock\":true}}}");
+        ok(unknown);
+        assertEquals(5, unknown.at("/recommendations").size());
+        for (JsonNode r : unknown.at("/recommendations")) {
+            assertTrue(r.path("backfill").asBoolean(), r.toString());
+            assertTrue(catalog.inStock[item(r)], "filters apply to backfill");
+        }
+        assertEquals(400, http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"ghost\"}").status());
+        // seeds with no neighbors in stock and no vector-near items in stock: candidates run out, backfill fills the page
+        JsonHttp.Response exhausted = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"items\":[\"i4\"],\"size\":30,"
+            + "\"signals\":{\"neighbors\":{}},\"filter\":{\"term\":{\"in_stock\":true}},\"exclude\":[\"i1\",\"i2\"]}");
+        ok(exhausted);
+        JsonNode recs = exhausted.at("/recommendations");
+        assertEquals(30, recs.size(), exhausted.body());
+        boolean sawBackfill = false;
+        Set<String> seen = new HashSet<>();
+        for (JsonNode r : recs) {
+            assertTrue(catalog.inStock[item(r)]);
+            assertFalse(Set.of("i1", "i2", "i4").contains(r.path("_id").asText()), "excluded and seed items never come back");
+            assertTrue(seen.add(r.path("_id").asText()), "no duplicates");
+            sawBackfill |= r.path("backfill").asBoolean();
+        }
+        assertTrue(sawBackfill, exhausted.body());
+    }
+
+    @Test
+    void reasonsAndSignalsAgreeWithExplain(JsonHttp http) {
+        JsonHttp.Response r = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":5,\"backfill\":\"none\"}");
+        ok(r);
+        for (JsonNode rec : r.at("/recommendations")) {
+            JsonHttp.Response explain = http.post("/ep_items/_explain/" + rec.path("_id").asText(),
+                "{\"query\":{\"recommend\":{\"model\":\"ep\",\"user\":\"u1\"}}}");
+            Map<String, Double> expected = new HashMap<>();
+            explain.at("/explanation/details").forEach(d -> expected.put(d.path("description").asText().split(":")[0],
+                    d.path("value").asDouble()));
+            assertEquals(expected.keySet(), fieldNames(rec.path("signals")));
+            expected.forEach((signal, value) -> assertEquals(value, rec.at("/signals/" + signal + "/contribution").asDouble(), 1e-5,
+                    signal));
+            assertEquals(explain.at("/explanation/value").asDouble(), rec.path("_score").asDouble(), 1e-5);
+            for (JsonNode reason : rec.path("reasons")) {
+                String text = reason.asText();
+                if (text.startsWith("because you liked ")) {
+                    String liked = text.substring("because you liked ".length(), text.indexOf(' ', "because you liked ".length()));
+                    assertTrue(history.contains(liked), text);
+                    assertTrue(catalog.neighbors.get(item(rec)).containsKey(liked), rec.path("_id") + " does not list " + liked);
+                }
+            }
+            assertFalse(rec.path("reasons").isEmpty(), rec.toString());
+        }
+    }
+
+    @Test
+    void perValueCapsMatchTheGreedyWalkOverThePlainRanking(JsonHttp http) {
+        List<String> plain = ids(http.post("/ep_items/_recommend",
+                "{\"model\":\"ep\",\"user\":\"u1\",\"size\":1000,\"backfill\":\"none\"}"));
+        JsonHttp.Response capped = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":12,\"backfill\":\"none\","
+            + "\"diversity\":{\"field\":\"cluster\",\"max_per_value\":2}}");
+        ok(capped);
+        List<String> expected = new ArrayList<>();
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (String id : plain) {
+            int cluster = Integer.parseInt(id.substring(1)) % QueryCatalog.CLUSTERS;
+            if (counts.getOrDefault(cluster, 0) < 2 && expected.size() < 12) {
+                counts.merge(cluster, 1, Integer::sum);
+                expected.add(id);
+            }
+        }
+        assertEquals(12, expected.size(), "the plain ranking holds enough clusters for a full page");
+        assertEquals(expected, ids(capped));
+    }
+
+    @Test
+    void mmrMatchesBruteForceAndLambdaOneIsThePlainRanking(JsonHttp http) {
+        JsonHttp.Response plainResponse = http.post("/ep_items/_recommend",
+                "{\"model\":\"ep\",\"user\":\"u1\",\"size\":80,\"backfill\":\"none\"}");
+        List<String> plain = ids(plainResponse);
+        assertEquals(plain.subList(0, 10), ids(http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":10,"
+            + "\"backfill\":\"none\",\"diversity\":{\"mmr\":{\"lambda\":1,\"field\":\"factors\"}}}")));
+        Map<String, Double> scores = new LinkedHashMap<>();
+        plainResponse.at("/recommendations").forEach(r -> scores.put(r.path("_id").asText(), r.path("_score").asDouble()));
+        List<String> expected = bruteForceMmr(scores, 0.5, 10);
+        List<String> actual = ids(http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":10,\"backfill\":\"none\","
+            + "\"diversity\":{\"mmr\":{\"lambda\":0.5,\"field\":\"factors\"}}}"));
+        assertEquals(expected, actual);
+    }
+
+    @Test
+    void ditheringIsStablePerSeedAndRotatesAcrossSeeds(JsonHttp http) {
+        String body = "{\"model\":\"ep\",\"user\":\"u1\",\"size\":20,\"backfill\":\"none\",\"dither\":{\"seed\":%d,\"epsilon\":2}}";
+        List<String> a = ids(http.post("/ep_items/_recommend", body.formatted(1)));
+        assertEquals(a, ids(http.post("/ep_items/_recommend", body.formatted(1))));
+        assertNotEquals(a, ids(http.post("/ep_items/_recommend", body.formatted(2))));
+        List<String> plain = ids(http.post("/ep_items/_recommend",
+                "{\"model\":\"ep\",\"user\":\"u1\",\"size\":200,\"backfill\":\"none\"}"));
+        assertTrue(plain.containsAll(a), "dithering only reorders recommended items");
+        history.forEach(seen -> assertFalse(a.contains(seen)));
+    }
+
+    @Test
+    void pagesConcatenateToOneBigPageAndSeenItemsStayOut(JsonHttp http) {
+        List<String> all = ids(http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":30}"));
+        List<String> pages = new ArrayList<>();
+        for (int from = 0; from < 30; from += 10) {
+            pages.addAll(ids(http.post("/ep_items/_recommend?model=ep&user=u1&size=10&from=" + from, null)));
+        }
+        assertEquals(all, pages);
+        history.forEach(seen -> assertFalse(all.contains(seen)));
+        String onlyHistory = "\"filter\":{\"ids\":{\"values\":" + JsonHttp.MAPPER.valueToTree(history) + "}}";
+        List<String> withSeen = ids(http.post("/ep_items/_recommend",
+                "{\"model\":\"ep\",\"user\":\"u1\",\"size\":8,\"exclude_seen\":false,\"backfill\":\"none\"," + onlyHistory + "}"));
+        assertTrue(withSeen.containsAll(history), "exclude_seen false brings them back");
+    }
+
+    @Test
+    void batchesAnswerEachEntryAndIsolateErrors(JsonHttp http) {
+        JsonHttp.Response batch = http.post("/ep_items/_recommend", "{\"requests\":[{\"model\":\"ep\",\"user\":\"u1\",\"size\":2},"
+            + "{\"model\":\"ep\",\"size\":-1,\"user\":\"u1\"},{\"model\":\"nope\",\"user\":\"u1\"},7,{\"model\":\"ep\",\"items\":[\"i3\"],\"size\":3}]}");
+        ok(batch);
+        JsonNode responses = batch.at("/responses");
+        assertEquals(5, responses.size());
+        assertEquals(2, responses.get(0).path("recommendations").size());
+        assertEquals(400, responses.get(1).path("status").asInt());
+        assertTrue(responses.get(1).at("/error/reason").asText().contains("[size]"));
+        assertTrue(responses.get(2).at("/error/reason").asText().contains("[model]"));
+        assertEquals(400, responses.get(3).path("status").asInt());
+        assertEquals(3, responses.get(4).path("recommendations").size());
+    }
+
+    @Test
+    void responsesFollowElasticsearchConventions(JsonHttp http) {
+        JsonHttp.Response r = http.post("/ep_items/_recommend?pretty", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":2}");
+        assertTrue(r.body().contains("\n  \"took\""), r.body());
+        assertFalse(r.json().path("timed_out").asBoolean());
+        assertEquals(1, r.at("/_shards/successful").asInt());
+        JsonHttp.Response filtered = http.post("/ep_items/_recommend?filter_path=recommendations._id",
+                "{\"model\":\"ep\",\"user\":\"u1\",\"size\":2}");
+        assertEquals(Set.of("recommendations"), fieldNames(filtered.json()));
+        assertEquals(Set.of("_id"), fieldNames(filtered.at("/recommendations/0")));
+        JsonHttp.Response error = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":-1}");
+        assertEquals("illegal_argument_exception", error.at("/error/type").asText());
+        assertTrue(error.at("/error/reason").asText().contains("[size]"));
+    }
+
+    @Test
+    void badParametersAre400sNamingTheField(JsonHttp http) {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"size\":-1}", "[size]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"size\":1001}", "[size]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"size\":\"ten\"}", "[size]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"from\":-2}", "[from]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"from\":9995,\"size\":10}", "[from]");
+        cases.put("{\"model\":\"nope\",\"user\":\"u1\"}", "[model]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"field\":\"nope\",\"max_per_value\":2}}", "[diversity.field]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"field\":\"cluster\",\"max_per_value\":0}}",
+                "[diversity.max_per_value]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"mmr\":{\"lambda\":2}}}", "[diversity.mmr.lambda]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"dither\":{\"epsilon\":0.5}}", "[dither.epsilon]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"backfill\":\"sometimes\"}", "[backfill]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"unknown_user\":\"maybe\"}", "[unknown_user]");
+        cases.put("{\"model\":\"ep\"}", "[recommend]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"colour\":\"red\"}", "[colour]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"_source\":7}", "[_source]");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            JsonHttp.Response r = http.post("/ep_items/_recommend", c.getKey());
+            assertEquals(400, r.status(), c.getKey() + " -> " + r.body());
+            assertTrue(r.body().contains(c.getValue()), c.getKey() + " does not name " + c.getValue() + ": " + r.body());
+        }
+    }
+
+    private List<String> bruteForceMmr(Map<String, Double> scores, double lambda, int n) {
+        List<String> candidates = new ArrayList<>(scores.keySet());
+        double max = scores.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        List<String> picked = new ArrayList<>();
+        while (picked.size() < n) {
+            String best = null;
+            double bestValue = Double.NEGATIVE_INFINITY;
+            for (String c : candidates) {
+                if (picked.contains(c)) {
+                    continue;
+                }
+                double similarity = 0;
+                for (String p : picked) {
+                    similarity = Math.max(similarity, cosine(catalog.factors[Integer.parseInt(c.substring(1))],
+                        catalog.factors[Integer.parseInt(p.substring(1))]));
+                }
+                double value = lambda * scores.get(c) / max - (1 - lambda) * similarity;
+                if (value > bestValue) {
+                    bestValue = value;
+                    best = c;
+                }
+            }
+            picked.add(best);
+        }
+        return picked;
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        if (a == null || b == null) {
+            return 0;
+        }
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static List<String> ids(JsonHttp.Response r) {
+        ok(r);
+        List<String> ids = new ArrayList<>();
+        r.at("/recommendations").forEach(rec -> ids.add(rec.path("_id").asText()));
+        return ids;
+    }
+
+    private static int item(JsonNode rec) {
+        return Integer.parseInt(rec.path("_id").asText().substring(1));
+    }
+
+    private static String vector(float[] v) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            s.append(i > 0 ? "," : "").append(v[i]);
+        }
+        return s.append("]").toString();
+    }
+}
