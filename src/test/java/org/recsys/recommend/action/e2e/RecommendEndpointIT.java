@@ -170,7 +170,8 @@ class RecommendEndpointIT {
     @Test
     void batchesAnswerEachEntryAndIsolateErrors(JsonHttp http) {
         JsonHttp.Response batch = http.post("/ep_items/_recommend", "{\"requests\":[{\"model\":\"ep\",\"user\":\"u1\",\"size\":2},"
-            + "{\"model\":\"ep\",\"size\":-1,\"user\":\"u1\"},{\"model\":\"nope\",\"user\":\"u1\"},7,{\"model\":\"ep\",\"items\":[\"i3\"],\"size\":3}]}");
+            + "{\"model\":\"ep\",\"size\":-1,\"user\":\"u1\"},{\"model\":\"nope\",\"user\":\"u1\"},7,"
+            + "{\"model\":\"ep\",\"items\":[\"i3\"],\"size\":3}]}");
         ok(batch);
         JsonNode responses = batch.at("/responses");
         assertEquals(5, responses.size());
