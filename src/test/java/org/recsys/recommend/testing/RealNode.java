@@ -1,6 +1,7 @@
 package org.recsys.recommend.testing;
 
 import java.io.Closeable;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -31,18 +34,18 @@ public final class RealNode implements Closeable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final String NODE_USER = "nobody";
     private static final String NODE_GROUP = "nogroup";
+    /** Nodes this JVM started and has not stopped: never leftovers, even when another node starts meanwhile. */
+    private static final Set<Long> STARTED_HERE = ConcurrentHashMap.newKeySet();
 
     private final NodeSpec spec;
     private final Path base;
     private final Path home;
     private final int httpPort;
-    private final List<String> command;
     private volatile Process process;
     private final Thread shutdownHook;
 
-    private RealNode(NodeSpec spec, Path base, Path home, int httpPort, List<String> command, Process process) {
+    private RealNode(NodeSpec spec, Path base, Path home, int httpPort, Process process) {
         this.spec = spec;
-        this.command = List.copyOf(command);
         this.base = base;
         this.home = home;
         this.httpPort = httpPort;
@@ -85,16 +88,9 @@ public final class RealNode implements Closeable {
             run(home, List.of("chown", "-R", NODE_USER + ":" + NODE_GROUP, base.toString()), "hand the node's files to " + NODE_USER);
         }
 
-        Path pidFile = home.resolve("logs/node.pid");
-        List<String> command = new ArrayList<>();
-        if (isRoot()) {
-            command.addAll(List.of("setpriv", "--reuid=" + NODE_USER, "--regid=" + NODE_GROUP, "--init-groups"));
-        }
-        command.addAll(List.of(home.resolve("bin/elasticsearch").toString(), "-p", pidFile.toString()));
-        Process process = launch(home, command);
-        Files.writeString(workdir.resolve(port + ".pid"), Long.toString(process.pid()));
+        Process process = launch(home, port, false);
 
-        RealNode node = new RealNode(spec, base, home, port, command, process);
+        RealNode node = new RealNode(spec, base, home, port, process);
         try {
             node.awaitHealthy();
         } catch (RuntimeException e) {
@@ -104,21 +100,14 @@ public final class RealNode implements Closeable {
         return node;
     }
 
-    /** Stops the node (gracefully, bounded) and starts it again on the same home, data and port; waits until it is healthy. */
+    /**
+     * Stops the node (SIGTERM, bounded, forced if it hangs) and starts it again on the same home, data directory, port and
+     * configuration, then waits until it answers cluster health. Acknowledged writes must survive this.
+     */
     public void restart() throws IOException {
         stopQuietly();
-        process = launch(home, command);
+        process = launch(home, httpPort, true);
         awaitHealthy();
-    }
-
-    private static Process launch(Path home, List<String> command) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile());
-        builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().remove("JAVA_HOME");
-        builder.environment().remove("ES_JAVA_OPTS");
-        Path console = home.resolve("logs/console.log");
-        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
-        return builder.start();
     }
 
     public int httpPort() {
@@ -214,6 +203,29 @@ public final class RealNode implements Closeable {
             process.destroyForcibly();
         }
         tree.forEach(ProcessHandle::destroyForcibly);
+        STARTED_HERE.remove(process.pid());
+    }
+
+    /** Starts bin/elasticsearch on an installed and configured home; the console log is appended to on a restart. */
+    private static Process launch(Path home, int port, boolean appendConsole) throws IOException {
+        Path pidFile = home.resolve("logs/node.pid");
+        List<String> command = new ArrayList<>();
+        if (isRoot()) {
+            command.addAll(List.of("setpriv", "--reuid=" + NODE_USER, "--regid=" + NODE_GROUP, "--init-groups"));
+        }
+        command.addAll(List.of(home.resolve("bin/elasticsearch").toString(), "-p", pidFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile());
+        builder.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("JAVA_HOME");
+        builder.environment().remove("ES_JAVA_OPTS");
+        File console = home.resolve("logs/console.log").toFile();
+        builder.redirectErrorStream(true)
+            .redirectOutput(appendConsole ? ProcessBuilder.Redirect.appendTo(console) : ProcessBuilder.Redirect.to(console));
+        Process process = builder.start();
+        STARTED_HERE.add(process.pid());
+        Path workdir = Path.of(System.getProperty("recommend.test.workdir", "target/real-nodes")).toAbsolutePath();
+        Files.writeString(workdir.resolve(port + ".pid"), Long.toString(process.pid()));
+        return process;
     }
 
     private static void writeConfig(NodeSpec spec, Path home, int port) throws IOException {
@@ -304,6 +316,9 @@ public final class RealNode implements Closeable {
             for (Path pidFile : pids.filter(p -> p.toString().endsWith(".pid")).toList()) {
                 try {
                     long pid = Long.parseLong(Files.readString(pidFile).trim());
+                    if (STARTED_HERE.contains(pid)) {
+                        continue; // a live node of this run (several configurations may run side by side)
+                    }
                     ProcessHandle.of(pid).filter(h -> h.info().command().orElse("").contains("java")
                         || h.info().command().orElse("").contains("setpriv")
                         || h.info().commandLine().orElse("").contains("elasticsearch")).ifPresent(h -> {
