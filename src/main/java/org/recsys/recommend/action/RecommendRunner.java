@@ -1,5 +1,6 @@
 package org.recsys.recommend.action;
 
+import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.fieldcaps.FieldCapabilitiesRequest;
 import org.elasticsearch.action.get.GetRequest;
@@ -59,26 +60,44 @@ final class RecommendRunner {
         RecommendInputs inputs = spec.query().inputs();
         Set<String> seen = new LinkedHashSet<>(spec.query().excludeSeen() ? inputs.seenIds() : Set.of());
         UserRef user = inputs.user();
-        if (user == null) {
-            checkDiversityField(listener.delegateFailureAndWrap((l, v) -> search(seen, false, l)));
+        // The query reads the profile itself; an unknown user surfaces as its error, so no lookup is needed up front.
+        ActionListener<RecommendResponse.Entry> unknownUserAsBackfill = listener.delegateResponse((l, e) -> {
+            if (user != null && spec.unknownUser() == RecommendSpec.UnknownUser.BACKFILL && isUnknownUser(e, user)) {
+                backfill(seen, List.of(), null, l);
+            } else {
+                l.onFailure(e);
+            }
+        });
+        checkDiversityField(unknownUserAsBackfill.delegateFailureAndWrap((l, v) -> search(seen, false, l)));
+    }
+
+    private static boolean isUnknownUser(Exception e, UserRef user) {
+        Throwable cause = ExceptionsHelper.unwrapCause(e);
+        return cause instanceof IllegalArgumentException
+            && cause.getMessage() != null
+            && cause.getMessage().startsWith("[user] [" + user.id() + "] not found");
+    }
+
+    /** Backfill must not bring back what the user has seen: read the profile's history, only now that backfill is needed. */
+    private void withProfileHistory(Set<String> seen, ActionListener<Set<String>> listener) {
+        RecommendInputs inputs = spec.query().inputs();
+        UserRef user = inputs.user();
+        if (user == null || spec.query().excludeSeen() == false || inputs.history() != null) {
+            listener.onResponse(seen);
             return;
         }
         GetRequest get = new GetRequest(user.index(), user.id()).fetchSourceContext(
             FetchSourceContext.of(true, null, new String[] { user.historyField() }, null)
         );
         client.get(get, ActionListener.wrap(profile -> {
-            boolean unknown = profile.isExists() == false;
-            if (unknown && spec.unknownUser() == RecommendSpec.UnknownUser.ERROR) {
-                listener.onFailure(new IllegalArgumentException("[user] [" + user.id() + "] not found in index [" + user.index() + "]"));
-                return;
+            Set<String> all = new LinkedHashSet<>(seen);
+            if (profile.isExists() && profile.getSourceAsMap() != null) {
+                all.addAll(History.fromSource(user.historyField(), profile.getSourceAsMap().get(user.historyField())).items());
             }
-            if (unknown == false && spec.query().excludeSeen() && inputs.history() == null && profile.getSourceAsMap() != null) {
-                seen.addAll(History.fromSource(user.historyField(), profile.getSourceAsMap().get(user.historyField())).items());
-            }
-            checkDiversityField(listener.delegateFailureAndWrap((l, v) -> search(seen, unknown, l)));
+            listener.onResponse(all);
         }, e -> {
             if (e instanceof IndexNotFoundException) {
-                listener.onFailure(new IllegalArgumentException("[user.index] no such index [" + user.index() + "]", e));
+                listener.onResponse(seen); // an unknown user's index: nothing seen
             } else {
                 listener.onFailure(e);
             }
@@ -188,6 +207,12 @@ final class RecommendRunner {
             l.onResponse(entry(main, ranked));
             return;
         }
+        withProfileHistory(seen, l.delegateFailureAndWrap((ll, allSeen) -> backfill(allSeen, ranked, main, missing, ll)));
+    }
+
+    private void backfill(Set<String> seen, List<Recommendation> ranked, SearchResponse main, int missing,
+        ActionListener<RecommendResponse.Entry> l) {
+        int page = spec.from() + spec.size();
         Set<String> excluded = new LinkedHashSet<>(seen);
         excluded.addAll(spec.query().exclude());
         ranked.forEach(r -> excluded.add(r.id()));
