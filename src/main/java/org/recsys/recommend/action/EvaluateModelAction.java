@@ -1,8 +1,6 @@
 package org.recsys.recommend.action;
 
 import org.elasticsearch.action.ActionListener;
-import org.elasticsearch.action.ActionRequest;
-import org.elasticsearch.action.ActionRequestValidationException;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.search.SearchRequest;
@@ -21,7 +19,6 @@ import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
 import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.Task;
-import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
@@ -46,8 +43,7 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
 
     /** The model, the held-out events, K, and the configurations (raw recommend query bodies) to compare. */
-    public static final class Request extends ActionRequest {
-        private final String id;
+    public static final class Request extends ModelTaskRequest {
         private final String testIndex;
         private final String userField;
         private final String itemField;
@@ -55,7 +51,7 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
         private final Map<String, Map<String, Object>> configs;
 
         public Request(String id, String testIndex, String userField, String itemField, int k, Map<String, Map<String, Object>> configs) {
-            this.id = id;
+            super(id);
             this.testIndex = testIndex;
             this.userField = userField;
             this.itemField = itemField;
@@ -66,7 +62,6 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
         @SuppressWarnings("unchecked")
         public Request(StreamInput in) throws IOException {
             super(in);
-            id = in.readString();
             testIndex = in.readString();
             userField = in.readString();
             itemField = in.readString();
@@ -78,7 +73,6 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
         @Override
         public void writeTo(StreamOutput out) throws IOException {
             super.writeTo(out);
-            out.writeString(id);
             out.writeString(testIndex);
             out.writeString(userField);
             out.writeString(itemField);
@@ -87,18 +81,8 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
         }
 
         @Override
-        public ActionRequestValidationException validate() {
-            return null;
-        }
-
-        @Override
-        public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
-            return new CancellableTask(taskId, type, action, getDescription(), parentTaskId, headers);
-        }
-
-        @Override
         public String getDescription() {
-            return "evaluate recommend model [" + id + "] on [" + testIndex + "] configs " + configs.keySet();
+            return "evaluate recommend model [" + modelId() + "] on [" + testIndex + "] configs " + configs.keySet();
         }
     }
 
@@ -162,7 +146,7 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
     @Override
     protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
         long start = System.nanoTime();
-        RecommendModel model = registry.get(request.id);
+        RecommendModel model = registry.get(request.modelId());
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
         Map<String, Set<String>> heldOut = new HashMap<>();
         SearchSourceBuilder source = new SearchSourceBuilder().size(5000)

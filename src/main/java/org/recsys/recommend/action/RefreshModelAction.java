@@ -1,8 +1,6 @@
 package org.recsys.recommend.action;
 
 import org.elasticsearch.action.ActionListener;
-import org.elasticsearch.action.ActionRequest;
-import org.elasticsearch.action.ActionRequestValidationException;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.search.SearchRequest;
@@ -22,7 +20,6 @@ import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
 import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.Task;
-import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
@@ -33,7 +30,6 @@ import org.recsys.recommend.train.ScrollScan;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code POST _recommend/model/{id}/_refresh}: scans the model's item factors (with the caller's read privileges), computes
@@ -47,37 +43,18 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
     private static final int PAGE = 1000;
 
     /** The model to refresh. */
-    public static final class Request extends ActionRequest {
-        private final String id;
-
+    public static final class Request extends ModelTaskRequest {
         public Request(String id) {
-            this.id = id;
+            super(id);
         }
 
         public Request(StreamInput in) throws IOException {
             super(in);
-            id = in.readString();
-        }
-
-        @Override
-        public void writeTo(StreamOutput out) throws IOException {
-            super.writeTo(out);
-            out.writeString(id);
-        }
-
-        @Override
-        public ActionRequestValidationException validate() {
-            return null;
-        }
-
-        @Override
-        public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
-            return new CancellableTask(taskId, type, action, getDescription(), parentTaskId, headers);
         }
 
         @Override
         public String getDescription() {
-            return "refresh recommend model [" + id + "]: Gramian of item factors";
+            return "refresh recommend model [" + modelId() + "]: Gramian of item factors";
         }
     }
 
@@ -127,7 +104,7 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
     protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
         RecommendModel model;
         try {
-            model = registry.get(request.id);
+            model = registry.get(request.modelId());
         } catch (RuntimeException e) {
             listener.onFailure(e);
             return;

@@ -1,8 +1,6 @@
 package org.recsys.recommend.action;
 
 import org.elasticsearch.action.ActionListener;
-import org.elasticsearch.action.ActionRequest;
-import org.elasticsearch.action.ActionRequestValidationException;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.support.ActionFilters;
@@ -40,19 +38,17 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     public static final String THREAD_POOL = "recommend_train";
 
     /** The model and the training specification. */
-    public static final class Request extends ActionRequest {
-        private final String id;
+    public static final class Request extends ModelTaskRequest {
         private final TrainSpec spec;
         private boolean storeResult;
 
         public Request(String id, TrainSpec spec) {
-            this.id = id;
+            super(id);
             this.spec = spec;
         }
 
         public Request(StreamInput in) throws IOException {
             super(in);
-            id = in.readString();
             spec = new TrainSpec(in);
             storeResult = in.readBoolean();
         }
@@ -60,7 +56,6 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         @Override
         public void writeTo(StreamOutput out) throws IOException {
             super.writeTo(out);
-            out.writeString(id);
             spec.writeTo(out);
             out.writeBoolean(storeResult);
         }
@@ -75,18 +70,13 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         }
 
         @Override
-        public ActionRequestValidationException validate() {
-            return null;
-        }
-
-        @Override
         public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
             return new TrainTask(taskId, type, action, getDescription(), parentTaskId, headers);
         }
 
         @Override
         public String getDescription() {
-            return "train recommend model [" + id + "] from [" + spec.eventsIndex() + "]";
+            return "train recommend model [" + modelId() + "] from [" + spec.eventsIndex() + "]";
         }
     }
 
@@ -155,7 +145,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     @Override
     protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
         long start = System.nanoTime();
-        RecommendModel model = registry.get(request.id);
+        RecommendModel model = registry.get(request.modelId());
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
         int parallelism = threadPool.info(THREAD_POOL).getMax();
         Trainer trainer = new Trainer(
