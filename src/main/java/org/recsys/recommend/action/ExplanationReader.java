@@ -26,6 +26,20 @@ final class ExplanationReader {
 
     private ExplanationReader() {}
 
+    /** The recommend query's own part of an explanation (it may sit inside a bool that filtered the page's ids). */
+    static Explanation recommendPart(Explanation explanation) {
+        if (explanation == null || explanation.getDescription().startsWith("recommend:")) {
+            return explanation;
+        }
+        for (Explanation detail : explanation.getDetails()) {
+            Explanation found = recommendPart(detail);
+            if (found != null && found.getDescription().startsWith("recommend:")) {
+                return found;
+            }
+        }
+        return explanation;
+    }
+
     static List<Signal> signals(Explanation explanation) {
         List<Signal> signals = new ArrayList<>();
         if (explanation == null) {

@@ -1,5 +1,6 @@
 package org.recsys.recommend.action;
 
+import org.apache.lucene.search.Explanation;
 import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.fieldcaps.FieldCapabilitiesRequest;
@@ -11,6 +12,7 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.index.IndexNotFoundException;
 import org.elasticsearch.index.query.BoolQueryBuilder;
+import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
@@ -135,9 +137,24 @@ final class RecommendRunner {
         search(seen, window(), listener);
     }
 
+    private boolean reranks() {
+        return spec.diversity() != null || spec.dither() != null;
+    }
+
+    /**
+     * Without re-ranking the page is the query's top hits, explained in the same search. With re-ranking, the window is
+     * searched bare (ids, scores, the diversity field) and only the final page is explained and fetched, by a second
+     * search restricted to its ids: explaining a window of thousands of hits would cost far more than the query.
+     */
     private void search(Set<String> seen, int window, ActionListener<RecommendResponse.Entry> listener) {
-        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query()).size(window).explain(true).trackTotalHits(false);
-        if (spec.fetchSource() != null) {
+        boolean rerank = reranks();
+        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query())
+            .size(window)
+            .explain(rerank == false)
+            .trackTotalHits(false);
+        if (rerank) {
+            source.fetchSource(false);
+        } else if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
         if (spec.diversity() != null) {
@@ -146,18 +163,58 @@ final class RecommendRunner {
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
             capCounts.clear();
-            List<Recommendation> ranked = rerank(hits);
+            List<SearchHit> kept = rerank(hits);
             boolean moreAvailable = hits.length == window && window < RecommendSpec.MAX_WINDOW;
-            if (capsOn() && ranked.size() < spec.from() + spec.size() && moreAvailable) {
+            if (capsOn() && kept.size() < spec.from() + spec.size() && moreAvailable) {
                 // the caps rejected too much of this window: look four times further down before backfilling
                 search(seen, Math.min(RecommendSpec.MAX_WINDOW, window * 4), l);
                 return;
             }
-            backfill(seen, ranked, r, l);
+            if (rerank == false || kept.isEmpty()) {
+                backfill(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
+                return;
+            }
+            explainPage(kept, l.delegateFailureAndWrap((ll, recommendations) -> backfill(seen, recommendations, r, ll)));
         }));
     }
 
-    private List<Recommendation> rerank(SearchHit[] hits) {
+    private void explainPage(List<SearchHit> kept, ActionListener<List<Recommendation>> listener) {
+        String[] ids = kept.stream().map(SearchHit::getId).toArray(String[]::new);
+        QueryBuilder onlyPage = QueryBuilders.boolQuery().must(spec.query()).filter(QueryBuilders.idsQuery().addIds(ids));
+        SearchSourceBuilder source = new SearchSourceBuilder().query(onlyPage).size(ids.length).explain(true).trackTotalHits(false);
+        if (spec.fetchSource() != null) {
+            source.fetchSource(spec.fetchSource());
+        }
+        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.map(r -> {
+            Map<String, SearchHit> described = new HashMap<>();
+            for (SearchHit hit : r.getHits().getHits()) {
+                described.put(hit.getIndex() + "/" + hit.getId(), hit);
+            }
+            List<Recommendation> out = new ArrayList<>();
+            for (SearchHit hit : kept) {
+                SearchHit details = described.get(hit.getIndex() + "/" + hit.getId());
+                out.add(recommendation(hit, details == null ? hit : details));
+            }
+            return out;
+        }));
+    }
+
+    private Recommendation recommendation(SearchHit ranked, SearchHit details) {
+        Explanation explanation = ExplanationReader.recommendPart(details.getExplanation());
+        return new Recommendation(
+            ranked.getIndex(),
+            ranked.getId(),
+            ranked.getScore(),
+            false,
+            details.hasSource() ? details.getSourceAsMap() : null,
+            ExplanationReader.signals(explanation),
+            ExplanationReader.reasons(explanation),
+            spec.explain() ? explanation : null
+        );
+    }
+
+    /** The window's hits in their final order (dithered, then diversified), at most {@code from + size} of them. */
+    private List<SearchHit> rerank(SearchHit[] hits) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < hits.length; i++) {
             order.add(i);
@@ -178,24 +235,12 @@ final class RecommendRunner {
             }
             order = remapped;
         }
-        List<Recommendation> out = new ArrayList<>();
+        List<SearchHit> out = new ArrayList<>();
         for (int i : order.subList(0, Math.min(page, order.size()))) {
-            SearchHit hit = hits[i];
             if (capsOn()) {
-                valuesOf(hit).forEach(v -> capCounts.merge(v, 1, Integer::sum));
+                valuesOf(hits[i]).forEach(v -> capCounts.merge(v, 1, Integer::sum));
             }
-            out.add(
-                new Recommendation(
-                    hit.getIndex(),
-                    hit.getId(),
-                    hit.getScore(),
-                    false,
-                    hit.hasSource() ? hit.getSourceAsMap() : null,
-                    ExplanationReader.signals(hit.getExplanation()),
-                    ExplanationReader.reasons(hit.getExplanation()),
-                    spec.explain() ? hit.getExplanation() : null
-                )
-            );
+            out.add(hits[i]);
         }
         return out;
     }

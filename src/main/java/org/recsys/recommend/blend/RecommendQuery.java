@@ -35,6 +35,12 @@ public final class RecommendQuery extends Query {
     private final boolean exact;
     private final List<BlendSignal> signals;
     private final CandidateDocs candidates; // set by rewrite unless exact
+    // Not state: a memo of the per-searcher preparation (the content query's weight, term statistics). The fetch phase
+    // explains each returned hit with this same rewritten instance, and preparing once instead of per hit is most of the
+    // cost of explaining a page. Ignored by equals/hashCode.
+    private volatile PreparedSignals prepared;
+
+    private record PreparedSignals(IndexSearcher searcher, Weight filterWeight, List<BlendSignal.Prepared> signals) {}
 
     public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
         this(generators, numCandidates, filter, exact, signals, null);
@@ -91,14 +97,20 @@ public final class RecommendQuery extends Query {
         if (exact == false && candidates == null) {
             throw new IllegalStateException("recommend query must be rewritten before it is executed");
         }
-        Weight filterWeight = exact
-            ? searcher.createWeight(searcher.rewrite(filter == null ? new MatchAllDocsQuery() : filter), ScoreMode.COMPLETE_NO_SCORES, 1f)
-            : null;
-        List<BlendSignal.Prepared> prepared = new ArrayList<>(signals.size());
-        for (BlendSignal signal : signals) {
-            prepared.add(signal.prepare(searcher));
+        PreparedSignals memo = prepared;
+        if (memo == null || memo.searcher() != searcher) {
+            Weight filterWeight = exact
+                ? searcher.createWeight(searcher.rewrite(filter == null ? new MatchAllDocsQuery() : filter),
+                        ScoreMode.COMPLETE_NO_SCORES, 1f)
+                : null;
+            List<BlendSignal.Prepared> ready = new ArrayList<>(signals.size());
+            for (BlendSignal signal : signals) {
+                ready.add(signal.prepare(searcher));
+            }
+            memo = new PreparedSignals(searcher, filterWeight, List.copyOf(ready));
+            prepared = memo;
         }
-        return new BlendWeight(this, filterWeight, prepared, boost);
+        return new BlendWeight(this, memo.filterWeight(), memo.signals(), boost);
     }
 
     /** Scores the candidates of each segment; not cacheable, as the candidates belong to one reader and one user. */
