@@ -34,12 +34,6 @@ public final class RecommendQuery extends Query {
     private final boolean exact;
     private final List<BlendSignal> signals;
     private final CandidateDocs candidates; // set by rewrite unless exact
-    // Not state: a memo of the per-searcher preparation (the content query's weight, term statistics). The fetch phase
-    // explains each returned hit with this same rewritten instance, and preparing once instead of per hit is most of the
-    // cost of explaining a page. Ignored by equals/hashCode.
-    private volatile PreparedSignals prepared;
-
-    private record PreparedSignals(IndexSearcher searcher, Weight filterWeight, List<BlendSignal.Prepared> signals) {}
 
     public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
         this(generators, numCandidates, filter, exact, signals, null);
@@ -75,8 +69,7 @@ public final class RecommendQuery extends Query {
             return this;
         }
         // One generator after the other: Elasticsearch's per-shard searcher is not meant for concurrent searches from one
-        // request (running them side by side on its executor did not speed the benchmark up and made a shard fail with an
-        // ArrayIndexOutOfBoundsException once in a test run).
+        // request.
         List<Integer> docs = new ArrayList<>();
         for (Query generator : generators) {
             for (ScoreDoc hit : searcher.search(generator, numCandidates).scoreDocs) {
@@ -93,20 +86,14 @@ public final class RecommendQuery extends Query {
         if (exact == false && candidates == null) {
             throw new IllegalStateException("recommend query must be rewritten before it is executed");
         }
-        PreparedSignals memo = prepared;
-        if (memo == null || memo.searcher() != searcher) {
-            Weight filterWeight = exact
-                ? searcher.createWeight(searcher.rewrite(filter == null ? new MatchAllDocsQuery() : filter),
-                        ScoreMode.COMPLETE_NO_SCORES, 1f)
-                : null;
-            List<BlendSignal.Prepared> ready = new ArrayList<>(signals.size());
-            for (BlendSignal signal : signals) {
-                ready.add(signal.prepare(searcher));
-            }
-            memo = new PreparedSignals(searcher, filterWeight, List.copyOf(ready));
-            prepared = memo;
+        Weight filterWeight = exact
+            ? searcher.createWeight(searcher.rewrite(filter == null ? new MatchAllDocsQuery() : filter), ScoreMode.COMPLETE_NO_SCORES, 1f)
+            : null;
+        List<BlendSignal.Prepared> prepared = new ArrayList<>(signals.size());
+        for (BlendSignal signal : signals) {
+            prepared.add(signal.prepare(searcher));
         }
-        return new BlendWeight(this, memo.filterWeight(), memo.signals(), boost);
+        return new BlendWeight(this, filterWeight, prepared, boost);
     }
 
     /** Scores the candidates of each segment; not cacheable, as the candidates belong to one reader and one user. */
