@@ -12,6 +12,7 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.index.IndexNotFoundException;
 import org.elasticsearch.index.query.BoolQueryBuilder;
+import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
@@ -149,9 +150,11 @@ final class RecommendRunner {
         boolean rerank = reranks();
         SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query())
             .size(window)
-            .explain(true)
+            .explain(rerank == false)
             .trackTotalHits(false);
-        if (spec.fetchSource() != null) {
+        if (rerank) {
+            source.fetchSource(false);
+        } else if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
         if (spec.diversity() != null) {
@@ -167,7 +170,32 @@ final class RecommendRunner {
                 search(seen, Math.min(RecommendSpec.MAX_WINDOW, window * 4), l);
                 return;
             }
-            backfill(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
+            if (rerank == false || kept.isEmpty()) {
+                backfill(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
+                return;
+            }
+            explainPage(kept, l.delegateFailureAndWrap((ll, recommendations) -> backfill(seen, recommendations, r, ll)));
+        }));
+    }
+
+    private void explainPage(List<SearchHit> kept, ActionListener<List<Recommendation>> listener) {
+        String[] ids = kept.stream().map(SearchHit::getId).toArray(String[]::new);
+        QueryBuilder onlyPage = QueryBuilders.boolQuery().must(spec.query()).filter(QueryBuilders.idsQuery().addIds(ids));
+        SearchSourceBuilder source = new SearchSourceBuilder().query(onlyPage).size(ids.length).explain(true).trackTotalHits(false);
+        if (spec.fetchSource() != null) {
+            source.fetchSource(spec.fetchSource());
+        }
+        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.map(r -> {
+            Map<String, SearchHit> described = new HashMap<>();
+            for (SearchHit hit : r.getHits().getHits()) {
+                described.put(hit.getIndex() + "/" + hit.getId(), hit);
+            }
+            List<Recommendation> out = new ArrayList<>();
+            for (SearchHit hit : kept) {
+                SearchHit details = described.get(hit.getIndex() + "/" + hit.getId());
+                out.add(recommendation(hit, details == null ? hit : details));
+            }
+            return out;
         }));
     }
 

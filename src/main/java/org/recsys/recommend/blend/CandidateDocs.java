@@ -52,6 +52,14 @@ final class CandidateDocs {
 
             @Override
             public int advance(int target) {
+                // Past the segment (NO_MORE_DOCS among them) means exhausted; adding docBase to such a target would
+                // overflow and move the iterator backwards, which conjunctions (a bool filter around this query) cannot
+                // survive.
+                if (target >= context.reader().maxDoc()) {
+                    index = to;
+                    doc = NO_MORE_DOCS;
+                    return doc;
+                }
                 int found = lowerBound(target + context.docBase);
                 index = Math.max(found, index + 1) - 1;
                 return nextDoc();

@@ -34,7 +34,7 @@ public record ContentSignal(Query query, SignalWeighting weighting) implements B
                 public Explanation explainRaw(int doc, double raw) throws IOException {
                     Explanation detail = weight.explain(context, doc);
                     return detail.isMatch()
-                        ? Explanation.match((float) raw, "BM25 of the content query", detail)
+                        ? Explanation.match((float) raw, "BM25 of the content query, computed as the score of its clauses from:", detail)
                         : Explanation.match(0f, "no content match");
                 }
             };

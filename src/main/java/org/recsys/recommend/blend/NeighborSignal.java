@@ -87,7 +87,7 @@ public record NeighborSignal(String field, List<String> items, float[] weights, 
             }
             String description = because.isEmpty()
                 ? "no history item is a neighbor of this item in [" + field + "]"
-                : "sum over history items of weight × similarity in [" + field + "]";
+                : "weight × similarity of the history items in [" + field + "], sum of:";
             return Explanation.match((float) raw, description, because);
         }
 

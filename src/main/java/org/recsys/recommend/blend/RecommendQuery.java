@@ -34,6 +34,12 @@ public final class RecommendQuery extends Query {
     private final boolean exact;
     private final List<BlendSignal> signals;
     private final CandidateDocs candidates; // set by rewrite unless exact
+    // Not state: a memo of the per-searcher preparation (the content query's weight, term statistics). The fetch phase
+    // explains each returned hit with this same rewritten instance, and preparing once instead of per hit is most of the
+    // cost of explaining a page. Ignored by equals/hashCode.
+    private volatile PreparedSignals prepared;
+
+    private record PreparedSignals(IndexSearcher searcher, Weight filterWeight, List<BlendSignal.Prepared> signals) {}
 
     public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
         this(generators, numCandidates, filter, exact, signals, null);
@@ -69,7 +75,8 @@ public final class RecommendQuery extends Query {
             return this;
         }
         // One generator after the other: Elasticsearch's per-shard searcher is not meant for concurrent searches from one
-        // request.
+        // request (running them side by side on its executor did not speed the benchmark up and made a shard fail with an
+        // ArrayIndexOutOfBoundsException once in a test run).
         List<Integer> docs = new ArrayList<>();
         for (Query generator : generators) {
             for (ScoreDoc hit : searcher.search(generator, numCandidates).scoreDocs) {
@@ -86,14 +93,25 @@ public final class RecommendQuery extends Query {
         if (exact == false && candidates == null) {
             throw new IllegalStateException("recommend query must be rewritten before it is executed");
         }
-        Weight filterWeight = exact
-            ? searcher.createWeight(searcher.rewrite(filter == null ? new MatchAllDocsQuery() : filter), ScoreMode.COMPLETE_NO_SCORES, 1f)
-            : null;
-        List<BlendSignal.Prepared> prepared = new ArrayList<>(signals.size());
-        for (BlendSignal signal : signals) {
-            prepared.add(signal.prepare(searcher));
+        if (candidates != null && candidates.readerIdentity() != searcher.getIndexReader().getContext().id()) {
+            // The candidates are doc ids of the reader the query was rewritten on; on any other reader they name other
+            // documents. Lucene's rewritten kNN query refuses the same way.
+            throw new IllegalStateException("recommend query was rewritten against a different reader");
         }
-        return new BlendWeight(this, filterWeight, prepared, boost);
+        PreparedSignals memo = prepared;
+        if (memo == null || memo.searcher() != searcher) {
+            Weight filterWeight = exact
+                ? searcher.createWeight(searcher.rewrite(filter == null ? new MatchAllDocsQuery() : filter),
+                        ScoreMode.COMPLETE_NO_SCORES, 1f)
+                : null;
+            List<BlendSignal.Prepared> ready = new ArrayList<>(signals.size());
+            for (BlendSignal signal : signals) {
+                ready.add(signal.prepare(searcher));
+            }
+            memo = new PreparedSignals(searcher, filterWeight, List.copyOf(ready));
+            prepared = memo;
+        }
+        return new BlendWeight(this, memo.filterWeight(), memo.signals(), boost);
     }
 
     /** Scores the candidates of each segment; not cacheable, as the candidates belong to one reader and one user. */
@@ -165,10 +183,12 @@ public final class RecommendQuery extends Query {
                 sum += weighting.contribution(raw);
                 details.add(weighting.explain(raw, leaf[i].explainRaw(doc, raw)));
             }
-            if (boost != 1f) {
-                details.add(Explanation.match(boost, "boost"));
+            // Lucene's conventions ("sum of:", "product of:"), so that generic explanation checkers can verify the values.
+            Explanation blend = Explanation.match((float) sum, "recommend: weight × normalized signal, sum of:", details);
+            if (boost == 1f) {
+                return blend;
             }
-            return Explanation.match((float) (sum * boost), "recommend: sum of weight × normalized signal", details);
+            return Explanation.match((float) (sum * boost), "recommend, boosted, product of:", blend, Explanation.match(boost, "boost"));
         }
 
         @Override

@@ -21,7 +21,13 @@ public record SignalWeighting(String signal, double weight, Normalization normal
         double normalized = normalize(raw);
         return Explanation.match(
             (float) (weight * normalized),
-            String.format(Locale.ROOT, "%s: weight %s × normalized %s", signal, (float) weight, (float) normalized),
+            String.format(
+                Locale.ROOT,
+                "%s: weight %s × normalized %s, computed as weight × normalized from:",
+                signal,
+                (float) weight,
+                (float) normalized
+            ),
             rawExplanation,
             Explanation.match((float) normalized, "normalized " + normalization.jsonName() + ": " + normalization.formula(pivot)),
             Explanation.match((float) weight, "weight")

@@ -17,9 +17,12 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
+import org.apache.lucene.tests.search.QueryUtils;
+import org.apache.lucene.util.BytesRef;
 import org.elasticsearch.test.ESTestCase;
 import org.recsys.recommend.math.FeatureValues;
 import org.recsys.recommend.math.Normalization;
@@ -117,6 +120,62 @@ public class RecommendQueryLuceneTests extends ESTestCase {
                 }
                 int deleted = docOf(searcher, 9);
                 assertEquals(-1, deleted);
+            }
+        }
+    }
+
+    /**
+     * Inside a conjunction (a page restricted by ids, as a bool filter does) the candidates must honour the iterator
+     * contract, including advance(NO_MORE_DOCS) in segments with a non-zero doc base: the matches are exactly the
+     * candidates among the ids, each with its own score. QueryUtils also checks advance/nextDoc consistency.
+     */
+    public void testInsideAConjunctionWithAnIdFilterMatchesExactlyTheCandidatesAmongTheIds() throws IOException {
+        try (Directory dir = newDirectory()) {
+            index(dir);
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+                IndexSearcher searcher = new IndexSearcher(reader);
+                float[] user = randomVector();
+                Map<String, Float> history = Map.of("i5", 1f, "i77", 1f);
+                Query recommend = searcher.rewrite(query(user, history, false, 60));
+                Map<Integer, Float> candidates = new HashMap<>();
+                for (ScoreDoc hit : searcher.search(recommend, ITEMS).scoreDocs) {
+                    candidates.put(itemOf(searcher, hit.doc), hit.score);
+                }
+                for (int round = 0; round < 20; round++) {
+                    List<BytesRef> ids = new ArrayList<>();
+                    List<Integer> picked = new ArrayList<>();
+                    for (int k = 0; k < 1 + random.nextInt(12); k++) {
+                        int item = random.nextInt(ITEMS);
+                        picked.add(item);
+                        ids.add(new BytesRef(Integer.toString(item)));
+                    }
+                    Query page = new BooleanQuery.Builder().add(recommend, BooleanClause.Occur.MUST)
+                        .add(new TermInSetQuery("id", ids), BooleanClause.Occur.FILTER)
+                        .build();
+                    Map<Integer, Float> found = new HashMap<>();
+                    for (ScoreDoc hit : searcher.search(page, ITEMS).scoreDocs) {
+                        found.put(itemOf(searcher, hit.doc), hit.score);
+                    }
+                    Map<Integer, Float> expected = new HashMap<>();
+                    picked.stream().filter(candidates::containsKey).forEach(i -> expected.put(i, candidates.get(i)));
+                    assertEquals(expected, found);
+                    // The checks that run on this very searcher: the rewritten candidates belong to its reader (as for
+                    // Lucene's rewritten kNN query), so the per-leaf and reader-wrapping checks of QueryUtils.check do not
+                    // apply. The bulk-scorer check is the one that caught advance(NO_MORE_DOCS) moving backwards.
+                    QueryUtils.checkBulkScorerSkipTo(random(), page, searcher);
+                    QueryUtils.checkExplanations(page, searcher);
+                }
+            }
+        }
+    }
+
+    public void testRewrittenCandidatesRefuseAnotherReader() throws IOException {
+        try (Directory dir = newDirectory()) {
+            index(dir);
+            try (DirectoryReader reader = DirectoryReader.open(dir); DirectoryReader other = DirectoryReader.open(dir)) {
+                Query rewritten = new IndexSearcher(reader).rewrite(query(randomVector(), Map.of("i5", 1f), false, 20));
+                IllegalStateException e = expectThrows(IllegalStateException.class, () -> new IndexSearcher(other).search(rewritten, 5));
+                assertTrue(e.getMessage(), e.getMessage().contains("different reader"));
             }
         }
     }
