@@ -117,6 +117,13 @@ final class RecommendRunner {
         client.fieldCaps(caps, listener.delegateFailureAndWrap((l, response) -> {
             if (response.getField(field) == null || response.getField(field).isEmpty()) {
                 l.onFailure(new IllegalArgumentException("[diversity.field] [" + field + "] is not mapped in " + List.of(indices)));
+            } else if (capsOn() && response.getField(field).values().stream().anyMatch(c -> c.isAggregatable() == false)) {
+                l.onFailure(
+                    new IllegalArgumentException(
+                        "[diversity.field] [" + field + "] has no doc values: per-value caps need a keyword, numeric, boolean or "
+                            + "date field (type " + response.getField(field).keySet() + ")"
+                    )
+                );
             } else {
                 l.onResponse(null);
             }
@@ -125,8 +132,17 @@ final class RecommendRunner {
 
     private int window() {
         int page = spec.from() + spec.size();
-        boolean reranks = spec.diversity() != null || spec.dither() != null;
-        return reranks ? Math.min(RecommendSpec.MAX_WINDOW, Math.max(3 * page, page + 50)) : page;
+        if (reranks() == false) {
+            return page;
+        }
+        int window = Math.max(3 * page, page + 50);
+        if (capsOn()) {
+            // Caps may reject most of a short window when a user's taste sits in one or two values; one window as deep as
+            // the union of the candidate generators' candidates (at most three generators × num_candidates) costs one
+            // search instead of several widening rounds, each of which re-runs the generators.
+            window = Math.max(window, 3 * spec.query().numCandidates());
+        }
+        return Math.min(RecommendSpec.MAX_WINDOW, window);
     }
 
     private void search(Set<String> seen, boolean skipRecommendations, ActionListener<RecommendResponse.Entry> listener) {
@@ -157,7 +173,9 @@ final class RecommendRunner {
         } else if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
-        if (spec.diversity() != null) {
+        if (capsOn()) {
+            source.docValueField(spec.diversity().field()); // doc values: no _source parsing for a deep window
+        } else if (spec.diversity() != null) {
             source.fetchField(spec.diversity().field());
         }
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
@@ -273,7 +291,7 @@ final class RecommendRunner {
         int window = capsOn() ? Math.min(RecommendSpec.MAX_WINDOW, 3 * missing + 50) : missing;
         SearchSourceBuilder source = new SearchSourceBuilder().query(query).size(window).trackTotalHits(false);
         if (capsOn()) {
-            source.fetchField(spec.diversity().field());
+            source.docValueField(spec.diversity().field());
         }
         if (spec.backfill().query() == null) {
             source.sort(new FieldSortBuilder(spec.popularityField()).order(SortOrder.DESC).unmappedType("float"));

@@ -208,6 +208,8 @@ class RecommendEndpointIT {
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"from\":9995,\"size\":10}", "[from]");
         cases.put("{\"model\":\"nope\",\"user\":\"u1\"}", "[model]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"field\":\"nope\",\"max_per_value\":2}}", "[diversity.field]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"field\":\"title\",\"max_per_value\":2}}",
+                "[diversity.field] [title] has no doc values");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"field\":\"cluster\",\"max_per_value\":0}}",
                 "[diversity.max_per_value]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"mmr\":{\"lambda\":2}}}", "[diversity.mmr.lambda]");
