@@ -198,7 +198,8 @@ final class RecommendRunner {
 
     private void explainPage(List<SearchHit> kept, ActionListener<List<Recommendation>> listener) {
         String[] ids = kept.stream().map(SearchHit::getId).toArray(String[]::new);
-        QueryBuilder onlyPage = QueryBuilders.boolQuery().must(spec.query()).filter(QueryBuilders.idsQuery().addIds(ids));
+        // Scored exactly on the page's ids: the same signals and scores, without re-running the candidate generators.
+        QueryBuilder onlyPage = spec.query().scoringOnly(QueryBuilders.idsQuery().addIds(ids));
         SearchSourceBuilder source = new SearchSourceBuilder().query(onlyPage).size(ids.length).explain(true).trackTotalHits(false);
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());

@@ -9,6 +9,7 @@ import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.index.Index;
 import org.elasticsearch.index.query.AbstractQueryBuilder;
 import org.elasticsearch.index.query.QueryBuilder;
+import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.index.query.QueryRewriteContext;
 import org.elasticsearch.index.query.SearchExecutionContext;
 import org.elasticsearch.search.internal.MaxClauseCountQueryVisitor;
@@ -293,6 +294,26 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             throw new IllegalStateException("recommend query was not rewritten before execution: missing a rewriteAndFetch?");
         }
         return new ShardQueryPlanner(this, context, visitor).plan();
+    }
+
+    /**
+     * The same query scoring only the documents of {@code restriction}, exactly (every restricted document is scored, no
+     * candidate generator runs): how a page already chosen from a wider window is scored and explained cheaply.
+     */
+    public RecommendQueryBuilder scoringOnly(QueryBuilder restriction) {
+        QueryBuilder restricted = filter == null ? restriction : QueryBuilders.boolQuery().filter(filter).filter(restriction);
+        RecommendQueryBuilder copy = new RecommendQueryBuilder(
+            model,
+            inputs,
+            signals,
+            numCandidates,
+            true,
+            excludeSeen,
+            exclude,
+            restricted
+        );
+        copy.boost(boost()).queryName(queryName());
+        return copy;
     }
 
     private RecommendQueryBuilder withInputs(RecommendInputs newInputs) {

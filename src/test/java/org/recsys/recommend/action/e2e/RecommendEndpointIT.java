@@ -81,8 +81,17 @@ class RecommendEndpointIT {
 
     @Test
     void reasonsAndSignalsAgreeWithExplain(JsonHttp http) {
-        JsonHttp.Response r = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":5,\"backfill\":\"none\"}");
-        ok(r);
+        // plain (explained inline), and re-ranked by caps (the page is explained by a second, exact search on its ids)
+        for (String extra : List.of("", ",\"diversity\":{\"field\":\"cluster\",\"max_per_value\":1}")) {
+            JsonHttp.Response r = http.post("/ep_items/_recommend",
+                    "{\"model\":\"ep\",\"user\":\"u1\",\"size\":5,\"backfill\":\"none\"" + extra + "}");
+            ok(r);
+            assertEquals(5, r.at("/recommendations").size(), r.body());
+            assertRecommendationsAgreeWithExplain(http, r);
+        }
+    }
+
+    private void assertRecommendationsAgreeWithExplain(JsonHttp http, JsonHttp.Response r) {
         for (JsonNode rec : r.at("/recommendations")) {
             JsonHttp.Response explain = http.post("/ep_items/_explain/" + rec.path("_id").asText(),
                 "{\"query\":{\"recommend\":{\"model\":\"ep\",\"user\":\"u1\"}}}");
