@@ -37,6 +37,7 @@ import org.recsys.recommend.ingest.RecommendUpdateProcessorFactory;
 import org.recsys.recommend.ingest.UpdateScheduler;
 import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendQueryBuilder;
 import org.recsys.recommend.rest.RestDeleteModelAction;
 import org.recsys.recommend.rest.RestGetModelAction;
@@ -94,6 +95,13 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
                 RecommendQueryBuilder::new,
                 parser -> RecommendQueryBuilder.fromXContent(parser, this::modelForQuery)
             )
+        );
+    }
+
+    @Override
+    public List<RescorerSpec<?>> getRescorers() {
+        return List.of(
+            new RescorerSpec<>(DiversityRescorerBuilder.NAME, DiversityRescorerBuilder::new, DiversityRescorerBuilder::fromXContent)
         );
     }
 

@@ -21,6 +21,7 @@ import org.elasticsearch.search.sort.FieldSortBuilder;
 import org.elasticsearch.search.sort.SortOrder;
 import org.recsys.recommend.ingest.History;
 import org.recsys.recommend.math.Reranking;
+import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendInputs;
 import org.recsys.recommend.query.UserRef;
 
@@ -150,7 +151,43 @@ final class RecommendRunner {
             backfill(seen, List.of(), null, listener);
             return;
         }
-        search(seen, window(), listener);
+        if (capsOn() && spec.dither() == null) {
+            searchWithShardCaps(seen, listener);
+        } else {
+            search(seen, window(), listener);
+        }
+    }
+
+    /**
+     * Per-value caps without dithering: each shard caps its own window (the {@code recommend_diversity} rescorer) and
+     * returns at most the page, explained, in one search. With one shard that page is exactly the greedy walk over the
+     * window; with several, the merged page is checked against the caps again, and if a value went over its cap the
+     * request falls back to re-ranking one bare window of all shards here.
+     */
+    private void searchWithShardCaps(Set<String> seen, ActionListener<RecommendResponse.Entry> listener) {
+        int page = spec.from() + spec.size();
+        // an exact query's candidates are every matching document, so look as deep as a window may go
+        int window = spec.query().exact() ? RecommendSpec.MAX_WINDOW : window();
+        String field = spec.diversity().field();
+        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query())
+            .size(page)
+            .explain(true)
+            .trackTotalHits(false)
+            .docValueField(field)
+            .addRescorer(new DiversityRescorerBuilder(field, spec.diversity().maxPerValue(), true).windowSize(window));
+        if (spec.fetchSource() != null) {
+            source.fetchSource(spec.fetchSource());
+        }
+        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
+            SearchHit[] hits = r.getHits().getHits();
+            capCounts.clear();
+            List<SearchHit> kept = rerank(hits);
+            if (kept.size() < hits.length) {
+                search(seen, window(), l);
+                return;
+            }
+            backfill(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
+        }));
     }
 
     private boolean reranks() {

@@ -35,6 +35,7 @@ class RecommendEndpointIT {
     @BeforeAll
     void load(JsonHttp http) {
         catalog.load(http, "ep_items", 1);
+        catalog.load(http, "ep_items3", 3);
         ok(http.put("/ep_users", "{\"mappings\":{\"properties\":{\"factors\":{\"type\":\"dense_vector\",\"dims\":8,"
             + "\"similarity\":\"max_inner_product\"},\"history\":{\"type\":\"object\",\"enabled\":false}}}}"));
         StringBuilder h = new StringBuilder("[");
@@ -116,22 +117,57 @@ class RecommendEndpointIT {
 
     @Test
     void perValueCapsMatchTheGreedyWalkOverThePlainRanking(JsonHttp http) {
+        // one shard: the shard's own caps make the page; three shards: a merged page that breaks a cap is re-ranked globally
+        for (String index : List.of("ep_items", "ep_items3")) {
+            List<String> plain = ids(http.post("/" + index + "/_recommend",
+                    "{\"model\":\"ep\",\"user\":\"u1\",\"size\":1000,\"backfill\":\"none\"}"));
+            JsonHttp.Response capped = http.post("/" + index + "/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":12,"
+                + "\"backfill\":\"none\",\"diversity\":{\"field\":\"cluster\",\"max_per_value\":2}}");
+            ok(capped);
+            List<String> expected = greedyCaps(plain, 2, 12);
+            assertEquals(12, expected.size(), "the plain ranking holds enough clusters for a full page");
+            assertEquals(expected, ids(capped), index);
+            assertRecommendationsAgreeWithExplain(http, capped);
+        }
+    }
+
+    @Test
+    void theDiversityRescorerCapsASearchPage(JsonHttp http) {
         List<String> plain = ids(http.post("/ep_items/_recommend",
                 "{\"model\":\"ep\",\"user\":\"u1\",\"size\":1000,\"backfill\":\"none\"}"));
-        JsonHttp.Response capped = http.post("/ep_items/_recommend", "{\"model\":\"ep\",\"user\":\"u1\",\"size\":12,\"backfill\":\"none\","
-            + "\"diversity\":{\"field\":\"cluster\",\"max_per_value\":2}}");
-        ok(capped);
+        JsonHttp.Response page = http.post("/ep_items/_search", "{\"size\":9,\"query\":{\"recommend\":{\"model\":\"ep\",\"user\":\"u1\"}},"
+            + "\"rescore\":{\"window_size\":1000,\"recommend_diversity\":{\"field\":\"cluster\",\"max_per_value\":1}}}");
+        ok(page);
+        List<String> actual = new ArrayList<>();
+        page.at("/hits/hits").forEach(hit -> actual.add(hit.path("_id").asText()));
+        assertEquals(greedyCaps(plain, 1, 9), actual);
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"field\":\"title\",\"max_per_value\":1}", "[recommend_diversity.field] [title] has no doc values");
+        cases.put("{\"field\":\"nope\",\"max_per_value\":1}", "[recommend_diversity.field] [nope] is not mapped");
+        cases.put("{\"field\":\"cluster\",\"max_per_value\":0}", "[recommend_diversity.max_per_value] must be >= 1");
+        cases.put("{\"field\":\"cluster\",\"max_per_value\":\"two\"}", "[max_per_value]");
+        cases.put("{\"field\":\"cluster\"}", "[max_per_value]");
+        cases.put("{\"field\":\"cluster\",\"max_per_value\":1,\"colour\":1}", "[colour]");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            JsonHttp.Response r = http.post("/ep_items/_search", "{\"query\":{\"recommend\":{\"model\":\"ep\",\"user\":\"u1\"}},"
+                + "\"rescore\":{\"window_size\":50,\"recommend_diversity\":" + c.getKey() + "}}");
+            assertEquals(400, r.status(), c.getKey() + " -> " + r.body());
+            assertTrue(r.body().contains(c.getValue()), c.getKey() + " does not name " + c.getValue() + ": " + r.body());
+        }
+    }
+
+    /** The brute-force oracle for caps on {@code cluster}: walk the plain ranking, keep what fits. */
+    private static List<String> greedyCaps(List<String> plain, int maxPerCluster, int size) {
         List<String> expected = new ArrayList<>();
         Map<Integer, Integer> counts = new HashMap<>();
         for (String id : plain) {
             int cluster = Integer.parseInt(id.substring(1)) % QueryCatalog.CLUSTERS;
-            if (counts.getOrDefault(cluster, 0) < 2 && expected.size() < 12) {
+            if (counts.getOrDefault(cluster, 0) < maxPerCluster && expected.size() < size) {
                 counts.merge(cluster, 1, Integer::sum);
                 expected.add(id);
             }
         }
-        assertEquals(12, expected.size(), "the plain ranking holds enough clusters for a full page");
-        assertEquals(expected, ids(capped));
+        return expected;
     }
 
     @Test

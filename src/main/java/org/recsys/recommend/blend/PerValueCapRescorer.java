@@ -1,0 +1,90 @@
+package org.recsys.recommend.blend;
+
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.Explanation;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.elasticsearch.core.CheckedFunction;
+import org.elasticsearch.index.fielddata.FormattedDocValues;
+import org.elasticsearch.search.rescore.RescoreContext;
+import org.elasticsearch.search.rescore.Rescorer;
+import org.recsys.recommend.math.Reranking;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Drops every hit that would put one of its field values over {@code maxPerValue}, walking the shard's hits in score
+ * order. Kept hits keep their scores and order, so the result is still sorted by score and every kept hit's explanation is
+ * the query's own. Values are read from doc values (one pass per segment in doc id order), never from {@code _source}.
+ */
+public final class PerValueCapRescorer implements Rescorer {
+
+    private final int maxPerValue;
+    // Null when the field is unmapped in this index and unmapped fields are ignored: no hit has values, none is capped.
+    private final CheckedFunction<LeafReaderContext, FormattedDocValues, IOException> values;
+
+    public PerValueCapRescorer(int maxPerValue, CheckedFunction<LeafReaderContext, FormattedDocValues, IOException> values) {
+        if (maxPerValue < 1) {
+            throw new IllegalArgumentException("[max_per_value] must be >= 1, got [" + maxPerValue + "]");
+        }
+        this.maxPerValue = maxPerValue;
+        this.values = values;
+    }
+
+    @Override
+    public TopDocs rescore(TopDocs topDocs, IndexSearcher searcher, RescoreContext context) throws IOException {
+        ScoreDoc[] hits = topDocs.scoreDocs;
+        if (values == null || hits.length == 0) {
+            return topDocs;
+        }
+        context.checkCancellation();
+        List<Integer> kept = Reranking.capPerValue(valuesInRankOrder(hits, searcher), maxPerValue, hits.length);
+        ScoreDoc[] out = new ScoreDoc[kept.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = hits[kept.get(i)];
+        }
+        return new TopDocs(topDocs.totalHits, out);
+    }
+
+    private List<List<String>> valuesInRankOrder(ScoreDoc[] hits, IndexSearcher searcher) throws IOException {
+        Integer[] byDoc = new Integer[hits.length];
+        for (int i = 0; i < hits.length; i++) {
+            byDoc[i] = i;
+        }
+        // doc values only move forward: visit the hits in doc id order, remember each one's values at its rank
+        Arrays.sort(byDoc, Comparator.comparingInt(i -> hits[i].doc));
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        List<List<String>> inRankOrder = new ArrayList<>(Collections.nCopies(hits.length, List.of()));
+        LeafReaderContext leaf = null;
+        FormattedDocValues docValues = null;
+        for (int rank : byDoc) {
+            int doc = hits[rank].doc;
+            if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
+                leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+                docValues = values.apply(leaf);
+            }
+            if (docValues.advanceExact(doc - leaf.docBase)) {
+                int count = docValues.docValueCount();
+                List<String> docValuesAsText = new ArrayList<>(count);
+                for (int v = 0; v < count; v++) {
+                    docValuesAsText.add(String.valueOf(docValues.nextValue()));
+                }
+                inRankOrder.set(rank, docValuesAsText);
+            }
+        }
+        return inRankOrder;
+    }
+
+    /** A kept hit's score is the query's score: its explanation is the query's. */
+    @Override
+    public Explanation explain(int topLevelDocId, IndexSearcher searcher, RescoreContext context, Explanation sourceExplanation) {
+        return sourceExplanation;
+    }
+}
