@@ -8,6 +8,7 @@ import org.elasticsearch.action.get.GetRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.action.support.IndicesOptions;
+import org.elasticsearch.action.support.SubscribableListener;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.index.IndexNotFoundException;
@@ -23,6 +24,7 @@ import org.recsys.recommend.ingest.History;
 import org.recsys.recommend.math.Reranking;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendInputs;
+import org.recsys.recommend.query.RecommendQueryBuilder;
 import org.recsys.recommend.query.UserRef;
 
 import java.util.ArrayList;
@@ -44,6 +46,8 @@ final class RecommendRunner {
     private final String[] indices;
     private final IndicesOptions indicesOptions;
     private final RecommendSpec spec;
+    // The spec's query, then the same query with the user's profile inline once it has been read.
+    private RecommendQueryBuilder query;
     private final long start = System.nanoTime();
     // Values already on the page per capped value, so backfill respects the same caps.
     private final Map<String, Integer> capCounts = new HashMap<>();
@@ -53,6 +57,7 @@ final class RecommendRunner {
         this.indices = indices;
         this.indicesOptions = indicesOptions;
         this.spec = spec;
+        this.query = spec.query();
     }
 
     void run(ActionListener<RecommendResponse.Entry> listener) {
@@ -60,18 +65,27 @@ final class RecommendRunner {
             listener.onFailure(spec.parseError());
             return;
         }
-        RecommendInputs inputs = spec.query().inputs();
-        Set<String> seen = new LinkedHashSet<>(spec.query().excludeSeen() ? inputs.seenIds() : Set.of());
-        UserRef user = inputs.user();
-        // The query reads the profile itself; an unknown user surfaces as its error, so no lookup is needed up front.
+        RecommendInputs sent = spec.query().inputs();
+        UserRef user = sent.user();
+        // An unknown user surfaces as the profile lookup's error; when the request says so, it gets a backfilled page.
         ActionListener<RecommendResponse.Entry> unknownUserAsBackfill = listener.delegateResponse((l, e) -> {
             if (user != null && spec.unknownUser() == RecommendSpec.UnknownUser.BACKFILL && isUnknownUser(e, user)) {
-                backfill(seen, List.of(), null, l);
+                backfill(new LinkedHashSet<>(spec.query().excludeSeen() ? sent.seenIds() : Set.of()), List.of(), null, l);
             } else {
                 l.onFailure(e);
             }
         });
-        checkDiversityField(unknownUserAsBackfill.delegateFailureAndWrap((l, v) -> search(seen, false, l)));
+        // The profile is read once, here, in parallel with the diversity field's check: every search of this request then
+        // carries it inline (no lookup per search), and backfill knows what was seen without reading it again.
+        SubscribableListener<Void> fieldChecked = SubscribableListener.newForked(this::checkDiversityField);
+        SubscribableListener<RecommendQueryBuilder> resolved = SubscribableListener.newForked(
+            l -> spec.query().resolveProfile(client, l)
+        );
+        fieldChecked.<RecommendQueryBuilder>andThen((l, ignored) -> resolved.addListener(l))
+            .addListener(unknownUserAsBackfill.delegateFailureAndWrap((l, withProfile) -> {
+                query = withProfile;
+                search(new LinkedHashSet<>(query.excludeSeen() ? query.inputs().seenIds() : Set.of()), false, l);
+            }));
     }
 
     private static boolean isUnknownUser(Exception e, UserRef user) {
@@ -83,9 +97,9 @@ final class RecommendRunner {
 
     /** Backfill must not bring back what the user has seen: read the profile's history, only now that backfill is needed. */
     private void withProfileHistory(Set<String> seen, ActionListener<Set<String>> listener) {
-        RecommendInputs inputs = spec.query().inputs();
+        RecommendInputs inputs = query.inputs();
         UserRef user = inputs.user();
-        if (user == null || spec.query().excludeSeen() == false || inputs.history() != null) {
+        if (user == null || query.excludeSeen() == false || inputs.history() != null) {
             listener.onResponse(seen);
             return;
         }
@@ -141,7 +155,7 @@ final class RecommendRunner {
             // Caps may reject most of a short window when a user's taste sits in one or two values; one window as deep as
             // the union of the candidate generators' candidates (at most three generators × num_candidates) costs one
             // search instead of several widening rounds, each of which re-runs the generators.
-            window = Math.max(window, 3 * spec.query().numCandidates());
+            window = Math.max(window, 3 * query.numCandidates());
         }
         return Math.min(RecommendSpec.MAX_WINDOW, window);
     }
@@ -167,9 +181,9 @@ final class RecommendRunner {
     private void searchWithShardCaps(Set<String> seen, ActionListener<RecommendResponse.Entry> listener) {
         int page = spec.from() + spec.size();
         // an exact query's candidates are every matching document, so look as deep as a window may go
-        int window = spec.query().exact() ? RecommendSpec.MAX_WINDOW : window();
+        int window = query.exact() ? RecommendSpec.MAX_WINDOW : window();
         String field = spec.diversity().field();
-        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query())
+        SearchSourceBuilder source = new SearchSourceBuilder().query(query)
             .size(page)
             .explain(true)
             .trackTotalHits(false)
@@ -201,7 +215,7 @@ final class RecommendRunner {
      */
     private void search(Set<String> seen, int window, ActionListener<RecommendResponse.Entry> listener) {
         boolean rerank = reranks();
-        SearchSourceBuilder source = new SearchSourceBuilder().query(spec.query())
+        SearchSourceBuilder source = new SearchSourceBuilder().query(query)
             .size(window)
             .explain(rerank == false)
             .trackTotalHits(false);
@@ -236,7 +250,7 @@ final class RecommendRunner {
     private void explainPage(List<SearchHit> kept, ActionListener<List<Recommendation>> listener) {
         String[] ids = kept.stream().map(SearchHit::getId).toArray(String[]::new);
         // Scored exactly on the page's ids: the same signals and scores, without re-running the candidate generators.
-        QueryBuilder onlyPage = spec.query().scoringOnly(QueryBuilders.idsQuery().addIds(ids));
+        QueryBuilder onlyPage = query.scoringOnly(QueryBuilders.idsQuery().addIds(ids));
         SearchSourceBuilder source = new SearchSourceBuilder().query(onlyPage).size(ids.length).explain(true).trackTotalHits(false);
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
@@ -315,19 +329,28 @@ final class RecommendRunner {
         ActionListener<RecommendResponse.Entry> l) {
         int page = spec.from() + spec.size();
         Set<String> excluded = new LinkedHashSet<>(seen);
-        excluded.addAll(spec.query().exclude());
+        excluded.addAll(query.exclude());
         ranked.forEach(r -> excluded.add(r.id()));
-        BoolQueryBuilder query = QueryBuilders.boolQuery()
+        BoolQueryBuilder backfill = QueryBuilders.boolQuery()
             .must(spec.backfill().query() == null ? QueryBuilders.matchAllQuery() : spec.backfill().query());
-        if (spec.query().filter() != null) {
-            query.filter(spec.query().filter());
+        if (query.filter() != null) {
+            backfill.filter(query.filter());
         }
         if (excluded.isEmpty() == false) {
-            query.mustNot(QueryBuilders.idsQuery().addIds(excluded.toArray(String[]::new)));
+            backfill.mustNot(QueryBuilders.idsQuery().addIds(excluded.toArray(String[]::new)));
         }
-        // Under per-value caps some backfill candidates will not fit: look further down.
-        int window = capsOn() ? Math.min(RecommendSpec.MAX_WINDOW, 3 * missing + 50) : missing;
-        SearchSourceBuilder source = new SearchSourceBuilder().query(query).size(window).trackTotalHits(false);
+        int window = missing;
+        if (capsOn()) {
+            // values already at their cap cannot take another item: leave them out in the query rather than read and
+            // drop their items here; a little slack covers values that fill up within the backfill itself
+            List<String> full = capCounts.entrySet().stream().filter(e -> e.getValue() >= spec.diversity().maxPerValue())
+                .map(Map.Entry::getKey).toList();
+            if (full.isEmpty() == false) {
+                backfill.mustNot(QueryBuilders.termsQuery(spec.diversity().field(), full));
+            }
+            window = Math.min(RecommendSpec.MAX_WINDOW, 2 * missing + 10);
+        }
+        SearchSourceBuilder source = new SearchSourceBuilder().query(backfill).size(window).trackTotalHits(false);
         if (capsOn()) {
             source.docValueField(spec.diversity().field());
         }
@@ -337,6 +360,7 @@ final class RecommendRunner {
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
+        int searched = window;
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), l.delegateFailureAndWrap((ll, r) -> {
             List<Recommendation> all = new ArrayList<>(ranked);
             String reason = spec.backfill().query() == null ? "popular" : "matches the backfill query";
@@ -354,7 +378,13 @@ final class RecommendRunner {
                 all.add(new Recommendation(hit.getIndex(), hit.getId(), score, true, hit.hasSource() ? hit.getSourceAsMap() : null,
                     List.of(), reasons, null));
             }
-            ll.onResponse(entry(main != null ? main : r, all));
+            SearchResponse shards = main != null ? main : r;
+            if (all.size() < page && r.getHits().getHits().length == searched && searched < RecommendSpec.MAX_WINDOW) {
+                // values filled up inside this window: look again past what was taken, with the new full values left out
+                backfill(seen, all, shards, page - all.size(), ll);
+                return;
+            }
+            ll.onResponse(entry(shards, all));
         }));
     }
 

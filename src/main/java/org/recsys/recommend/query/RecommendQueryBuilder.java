@@ -3,7 +3,9 @@ package org.recsys.recommend.query;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.util.SetOnce;
 import org.elasticsearch.TransportVersion;
+import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ResolvedIndices;
+import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.index.Index;
@@ -247,14 +249,33 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             UserRef user = inputs.user();
             SetOnce<RecommendInputs> fetched = new SetOnce<>();
             context.registerAsyncAction((client, listener) -> ProfileLookup.fetch(user, client, listener.map(profile -> {
-                float[] vector = inputs.userVector() != null ? inputs.userVector() : profile.vector();
-                List<HistoryItem> history = inputs.history() != null ? inputs.history() : profile.history();
-                fetched.set(new RecommendInputs(null, vector, history, inputs.items(), inputs.likeText(), false));
+                fetched.set(inputsWith(profile));
                 return null;
             })));
             return new RecommendQueryBuilder(this, fetched::get);
         }
         return lookupItems(context);
+    }
+
+    /** The inputs with the user replaced by their profile; inline vector or history sent with the user win over it. */
+    private RecommendInputs inputsWith(ProfileLookup.Profile profile) {
+        float[] vector = inputs.userVector() != null ? inputs.userVector() : profile.vector();
+        List<HistoryItem> history = inputs.history() != null ? inputs.history() : profile.history();
+        return new RecommendInputs(null, vector, history, inputs.items(), inputs.likeText(), false);
+    }
+
+    /**
+     * This query with its user's profile read now, for a caller that runs several searches for one request (the
+     * {@code _recommend} endpoint): its searches skip the lookup, and the caller knows the history. Fails like the lookup
+     * in rewrite does ({@code [user] [u42] not found in index [users]}); without a user, completes with this query.
+     */
+    public void resolveProfile(Client client, ActionListener<RecommendQueryBuilder> listener) {
+        UserRef user = inputs.user();
+        if (user == null || pendingInputs != null) {
+            listener.onResponse(this);
+            return;
+        }
+        ProfileLookup.fetch(user, client, listener.map(profile -> withInputs(inputsWith(profile))));
     }
 
     /** Second lookup step: the history's content and the seeds' factors, from the indices being searched. */

@@ -25,6 +25,16 @@ record BenchOptions(
                                   [--load-threads 3] [--out target/benchmark-results.md] [--load-only]
                                   [--index-type int8_hnsw|hnsw|int4_hnsw|bbq_hnsw]""";
 
+    /** {@code --name value} as an int, or the default when absent: for the benchmarks with a few integer options. */
+    static int intArg(String[] args, String name, int defaultValue) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return defaultValue;
+    }
+
     static BenchOptions parse(String[] args) {
         int items = 1_000_000;
         long seed = 42;

@@ -1,5 +1,6 @@
 package org.recsys.recommend.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -26,9 +27,9 @@ public final class EndpointOverheadBenchmark {
     private EndpointOverheadBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        int items = intArg(args, "--items", 1_000_000);
-        int rounds = intArg(args, "--rounds", 600);
-        int warmupSeconds = intArg(args, "--warmup-seconds", 30);
+        int items = BenchOptions.intArg(args, "--items", 1_000_000);
+        int rounds = BenchOptions.intArg(args, "--rounds", 600);
+        int warmupSeconds = BenchOptions.intArg(args, "--warmup-seconds", 30);
         SyntheticCatalogue catalogue = new SyntheticCatalogue(items, 42);
         Path base = Path.of("/tmp/recommend-bench", "items-" + items + "-seed-42");
         try (BenchNode node = BenchNode.open(base, "4g")) {
@@ -57,6 +58,7 @@ public final class EndpointOverheadBenchmark {
                 http.post(index + "/_recommend", diverse[q % USERS], BenchHttp.QUERY_TIMEOUT);
             }
             long[][] nanos = new long[3][rounds];
+            long[] backfilled = new long[3];
             for (int r = 0; r < rounds; r++) {
                 int u = r % USERS;
                 for (int k = 0; k < 3; k++) {
@@ -64,8 +66,11 @@ public final class EndpointOverheadBenchmark {
                     String path = variant == 0 ? index + "/_search" : index + "/_recommend";
                     String body = variant == 0 ? raw[u] : variant == 1 ? endpoint[u] : diverse[u];
                     long start = System.nanoTime();
-                    http.post(path, body, BenchHttp.QUERY_TIMEOUT);
+                    JsonNode response = http.post(path, body, BenchHttp.QUERY_TIMEOUT);
                     nanos[variant][r] = System.nanoTime() - start;
+                    for (JsonNode rec : response.path("recommendations")) {
+                        backfilled[variant] += rec.path("backfill").asBoolean() ? 1 : 0;
+                    }
                 }
             }
             List<LatencyStats> stats = new ArrayList<>();
@@ -82,6 +87,10 @@ public final class EndpointOverheadBenchmark {
                     s.queriesPerSecond());
             }
             System.out.println();
+            for (int v = 1; v < 3; v++) {
+                System.out.printf(Locale.ROOT, "%s: %.1f %% of the recommendations came from backfill%n", stats.get(v).name(),
+                    100.0 * backfilled[v] / (10.0 * rounds));
+            }
             for (int v = 1; v < 3; v++) {
                 System.out.printf(Locale.ROOT, "overhead of %s over raw: p50 %+.1f %%, mean %+.1f %% (target < 20 %%)%n",
                         stats.get(v).name(),
@@ -116,14 +125,5 @@ public final class EndpointOverheadBenchmark {
             bulk.append("{\"index\":{\"_index\":\"bench_users\",\"_id\":\"bu").append(u).append("\"}}\n").append(doc).append('\n');
         }
         http.ndjson("/_bulk?refresh=true", bulk.toString(), BenchHttp.QUERY_TIMEOUT);
-    }
-
-    private static int intArg(String[] args, String name, int defaultValue) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return defaultValue;
     }
 }

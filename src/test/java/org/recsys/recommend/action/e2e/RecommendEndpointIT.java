@@ -132,6 +132,29 @@ class RecommendEndpointIT {
     }
 
     @Test
+    void backfillRespectsTheCapsTooAndStillFillsThePage(JsonHttp http) {
+        // one seed, neighbors only, in-stock only: the recommendations run out, and popular backfill items of clusters
+        // already at their cap must be skipped until the page is full
+        for (String index : List.of("ep_items", "ep_items3")) {
+            JsonHttp.Response r = http.post("/" + index + "/_recommend", "{\"model\":\"ep\",\"items\":[\"i4\"],\"size\":18,"
+                + "\"signals\":{\"neighbors\":{}},\"filter\":{\"term\":{\"in_stock\":true}},"
+                + "\"diversity\":{\"field\":\"cluster\",\"max_per_value\":2}}");
+            ok(r);
+            JsonNode recs = r.at("/recommendations");
+            assertEquals(18, recs.size(), r.body());
+            Map<Integer, Integer> perCluster = new HashMap<>();
+            boolean sawBackfill = false;
+            for (JsonNode rec : recs) {
+                assertTrue(catalog.inStock[item(rec)]);
+                perCluster.merge(item(rec) % QueryCatalog.CLUSTERS, 1, Integer::sum);
+                sawBackfill |= rec.path("backfill").asBoolean();
+            }
+            assertTrue(sawBackfill, r.body());
+            perCluster.forEach((cluster, n) -> assertTrue(n <= 2, "cluster " + cluster + " has " + n + ": " + r.body()));
+        }
+    }
+
+    @Test
     void theDiversityRescorerCapsASearchPage(JsonHttp http) {
         List<String> plain = ids(http.post("/ep_items/_recommend",
                 "{\"model\":\"ep\",\"user\":\"u1\",\"size\":1000,\"backfill\":\"none\"}"));
