@@ -32,9 +32,9 @@ import org.recsys.recommend.action.TransportRecommendAction;
 import org.recsys.recommend.train.TrainStatus;
 import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.ingest.ItemWriteListener;
+import org.recsys.recommend.ingest.ProfileBatcher;
 import org.recsys.recommend.ingest.RecommendUpdateProcessor;
 import org.recsys.recommend.ingest.RecommendUpdateProcessorFactory;
-import org.recsys.recommend.ingest.UpdateScheduler;
 import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
@@ -65,7 +65,12 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
 
     @Override
     public List<Setting<?>> getSettings() {
-        return List.of(ItemFactorCache.MAX_ENTRIES, ItemFactorCache.EXPIRE_AFTER_WRITE, UpdateScheduler.MAX_CONCURRENT_UPDATES);
+        return List.of(
+            ItemFactorCache.MAX_ENTRIES,
+            ItemFactorCache.EXPIRE_AFTER_WRITE,
+            ProfileBatcher.MAX_BATCH_USERS,
+            ProfileBatcher.MAX_CONCURRENT_BATCHES
+        );
     }
 
     @Override
@@ -74,9 +79,14 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
         itemFactors.trySet(new ItemFactorCache(maxEntries, ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings)));
         ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
-        UpdateScheduler scheduler = new UpdateScheduler(UpdateScheduler.MAX_CONCURRENT_UPDATES.get(settings), parameters.genericExecutor);
-        return Map.of(RecommendUpdateProcessor.TYPE, new RecommendUpdateProcessorFactory(models, itemFactors.get(), parameters.client,
-                scheduler));
+        ProfileBatcher batcher = new ProfileBatcher(
+            parameters.client,
+            itemFactors.get(),
+            parameters.genericExecutor,
+            ProfileBatcher.MAX_BATCH_USERS.get(settings),
+            ProfileBatcher.MAX_CONCURRENT_BATCHES.get(settings)
+        );
+        return Map.of(RecommendUpdateProcessor.TYPE, new RecommendUpdateProcessorFactory(models, itemFactors.get(), batcher));
     }
 
     @Override

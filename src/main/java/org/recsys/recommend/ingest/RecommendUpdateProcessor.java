@@ -32,15 +32,15 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
     private final ProcessorConfig config;
     private final ModelRegistry models;
     private final ItemFactorCache factors;
-    private final ProfileUpdater updater;
+    private final ProfileBatcher batcher;
 
     RecommendUpdateProcessor(String tag, String description, ProcessorConfig config, ModelRegistry models, ItemFactorCache factors,
-        ProfileUpdater updater) {
+        ProfileBatcher batcher) {
         super(tag, description);
         this.config = config;
         this.models = models;
         this.factors = factors;
-        this.updater = updater;
+        this.batcher = batcher;
     }
 
     @Override
@@ -53,8 +53,8 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         try {
             RecommendModel model = models.getForField("model", config.model());
             if (config.mode() == Mode.EVENT) {
-                ProfileUpdater.Event event = readEvent(document);
-                updater.apply(model, event, ActionListener.wrap(version -> {
+                ProfileEvent event = readEvent(document);
+                batcher.apply(model, event, config.maxRetries(), ActionListener.wrap(version -> {
                     if (config.versionField() != null) {
                         document.setFieldValue(config.versionField(), version);
                     }
@@ -72,7 +72,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         String historyField = model.users().history();
         Object raw = document.hasField(historyField) ? document.getFieldValue(historyField, Object.class) : null;
         History history = History.fromSource(historyField, raw).bounded(model.users().maxHistory());
-        factors.get(updater.client(), model.items().index(), model.items().factors(), history.items(), ActionListener.wrap(found -> {
+        factors.get(batcher.client(), model.items().index(), model.items().factors(), history.items(), ActionListener.wrap(found -> {
             float[] vector = ModelFoldIn.vectorFor(model, history, found);
             document.setFieldValue(historyField, history.toSource());
             document.setFieldValue(model.users().factors(), ModelFoldIn.asList(vector));
@@ -80,14 +80,14 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         }, e -> handler.accept(null, e)));
     }
 
-    private ProfileUpdater.Event readEvent(IngestDocument document) {
+    private ProfileEvent readEvent(IngestDocument document) {
         String user = requiredString(document, config.userField());
         String item = requiredString(document, config.itemField());
         double weight = weightOf(document);
         String ts = document.hasField(config.timestampField())
             ? String.valueOf(document.getFieldValue(config.timestampField(), Object.class))
             : Instant.now().toString();
-        return new ProfileUpdater.Event(user, item, weight, ts);
+        return new ProfileEvent(user, item, weight, ts);
     }
 
     private double weightOf(IngestDocument document) {
@@ -138,6 +138,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         String actionField,
         Map<String, Double> actionWeights,
         String timestampField,
-        String versionField
+        String versionField,
+        int maxRetries
     ) {}
 }

@@ -1,6 +1,5 @@
 package org.recsys.recommend.ingest;
 
-import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.cluster.metadata.ProjectId;
 import org.elasticsearch.ingest.ConfigurationUtils;
 import org.elasticsearch.ingest.Processor;
@@ -25,14 +24,12 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
 
     private final ModelRegistry models;
     private final ItemFactorCache factors;
-    private final Client client;
-    private final UpdateScheduler scheduler;
+    private final ProfileBatcher batcher;
 
-    public RecommendUpdateProcessorFactory(ModelRegistry models, ItemFactorCache factors, Client client, UpdateScheduler scheduler) {
+    public RecommendUpdateProcessorFactory(ModelRegistry models, ItemFactorCache factors, ProfileBatcher batcher) {
         this.models = models;
         this.factors = factors;
-        this.client = client;
-        this.scheduler = scheduler;
+        this.batcher = batcher;
     }
 
     @Override
@@ -81,9 +78,9 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
             ConfigurationUtils.readStringProperty(type, tag, config, "action_field", "action"),
             Map.copyOf(actionWeights),
             ConfigurationUtils.readStringProperty(type, tag, config, "timestamp_field", "@timestamp"),
-            ConfigurationUtils.readOptionalStringProperty(type, tag, config, "version_field")
+            ConfigurationUtils.readOptionalStringProperty(type, tag, config, "version_field"),
+            maxRetries
         );
-        ProfileUpdater updater = new ProfileUpdater(client, factors, scheduler, maxRetries);
-        return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, updater);
+        return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, batcher);
     }
 }

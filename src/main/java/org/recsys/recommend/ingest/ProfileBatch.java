@@ -1,0 +1,218 @@
+package org.recsys.recommend.ingest;
+
+import org.elasticsearch.ExceptionsHelper;
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.DocWriteRequest;
+import org.elasticsearch.action.bulk.BulkItemResponse;
+import org.elasticsearch.action.bulk.BulkRequest;
+import org.elasticsearch.action.bulk.BulkResponse;
+import org.elasticsearch.action.get.GetResponse;
+import org.elasticsearch.action.get.MultiGetItemResponse;
+import org.elasticsearch.action.get.MultiGetRequest;
+import org.elasticsearch.action.get.MultiGetResponse;
+import org.elasticsearch.action.index.IndexRequest;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.index.engine.VersionConflictEngineException;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.recsys.recommend.model.RecommendModel;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One group commit: read the batch's profiles in one multi-get (real time, with sequence numbers), apply each user's events
+ * in order to their bounded history, fold each user in once against the model, and write the profiles back in one bulk,
+ * each only if nobody wrote it in between. Every event is answered exactly once: with the profile's new version once its
+ * write is acknowledged, with its own error (an item without factors, say) without touching the profile, or, after a write
+ * conflict, by going back to the queue to be applied to the fresh profile.
+ */
+final class ProfileBatch {
+
+    private final Client client;
+    private final ItemFactorCache factors;
+    private final RecommendModel model;
+    private final Map<String, List<ProfileBatcher.Pending>> byUser = new LinkedHashMap<>();
+    private final Consumer<List<ProfileBatcher.Pending>> requeue;
+
+    /** {@code requeue} takes events whose write conflicted; they go back ahead of their users' later events. */
+    ProfileBatch(
+        Client client,
+        ItemFactorCache factors,
+        List<ProfileBatcher.Pending> batch,
+        Consumer<List<ProfileBatcher.Pending>> requeue
+    ) {
+        this.client = client;
+        this.factors = factors;
+        this.requeue = requeue;
+        // the newest model object: a _refresh while the events waited gives the batch the fresh Gramian
+        this.model = batch.get(batch.size() - 1).model();
+        for (ProfileBatcher.Pending pending : batch) {
+            byUser.computeIfAbsent(pending.event().user(), u -> new ArrayList<>()).add(pending);
+        }
+    }
+
+    /** Runs the batch; {@code done} runs once, after every event has been answered or put back. */
+    void run(Runnable done) {
+        MultiGetRequest mget = new MultiGetRequest().realtime(true);
+        for (String user : byUser.keySet()) {
+            // the whole source, vectors included: the profile is written back as a whole, other fields untouched
+            mget.add(new MultiGetRequest.Item(model.users().index(), user).fetchSourceContext(FetchSourceContext.of(true, false, null,
+                null)));
+        }
+        client.multiGet(mget, ActionListener.wrap(profiles -> {
+            try {
+                onProfiles(profiles, done);
+            } catch (RuntimeException e) {
+                failAll(e);
+                done.run();
+            }
+        }, e -> {
+            failAll(e);
+            done.run();
+        }));
+    }
+
+    private void onProfiles(MultiGetResponse response, Runnable done) {
+        Map<String, GetResponse> profiles = new HashMap<>();
+        for (MultiGetItemResponse item : response.getResponses()) {
+            if (item.isFailed()) {
+                fail(item.getId(), item.getFailure().getFailure());
+            } else {
+                profiles.put(item.getId(), item.getResponse());
+            }
+        }
+        Set<String> items = new LinkedHashSet<>();
+        Map<String, History> histories = new HashMap<>();
+        for (Map.Entry<String, GetResponse> profile : profiles.entrySet()) {
+            History history = History.fromSource(model.users().history(), sourceOf(profile.getValue()).get(model.users().history()));
+            histories.put(profile.getKey(), history);
+            items.addAll(history.items());
+            byUser.get(profile.getKey()).forEach(p -> items.add(p.event().item()));
+        }
+        if (histories.isEmpty()) {
+            done.run();
+            return;
+        }
+        factors.get(client, model.items().index(), model.items().factors(), items, ActionListener.wrap(found -> {
+            try {
+                write(profiles, histories, found, done);
+            } catch (RuntimeException e) {
+                failAll(e);
+                done.run();
+            }
+        }, e -> {
+            profiles.keySet().forEach(user -> fail(user, e));
+            done.run();
+        }));
+    }
+
+    private void write(Map<String, GetResponse> profiles, Map<String, History> histories, Map<String, float[]> found, Runnable done) {
+        BulkRequest bulk = new BulkRequest();
+        List<String> written = new ArrayList<>();
+        Map<String, List<ProfileBatcher.Pending>> applied = new HashMap<>();
+        int k = model.factors().dims();
+        for (Map.Entry<String, History> entry : histories.entrySet()) {
+            String user = entry.getKey();
+            History history = entry.getValue();
+            List<ProfileBatcher.Pending> ok = new ArrayList<>();
+            for (ProfileBatcher.Pending pending : byUser.get(user)) {
+                ProfileEvent event = pending.event();
+                float[] y = found.get(event.item());
+                if (y == null) {
+                    pending.listener().onFailure(new IllegalArgumentException("[item] [" + event.item() + "] has no ["
+                        + model.items().factors() + "] in index [" + model.items().index() + "]"));
+                } else if (y.length != k) {
+                    pending.listener().onFailure(new IllegalArgumentException("[" + model.items().factors() + "] of item [" + event.item()
+                        + "] has " + y.length + " dims but model [" + model.id() + "] expects " + k));
+                } else {
+                    history = history.append(event.item(), event.weight(), event.ts(), model.users().maxHistory());
+                    ok.add(pending);
+                }
+            }
+            if (ok.isEmpty()) {
+                continue;
+            }
+            float[] vector;
+            try {
+                vector = ModelFoldIn.vectorFor(model, history, found);
+            } catch (IllegalArgumentException e) {
+                ok.forEach(p -> p.listener().onFailure(e));
+                continue;
+            }
+            GetResponse profile = profiles.get(user);
+            Map<String, Object> source = new HashMap<>(sourceOf(profile));
+            source.put(model.users().history(), history.toSource());
+            source.put(model.users().factors(), ModelFoldIn.asList(vector));
+            IndexRequest request = new IndexRequest(model.users().index()).id(user).source(source);
+            if (profile.isExists()) {
+                request.setIfSeqNo(profile.getSeqNo()).setIfPrimaryTerm(profile.getPrimaryTerm());
+            } else {
+                request.opType(DocWriteRequest.OpType.CREATE); // a profile created meanwhile is a conflict, not an overwrite
+            }
+            bulk.add(request);
+            written.add(user);
+            applied.put(user, ok);
+        }
+        if (written.isEmpty()) {
+            done.run();
+            return;
+        }
+        client.bulk(bulk, ActionListener.wrap(response -> {
+            try {
+                onWritten(response, written, applied);
+            } finally {
+                done.run();
+            }
+        }, e -> {
+            applied.values().forEach(events -> events.forEach(p -> p.listener().onFailure(e)));
+            done.run();
+        }));
+    }
+
+    private void onWritten(BulkResponse response, List<String> written, Map<String, List<ProfileBatcher.Pending>> applied) {
+        List<ProfileBatcher.Pending> conflicted = new ArrayList<>();
+        BulkItemResponse[] items = response.getItems();
+        for (int i = 0; i < items.length; i++) {
+            List<ProfileBatcher.Pending> events = applied.get(written.get(i));
+            BulkItemResponse item = items[i];
+            if (item.isFailed() == false) {
+                long version = item.getVersion();
+                events.forEach(p -> p.listener().onResponse(version));
+            } else if (ExceptionsHelper.unwrapCause(item.getFailure().getCause()) instanceof VersionConflictEngineException) {
+                for (ProfileBatcher.Pending p : events) {
+                    if (p.attempt() < p.maxRetries()) {
+                        conflicted.add(p.retried());
+                    } else {
+                        p.listener().onFailure(item.getFailure().getCause());
+                    }
+                }
+            } else {
+                events.forEach(p -> p.listener().onFailure(item.getFailure().getCause()));
+            }
+        }
+        if (conflicted.isEmpty() == false) {
+            requeue.accept(conflicted);
+        }
+    }
+
+    private static Map<String, Object> sourceOf(GetResponse profile) {
+        return profile.isExists() && profile.getSourceAsMap() != null ? profile.getSourceAsMap() : Map.of();
+    }
+
+    private void fail(String user, Exception e) {
+        List<ProfileBatcher.Pending> events = byUser.get(user);
+        if (events != null) {
+            events.forEach(p -> p.listener().onFailure(e));
+        }
+    }
+
+    private void failAll(Exception e) {
+        byUser.values().forEach(events -> events.forEach(p -> p.listener().onFailure(e)));
+    }
+}
