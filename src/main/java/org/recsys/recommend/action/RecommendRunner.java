@@ -4,23 +4,16 @@ import org.apache.lucene.search.Explanation;
 import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.fieldcaps.FieldCapabilitiesRequest;
-import org.elasticsearch.action.get.GetRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.action.support.IndicesOptions;
 import org.elasticsearch.action.support.SubscribableListener;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.document.DocumentField;
-import org.elasticsearch.index.IndexNotFoundException;
-import org.elasticsearch.index.query.BoolQueryBuilder;
 import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
-import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
-import org.elasticsearch.search.sort.FieldSortBuilder;
-import org.elasticsearch.search.sort.SortOrder;
-import org.recsys.recommend.ingest.History;
 import org.recsys.recommend.math.Reranking;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendInputs;
@@ -29,7 +22,6 @@ import org.recsys.recommend.query.UserRef;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,8 +41,8 @@ final class RecommendRunner {
     // The spec's query, then the same query with the user's profile inline once it has been read.
     private RecommendQueryBuilder query;
     private final long start = System.nanoTime();
-    // Values already on the page per capped value, so backfill respects the same caps.
-    private final Map<String, Integer> capCounts = new HashMap<>();
+    // Per-value caps of the page being built (null without them): recommendations and backfill count against them.
+    private final PageCaps caps;
 
     RecommendRunner(Client client, String[] indices, IndicesOptions indicesOptions, RecommendSpec spec) {
         this.client = client;
@@ -58,6 +50,7 @@ final class RecommendRunner {
         this.indicesOptions = indicesOptions;
         this.spec = spec;
         this.query = spec.query();
+        this.caps = capsOn() ? new PageCaps(spec.diversity().field(), spec.diversity().maxPerValue()) : null;
     }
 
     void run(ActionListener<RecommendResponse.Entry> listener) {
@@ -70,7 +63,7 @@ final class RecommendRunner {
         // An unknown user surfaces as the profile lookup's error; when the request says so, it gets a backfilled page.
         ActionListener<RecommendResponse.Entry> unknownUserAsBackfill = listener.delegateResponse((l, e) -> {
             if (user != null && spec.unknownUser() == RecommendSpec.UnknownUser.BACKFILL && isUnknownUser(e, user)) {
-                backfill(new LinkedHashSet<>(spec.query().excludeSeen() ? sent.seenIds() : Set.of()), List.of(), null, l);
+                finish(new LinkedHashSet<>(spec.query().excludeSeen() ? sent.seenIds() : Set.of()), List.of(), null, l);
             } else {
                 l.onFailure(e);
             }
@@ -93,32 +86,6 @@ final class RecommendRunner {
         return cause instanceof IllegalArgumentException
             && cause.getMessage() != null
             && cause.getMessage().startsWith("[user] [" + user.id() + "] not found");
-    }
-
-    /** Backfill must not bring back what the user has seen: read the profile's history, only now that backfill is needed. */
-    private void withProfileHistory(Set<String> seen, ActionListener<Set<String>> listener) {
-        RecommendInputs inputs = query.inputs();
-        UserRef user = inputs.user();
-        if (user == null || query.excludeSeen() == false || inputs.history() != null) {
-            listener.onResponse(seen);
-            return;
-        }
-        GetRequest get = new GetRequest(user.index(), user.id()).fetchSourceContext(
-            FetchSourceContext.of(true, null, new String[] { user.historyField() }, null)
-        );
-        client.get(get, ActionListener.wrap(profile -> {
-            Set<String> all = new LinkedHashSet<>(seen);
-            if (profile.isExists() && profile.getSourceAsMap() != null) {
-                all.addAll(History.fromSource(user.historyField(), profile.getSourceAsMap().get(user.historyField())).items());
-            }
-            listener.onResponse(all);
-        }, e -> {
-            if (e instanceof IndexNotFoundException) {
-                listener.onResponse(seen); // an unknown user's index: nothing seen
-            } else {
-                listener.onFailure(e);
-            }
-        }));
     }
 
     /** An unmapped diversity field would silently cap nothing: refuse it. */
@@ -162,7 +129,7 @@ final class RecommendRunner {
 
     private void search(Set<String> seen, boolean skipRecommendations, ActionListener<RecommendResponse.Entry> listener) {
         if (skipRecommendations || spec.size() == 0) {
-            backfill(seen, List.of(), null, listener);
+            finish(seen, List.of(), null, listener);
             return;
         }
         if (capsOn() && spec.dither() == null) {
@@ -192,15 +159,34 @@ final class RecommendRunner {
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
+        // Caps often leave a page short (a user whose taste sits in one value gets at most the cap of it), so the backfill
+        // search starts together with the recommendations: its latency hides behind the query's, at the price of one
+        // popularity search per capped request whose page turns out full.
+        SubscribableListener<SearchResponse> earlyBackfill = spec.backfill().enabled() ? backfill().startEarly(seen, page) : null;
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
-            capCounts.clear();
+            if (caps != null) {
+                caps.clear();
+            }
             List<SearchHit> kept = rerank(hits);
             if (kept.size() < hits.length) {
                 search(seen, window(), l);
                 return;
             }
-            backfill(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
+            List<Recommendation> ranked = kept.stream().map(hit -> recommendation(hit, hit)).toList();
+            if (ranked.size() >= page || earlyBackfill == null) {
+                finish(seen, ranked, r, l);
+                return;
+            }
+            earlyBackfill.addListener(ActionListener.wrap(popular -> {
+                List<Recommendation> all = new ArrayList<>(ranked);
+                backfill().add(popular, all, page);
+                if (all.size() >= page) {
+                    l.onResponse(entry(r, all));
+                } else {
+                    finish(seen, all, r, l); // the early window ran out under the caps: search past it
+                }
+            }, e -> finish(seen, ranked, r, l)));
         }));
     }
 
@@ -231,7 +217,9 @@ final class RecommendRunner {
         }
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
-            capCounts.clear();
+            if (caps != null) {
+                caps.clear();
+            }
             List<SearchHit> kept = rerank(hits);
             boolean moreAvailable = hits.length == window && window < RecommendSpec.MAX_WINDOW;
             if (capsOn() && kept.size() < spec.from() + spec.size() && moreAvailable) {
@@ -240,10 +228,10 @@ final class RecommendRunner {
                 return;
             }
             if (rerank == false || kept.isEmpty()) {
-                backfill(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
+                finish(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
                 return;
             }
-            explainPage(kept, l.delegateFailureAndWrap((ll, recommendations) -> backfill(seen, recommendations, r, ll)));
+            explainPage(kept, l.delegateFailureAndWrap((ll, recommendations) -> finish(seen, recommendations, r, ll)));
         }));
     }
 
@@ -297,7 +285,7 @@ final class RecommendRunner {
         if (spec.diversity() != null) {
             List<SearchHit> dithered = order.stream().map(i -> hits[i]).toList();
             List<Integer> kept = spec.diversity().mmrLambda() == null
-                ? Reranking.capPerValue(dithered.stream().map(this::valuesOf).toList(), spec.diversity().maxPerValue(), page)
+                ? Reranking.capPerValue(dithered.stream().map(caps::valuesOf).toList(), spec.diversity().maxPerValue(), page)
                 : Reranking.mmr(scores(dithered), vectors(dithered), spec.diversity().mmrLambda(), page);
             List<Integer> remapped = new ArrayList<>();
             for (int k : kept) {
@@ -307,85 +295,26 @@ final class RecommendRunner {
         }
         List<SearchHit> out = new ArrayList<>();
         for (int i : order.subList(0, Math.min(page, order.size()))) {
-            if (capsOn()) {
-                valuesOf(hits[i]).forEach(v -> capCounts.merge(v, 1, Integer::sum));
+            if (caps != null) {
+                caps.count(hits[i]);
             }
             out.add(hits[i]);
         }
         return out;
     }
 
-    private void backfill(Set<String> seen, List<Recommendation> ranked, SearchResponse main, ActionListener<RecommendResponse.Entry> l) {
+    /** Backfills the page if it is short (and backfill is on), then answers with it. */
+    private void finish(Set<String> seen, List<Recommendation> ranked, SearchResponse main, ActionListener<RecommendResponse.Entry> l) {
         int page = spec.from() + spec.size();
-        int missing = page - ranked.size();
-        if (missing <= 0 || spec.backfill().enabled() == false) {
+        if (ranked.size() >= page || spec.backfill().enabled() == false) {
             l.onResponse(entry(main, ranked));
             return;
         }
-        withProfileHistory(seen, l.delegateFailureAndWrap((ll, allSeen) -> backfill(allSeen, ranked, main, missing, ll)));
+        backfill().fill(seen, ranked, page, l.map(filled -> entry(main != null ? main : filled.search(), filled.page())));
     }
 
-    private void backfill(Set<String> seen, List<Recommendation> ranked, SearchResponse main, int missing,
-        ActionListener<RecommendResponse.Entry> l) {
-        int page = spec.from() + spec.size();
-        Set<String> excluded = new LinkedHashSet<>(seen);
-        excluded.addAll(query.exclude());
-        ranked.forEach(r -> excluded.add(r.id()));
-        BoolQueryBuilder backfill = QueryBuilders.boolQuery()
-            .must(spec.backfill().query() == null ? QueryBuilders.matchAllQuery() : spec.backfill().query());
-        if (query.filter() != null) {
-            backfill.filter(query.filter());
-        }
-        if (excluded.isEmpty() == false) {
-            backfill.mustNot(QueryBuilders.idsQuery().addIds(excluded.toArray(String[]::new)));
-        }
-        int window = missing;
-        if (capsOn()) {
-            // values already at their cap cannot take another item: leave them out in the query rather than read and
-            // drop their items here; a little slack covers values that fill up within the backfill itself
-            List<String> full = capCounts.entrySet().stream().filter(e -> e.getValue() >= spec.diversity().maxPerValue())
-                .map(Map.Entry::getKey).toList();
-            if (full.isEmpty() == false) {
-                backfill.mustNot(QueryBuilders.termsQuery(spec.diversity().field(), full));
-            }
-            window = Math.min(RecommendSpec.MAX_WINDOW, 2 * missing + 10);
-        }
-        SearchSourceBuilder source = new SearchSourceBuilder().query(backfill).size(window).trackTotalHits(false);
-        if (capsOn()) {
-            source.docValueField(spec.diversity().field());
-        }
-        if (spec.backfill().query() == null) {
-            source.sort(new FieldSortBuilder(spec.popularityField()).order(SortOrder.DESC).unmappedType("float"));
-        }
-        if (spec.fetchSource() != null) {
-            source.fetchSource(spec.fetchSource());
-        }
-        int searched = window;
-        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), l.delegateFailureAndWrap((ll, r) -> {
-            List<Recommendation> all = new ArrayList<>(ranked);
-            String reason = spec.backfill().query() == null ? "popular" : "matches the backfill query";
-            for (SearchHit hit : r.getHits().getHits()) {
-                if (all.size() >= page || fitsCaps(hit) == false) {
-                    continue;
-                }
-                Object popularity = hit.getSortValues().length > 0 ? hit.getSortValues()[0] : null;
-                List<String> reasons = List.of(
-                    popularity instanceof Number n
-                        ? String.format(Locale.ROOT, "%s (%s %.0f)", reason, spec.popularityField(), n.doubleValue())
-                        : reason
-                );
-                float score = Float.isNaN(hit.getScore()) ? 0f : hit.getScore();
-                all.add(new Recommendation(hit.getIndex(), hit.getId(), score, true, hit.hasSource() ? hit.getSourceAsMap() : null,
-                    List.of(), reasons, null));
-            }
-            SearchResponse shards = main != null ? main : r;
-            if (all.size() < page && r.getHits().getHits().length == searched && searched < RecommendSpec.MAX_WINDOW) {
-                // values filled up inside this window: look again past what was taken, with the new full values left out
-                backfill(seen, all, shards, page - all.size(), ll);
-                return;
-            }
-            ll.onResponse(entry(shards, all));
-        }));
+    private Backfill backfill() {
+        return new Backfill(client, indices, indicesOptions, spec, query, caps);
     }
 
     private RecommendResponse.Entry entry(SearchResponse shards, List<Recommendation> all) {
@@ -402,29 +331,9 @@ final class RecommendRunner {
         return spec.diversity() != null && spec.diversity().mmrLambda() == null;
     }
 
-    /** Whether the hit fits under the caps; if it does, it is counted. */
-    private boolean fitsCaps(SearchHit hit) {
-        if (capsOn() == false) {
-            return true;
-        }
-        List<String> values = valuesOf(hit);
-        for (String v : values) {
-            if (capCounts.getOrDefault(v, 0) >= spec.diversity().maxPerValue()) {
-                return false;
-            }
-        }
-        values.forEach(v -> capCounts.merge(v, 1, Integer::sum));
-        return true;
-    }
-
     private String userKey() {
         RecommendInputs inputs = spec.query().inputs();
         return inputs.user() != null ? inputs.user().id() : String.join(",", inputs.items());
-    }
-
-    private List<String> valuesOf(SearchHit hit) {
-        DocumentField field = hit.field(spec.diversity().field());
-        return field == null ? List.of() : field.getValues().stream().map(String::valueOf).toList();
     }
 
     private static double[] scores(List<SearchHit> hits) {
