@@ -4,7 +4,6 @@ import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.action.support.IndicesOptions;
-import org.elasticsearch.action.support.SubscribableListener;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.query.BoolQueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
@@ -79,17 +78,6 @@ final class Backfill {
     }
 
     /**
-     * Starts a backfill search before the page is known, to run alongside the recommendations: it cannot exclude the
-     * page's items or the values the page fills, so it looks twice as deep as the page, plus ten.
-     */
-    SubscribableListener<SearchResponse> startEarly(Set<String> seen, int page) {
-        Set<String> excluded = new LinkedHashSet<>(seen);
-        excluded.addAll(query.exclude());
-        SearchRequest request = search(excluded, List.of(), Math.min(RecommendSpec.MAX_WINDOW, 2 * page + 10));
-        return SubscribableListener.newForked(l -> client.search(request, l));
-    }
-
-    /**
      * Popular items (or the backfill query's hits) under the request's filter, without the {@code excluded} ids and without
      * items holding a value already at its cap: those could not be taken, so they are left out in the query rather than
      * read and dropped here.
@@ -120,7 +108,7 @@ final class Backfill {
     }
 
     /** Appends backfill hits, in order, that are not on the page yet and fit under the caps, until the page is full. */
-    void add(SearchResponse backfill, List<Recommendation> all, int page) {
+    private void add(SearchResponse backfill, List<Recommendation> all, int page) {
         Set<String> present = new HashSet<>();
         all.forEach(r -> present.add(r.index() + "/" + r.id()));
         String reason = spec.backfill().query() == null ? "popular" : "matches the backfill query";

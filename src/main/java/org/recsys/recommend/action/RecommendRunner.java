@@ -49,7 +49,8 @@ final class RecommendRunner {
         this.indices = indices;
         this.indicesOptions = indicesOptions;
         this.spec = spec;
-        this.query = spec.query();
+        // the page's reasons need each signal's values, not the per-term BM25 of the content signal, unless asked for
+        this.query = spec.query() == null || spec.explain() ? spec.query() : spec.query().explainTerms(false); // null: a parse error
         this.caps = capsOn() ? new PageCaps(spec.diversity().field(), spec.diversity().maxPerValue()) : null;
     }
 
@@ -72,7 +73,7 @@ final class RecommendRunner {
         // carries it inline (no lookup per search), and backfill knows what was seen without reading it again.
         SubscribableListener<Void> fieldChecked = SubscribableListener.newForked(this::checkDiversityField);
         SubscribableListener<RecommendQueryBuilder> resolved = SubscribableListener.newForked(
-            l -> spec.query().resolveProfile(client, l)
+            l -> query.resolveProfile(client, l)
         );
         fieldChecked.<RecommendQueryBuilder>andThen((l, ignored) -> resolved.addListener(l))
             .addListener(unknownUserAsBackfill.delegateFailureAndWrap((l, withProfile) -> {
@@ -159,10 +160,6 @@ final class RecommendRunner {
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
-        // Caps often leave a page short (a user whose taste sits in one value gets at most the cap of it), so the backfill
-        // search starts together with the recommendations: its latency hides behind the query's, at the price of one
-        // popularity search per capped request whose page turns out full.
-        SubscribableListener<SearchResponse> earlyBackfill = spec.backfill().enabled() ? backfill().startEarly(seen, page) : null;
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
             if (caps != null) {
@@ -173,20 +170,7 @@ final class RecommendRunner {
                 search(seen, window(), l);
                 return;
             }
-            List<Recommendation> ranked = kept.stream().map(hit -> recommendation(hit, hit)).toList();
-            if (ranked.size() >= page || earlyBackfill == null) {
-                finish(seen, ranked, r, l);
-                return;
-            }
-            earlyBackfill.addListener(ActionListener.wrap(popular -> {
-                List<Recommendation> all = new ArrayList<>(ranked);
-                backfill().add(popular, all, page);
-                if (all.size() >= page) {
-                    l.onResponse(entry(r, all));
-                } else {
-                    finish(seen, all, r, l); // the early window ran out under the caps: search past it
-                }
-            }, e -> finish(seen, ranked, r, l)));
+            finish(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
         }));
     }
 

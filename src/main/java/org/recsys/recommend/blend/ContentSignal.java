@@ -9,8 +9,12 @@ import org.apache.lucene.search.Weight;
 
 import java.io.IOException;
 
-/** Content signal: the BM25 score of a more-like-this query built from the history's content and the like-text. */
-public record ContentSignal(Query query, SignalWeighting weighting) implements BlendSignal {
+/**
+ * Content signal: the BM25 score of a more-like-this query built from the history's content and the like-text. Its
+ * explanation details every matching term's BM25 unless {@code explainTerms} is false: that breakdown re-scores each term
+ * for the document and is the costliest part of explaining a page.
+ */
+public record ContentSignal(Query query, SignalWeighting weighting, boolean explainTerms) implements BlendSignal {
 
     @Override
     public Prepared prepare(IndexSearcher searcher) throws IOException {
@@ -32,6 +36,11 @@ public record ContentSignal(Query query, SignalWeighting weighting) implements B
 
                 @Override
                 public Explanation explainRaw(int doc, double raw) throws IOException {
+                    if (explainTerms == false) {
+                        return raw > 0
+                            ? Explanation.match((float) raw, "BM25 of the content query")
+                            : Explanation.match(0f, "no content match");
+                    }
                     Explanation detail = weight.explain(context, doc);
                     return detail.isMatch()
                         ? Explanation.match((float) raw, "BM25 of the content query, computed as the score of its clauses from:", detail)

@@ -56,6 +56,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     static final ParseField EXCLUDE_SEEN = new ParseField("exclude_seen");
     static final ParseField EXCLUDE = new ParseField("exclude");
     static final ParseField FILTER = new ParseField("filter");
+    static final ParseField EXPLAIN_TERMS = new ParseField("explain_terms");
 
     private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>(NAME);
 
@@ -77,6 +78,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         PARSER.declareBoolean((d, v) -> d.excludeSeen = v, EXCLUDE_SEEN);
         PARSER.declareStringArray((d, v) -> d.exclude = v, EXCLUDE);
         PARSER.declareObject((d, v) -> d.filter = v, (p, c) -> parseInnerQueryBuilder(p), FILTER);
+        PARSER.declareBoolean((d, v) -> d.explainTerms = v, EXPLAIN_TERMS);
         declareStandardFields(PARSER);
     }
 
@@ -88,6 +90,8 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     private final boolean excludeSeen;
     private final List<String> exclude;
     private final QueryBuilder filter;
+    // false leaves the content signal's per-term BM25 breakdown out of explanations: costly, and unused by _recommend
+    private final boolean explainTerms;
     private final Supplier<RecommendInputs> pendingInputs; // set only while a lookup runs; never serialized
 
     public RecommendQueryBuilder(
@@ -113,6 +117,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         this.excludeSeen = excludeSeen;
         this.exclude = List.copyOf(exclude);
         this.filter = filter;
+        this.explainTerms = true;
         this.pendingInputs = null;
     }
 
@@ -125,6 +130,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         this.excludeSeen = template.excludeSeen;
         this.exclude = template.exclude;
         this.filter = template.filter;
+        this.explainTerms = template.explainTerms;
         this.pendingInputs = pendingInputs;
         boost(template.boost());
         queryName(template.queryName());
@@ -140,6 +146,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         excludeSeen = in.readBoolean();
         exclude = in.readStringCollectionAsList();
         filter = in.readOptionalNamedWriteable(QueryBuilder.class);
+        explainTerms = in.readBoolean();
         pendingInputs = null;
     }
 
@@ -156,6 +163,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         out.writeBoolean(excludeSeen);
         out.writeStringCollection(exclude);
         out.writeOptionalNamedWriteable(filter);
+        out.writeBoolean(explainTerms);
     }
 
     /** Parses a query; {@code models} resolves a {@code model} name to its configuration (the node's cluster state). */
@@ -190,7 +198,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             draft.filter
         );
         builder.boost(draft.boost).queryName(draft.queryName);
-        return builder;
+        return draft.explainTerms ? builder : builder.explainTerms(false);
     }
 
     @Override
@@ -225,6 +233,9 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         }
         if (filter != null) {
             builder.field(FILTER.getPreferredName(), filter);
+        }
+        if (explainTerms == false) {
+            builder.field(EXPLAIN_TERMS.getPreferredName(), false);
         }
         boostAndQueryNameToXContent(builder);
         builder.endObject();
@@ -334,7 +345,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             restricted
         );
         copy.boost(boost()).queryName(queryName());
-        return copy;
+        return explainTerms ? copy : copy.explainTerms(false);
     }
 
     private RecommendQueryBuilder withInputs(RecommendInputs newInputs) {
@@ -353,7 +364,27 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             newFilter
         );
         copy.boost(boost()).queryName(queryName());
-        return copy;
+        return explainTerms ? copy : copy.explainTerms(false);
+    }
+
+    /** A copy whose explanations give the content signal's BM25 score with ({@code true}) or without its per-term breakdown. */
+    public RecommendQueryBuilder explainTerms(boolean withTerms) {
+        return new RecommendQueryBuilder(this, withTerms, pendingInputs);
+    }
+
+    private RecommendQueryBuilder(RecommendQueryBuilder template, boolean explainTerms, Supplier<RecommendInputs> pendingInputs) {
+        this.model = template.model;
+        this.inputs = template.inputs;
+        this.signals = template.signals;
+        this.numCandidates = template.numCandidates;
+        this.exact = template.exact;
+        this.excludeSeen = template.excludeSeen;
+        this.exclude = template.exclude;
+        this.filter = template.filter;
+        this.explainTerms = explainTerms;
+        this.pendingInputs = pendingInputs;
+        boost(template.boost());
+        queryName(template.queryName());
     }
 
     public String model() {
@@ -389,6 +420,10 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         return filter;
     }
 
+    public boolean explainTerms() {
+        return explainTerms;
+    }
+
     @Override
     protected boolean doEquals(RecommendQueryBuilder other) {
         return Objects.equals(model, other.model)
@@ -399,12 +434,13 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             && excludeSeen == other.excludeSeen
             && exclude.equals(other.exclude)
             && Objects.equals(filter, other.filter)
+            && explainTerms == other.explainTerms
             && Objects.equals(pendingInputs, other.pendingInputs);
     }
 
     @Override
     protected int doHashCode() {
-        return Objects.hash(model, inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, pendingInputs);
+        return Objects.hash(model, inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, explainTerms, pendingInputs);
     }
 
     @Override
@@ -463,6 +499,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         List<SignalSpec> signals;
         int numCandidates = DEFAULT_NUM_CANDIDATES;
         boolean exact;
+        boolean explainTerms = true;
         boolean excludeSeen = true;
         List<String> exclude = List.of();
         QueryBuilder filter;

@@ -161,7 +161,7 @@ final class ShardQueryPlanner {
             .maxQueryTerms(CONTENT_MAX_QUERY_TERMS)
             .minimumShouldMatch("1")
             .toQuery(context);
-        signals.add(new ContentSignal(content, weighting(spec)));
+        signals.add(new ContentSignal(content, weighting(spec), builder.explainTerms()));
         generators.add(RecommendQuery.restrict(content, filter));
     }
 

@@ -88,7 +88,7 @@ public class RecommendQueryBuilderTests extends AbstractQueryTestCase<RecommendQ
             randomList(0, 3, () -> randomAlphaOfLength(3)),
             randomBoolean() ? QueryBuilders.termQuery(KEYWORD_FIELD_NAME, randomAlphaOfLength(4)) : null
         );
-        return builder;
+        return randomBoolean() ? builder : builder.explainTerms(false);
     }
 
     private static float[] randomVector() {

@@ -155,6 +155,32 @@ class RecommendEndpointIT {
     }
 
     @Test
+    void explainTermsFalseKeepsTheScoresAndDropsOnlyThePerTermBreakdown(JsonHttp http) {
+        String query = "{\"size\":5,\"explain\":true,\"query\":{\"recommend\":{\"model\":\"ep\",\"user\":\"u1\","
+            + "\"signals\":{\"content\":{\"fields\":[\"title\"]}}%s}}}";
+        JsonHttp.Response full = http.post("/ep_items/_search", query.formatted(""));
+        JsonHttp.Response brief = http.post("/ep_items/_search", query.formatted(",\"explain_terms\":false"));
+        ok(full);
+        ok(brief);
+        assertEquals(5, full.at("/hits/hits").size());
+        for (int i = 0; i < 5; i++) {
+            JsonNode a = full.at("/hits/hits/" + i);
+            JsonNode b = brief.at("/hits/hits/" + i);
+            assertEquals(a.path("_id"), b.path("_id"));
+            assertEquals(a.path("_score").asDouble(), b.path("_score").asDouble(), 1e-6);
+            // content signal: [raw, normalized, weight]; the raw value's own details are the per-term BM25
+            JsonNode fullRaw = a.at("/_explanation/details/0/details/0");
+            JsonNode briefRaw = b.at("/_explanation/details/0/details/0");
+            assertEquals(fullRaw.path("value").asDouble(), briefRaw.path("value").asDouble(), 1e-6);
+            assertFalse(fullRaw.path("details").isEmpty(), fullRaw.toString());
+            assertTrue(briefRaw.path("details").isEmpty(), briefRaw.toString());
+        }
+        JsonHttp.Response bad = http.post("/ep_items/_search", query.formatted(",\"explain_terms\":\"sometimes\""));
+        assertEquals(400, bad.status(), bad.body());
+        assertTrue(bad.body().contains("[explain_terms]"), bad.body());
+    }
+
+    @Test
     void theDiversityRescorerCapsASearchPage(JsonHttp http) {
         List<String> plain = ids(http.post("/ep_items/_recommend",
                 "{\"model\":\"ep\",\"user\":\"u1\",\"size\":1000,\"backfill\":\"none\"}"));
