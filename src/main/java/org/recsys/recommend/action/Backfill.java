@@ -107,25 +107,29 @@ final class Backfill {
         return new SearchRequest(indices).indicesOptions(indicesOptions).source(source);
     }
 
+    /** A backfill recommendation: marked as such, score 0 unless the backfill query scored it, and why it is there. */
+    Recommendation recommendation(SearchHit hit, Object popularity) {
+        String reason = spec.backfill().query() == null ? "popular" : "matches the backfill query";
+        List<String> reasons = List.of(
+            popularity instanceof Number n
+                ? String.format(Locale.ROOT, "%s (%s %.0f)", reason, spec.popularityField(), n.doubleValue())
+                : reason
+        );
+        float score = Float.isNaN(hit.getScore()) || hit.getScore() < 0 ? 0f : hit.getScore();
+        return new Recommendation(hit.getIndex(), hit.getId(), score, true, hit.hasSource() ? hit.getSourceAsMap() : null, List.of(),
+            reasons, null);
+    }
+
     /** Appends backfill hits, in order, that are not on the page yet and fit under the caps, until the page is full. */
     private void add(SearchResponse backfill, List<Recommendation> all, int page) {
         Set<String> present = new HashSet<>();
         all.forEach(r -> present.add(r.index() + "/" + r.id()));
-        String reason = spec.backfill().query() == null ? "popular" : "matches the backfill query";
         for (SearchHit hit : backfill.getHits().getHits()) {
             boolean fits = present.contains(hit.getIndex() + "/" + hit.getId()) == false && (caps == null || caps.takeIfFits(hit));
             if (all.size() >= page || fits == false) {
                 continue;
             }
-            Object popularity = hit.getSortValues().length > 0 ? hit.getSortValues()[0] : null;
-            List<String> reasons = List.of(
-                popularity instanceof Number n
-                    ? String.format(Locale.ROOT, "%s (%s %.0f)", reason, spec.popularityField(), n.doubleValue())
-                    : reason
-            );
-            float score = Float.isNaN(hit.getScore()) ? 0f : hit.getScore();
-            all.add(new Recommendation(hit.getIndex(), hit.getId(), score, true, hit.hasSource() ? hit.getSourceAsMap() : null,
-                List.of(), reasons, null));
+            all.add(recommendation(hit, hit.getSortValues().length > 0 ? hit.getSortValues()[0] : null));
         }
     }
 }

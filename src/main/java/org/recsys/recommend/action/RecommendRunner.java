@@ -15,12 +15,14 @@ import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.recsys.recommend.math.Reranking;
+import org.recsys.recommend.query.DiversityBackfill;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendInputs;
 import org.recsys.recommend.query.RecommendQueryBuilder;
 import org.recsys.recommend.query.UserRef;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.LinkedHashSet;
@@ -151,26 +153,48 @@ final class RecommendRunner {
         // an exact query's candidates are every matching document, so look as deep as a window may go
         int window = query.exact() ? RecommendSpec.MAX_WINDOW : window();
         String field = spec.diversity().field();
+        // caps often leave a page short (a user whose taste sits in one value gets at most the cap of it): the shard then
+        // backfills with popular items itself, which saves the separate backfill search
+        boolean shardBackfill = spec.backfill().enabled() && spec.backfill().query() == null;
+        DiversityBackfill backfill = null;
+        if (shardBackfill) {
+            Set<String> excluded = new LinkedHashSet<>(seen);
+            excluded.addAll(query.exclude());
+            backfill = new DiversityBackfill(page, spec.popularityField(), query.filter(), List.copyOf(excluded));
+        }
         SearchSourceBuilder source = new SearchSourceBuilder().query(query)
             .size(page)
             .explain(true)
             .trackTotalHits(false)
             .docValueField(field)
-            .addRescorer(new DiversityRescorerBuilder(field, spec.diversity().maxPerValue(), true).windowSize(window));
+            .addRescorer(new DiversityRescorerBuilder(field, spec.diversity().maxPerValue(), true, backfill).windowSize(window));
+        if (shardBackfill) {
+            source.docValueField(spec.popularityField());
+        }
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
         client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
-            if (caps != null) {
-                caps.clear();
-            }
+            caps.clear();
             List<SearchHit> kept = rerank(hits);
-            if (kept.size() < hits.length) {
+            boolean backfilled = Arrays.stream(hits).anyMatch(hit -> hit.getScore() < 0);
+            if (kept.size() < hits.length || (backfilled && r.getTotalShards() > 1)) {
+                // several shards: a merged page can break a cap, and shards' backfills do not add up to the best one
+                caps.clear();
                 search(seen, window(), l);
                 return;
             }
-            finish(seen, kept.stream().map(hit -> recommendation(hit, hit)).toList(), r, l);
+            List<Recommendation> ranked = new ArrayList<>();
+            for (SearchHit hit : kept) {
+                if (hit.getScore() < 0) {
+                    DocumentField popularity = hit.field(spec.popularityField());
+                    ranked.add(backfill().recommendation(hit, popularity == null ? null : popularity.getValue()));
+                } else {
+                    ranked.add(recommendation(hit, hit));
+                }
+            }
+            finish(seen, ranked, r, l);
         }));
     }
 

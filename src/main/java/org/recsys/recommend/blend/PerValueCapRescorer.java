@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Drops every hit that would put one of its field values over {@code maxPerValue}, walking the shard's hits in score
@@ -29,31 +31,52 @@ public final class PerValueCapRescorer implements Rescorer {
     private final int maxPerValue;
     // Null when the field is unmapped in this index and unmapped fields are ignored: no hit has values, none is capped.
     private final CheckedFunction<LeafReaderContext, FormattedDocValues, IOException> values;
+    private final ShardBackfill backfill; // null: a short page stays short
 
     public PerValueCapRescorer(int maxPerValue, CheckedFunction<LeafReaderContext, FormattedDocValues, IOException> values) {
+        this(maxPerValue, values, null);
+    }
+
+    public PerValueCapRescorer(
+        int maxPerValue,
+        CheckedFunction<LeafReaderContext, FormattedDocValues, IOException> values,
+        ShardBackfill backfill
+    ) {
         if (maxPerValue < 1) {
             throw new IllegalArgumentException("[max_per_value] must be >= 1, got [" + maxPerValue + "]");
         }
         this.maxPerValue = maxPerValue;
         this.values = values;
+        this.backfill = backfill;
     }
 
     @Override
     public TopDocs rescore(TopDocs topDocs, IndexSearcher searcher, RescoreContext context) throws IOException {
         ScoreDoc[] hits = topDocs.scoreDocs;
-        if (values == null || hits.length == 0) {
+        if (hits.length == 0 || (values == null && backfill == null)) {
             return topDocs;
         }
         context.checkCancellation();
-        List<Integer> kept = Reranking.capPerValue(valuesInRankOrder(hits, searcher), maxPerValue, hits.length);
-        ScoreDoc[] out = new ScoreDoc[kept.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = hits[kept.get(i)];
+        List<List<String>> hitValues = valuesInRankOrder(hits, searcher);
+        List<Integer> kept = Reranking.capPerValue(hitValues, maxPerValue, hits.length);
+        List<ScoreDoc> out = new ArrayList<>();
+        Map<String, Integer> counts = new HashMap<>();
+        for (int k : kept) {
+            out.add(hits[k]);
+            hitValues.get(k).forEach(v -> counts.merge(v, 1, Integer::sum));
         }
-        return new TopDocs(topDocs.totalHits, out);
+        if (backfill != null) {
+            ScoreDoc[] page = out.toArray(ScoreDoc[]::new);
+            out.addAll(backfill.fill(searcher, page, counts, maxPerValue, docs -> valuesInRankOrder(docs, searcher),
+                context::checkCancellation));
+        }
+        return new TopDocs(topDocs.totalHits, out.toArray(ScoreDoc[]::new));
     }
 
     private List<List<String>> valuesInRankOrder(ScoreDoc[] hits, IndexSearcher searcher) throws IOException {
+        if (values == null) {
+            return new ArrayList<>(Collections.nCopies(hits.length, List.of()));
+        }
         Integer[] byDoc = new Integer[hits.length];
         for (int i = 0; i < hits.length; i++) {
             byDoc[i] = i;
@@ -82,9 +105,15 @@ public final class PerValueCapRescorer implements Rescorer {
         return inRankOrder;
     }
 
-    /** A kept hit's score is the query's score: its explanation is the query's. */
+    /**
+     * A kept hit's score is the query's score: its explanation is the query's. A hit the query does not match can only be
+     * on the page as backfill.
+     */
     @Override
     public Explanation explain(int topLevelDocId, IndexSearcher searcher, RescoreContext context, Explanation sourceExplanation) {
+        if (backfill != null && sourceExplanation.isMatch() == false) {
+            return Explanation.match(0f, "backfill: a popular document that passes the filter and the caps, scored -1 / (1 + popularity)");
+        }
         return sourceExplanation;
     }
 }

@@ -15,6 +15,7 @@ import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
 import org.recsys.recommend.blend.PerValueCapRescorer;
+import org.recsys.recommend.blend.ShardBackfill;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -41,23 +42,30 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
     static final ParseField FIELD = new ParseField("field");
     static final ParseField MAX_PER_VALUE = new ParseField("max_per_value");
     static final ParseField IGNORE_UNMAPPED = new ParseField("ignore_unmapped");
+    static final ParseField BACKFILL = new ParseField("backfill");
 
     private static final ConstructingObjectParser<DiversityRescorerBuilder, Void> PARSER = new ConstructingObjectParser<>(
         NAME,
-        args -> new DiversityRescorerBuilder((String) args[0], (Integer) args[1], Boolean.TRUE.equals(args[2]))
+        args -> new DiversityRescorerBuilder((String) args[0], (Integer) args[1], Boolean.TRUE.equals(args[2]), (DiversityBackfill) args[3])
     );
 
     static {
         PARSER.declareString(constructorArg(), FIELD);
         PARSER.declareInt(constructorArg(), MAX_PER_VALUE);
         PARSER.declareBoolean(optionalConstructorArg(), IGNORE_UNMAPPED);
+        PARSER.declareObject(optionalConstructorArg(), (p, c) -> DiversityBackfill.fromXContent(p), BACKFILL);
     }
 
     private final String field;
     private final int maxPerValue;
     private final boolean ignoreUnmapped;
+    private final DiversityBackfill backfill; // null: a short page stays short
 
     public DiversityRescorerBuilder(String field, int maxPerValue, boolean ignoreUnmapped) {
+        this(field, maxPerValue, ignoreUnmapped, null);
+    }
+
+    public DiversityRescorerBuilder(String field, int maxPerValue, boolean ignoreUnmapped, DiversityBackfill backfill) {
         if (field == null || field.isBlank()) {
             throw new IllegalArgumentException("[" + NAME + "." + FIELD.getPreferredName() + "] must name a field");
         }
@@ -69,6 +77,7 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
         this.field = field;
         this.maxPerValue = maxPerValue;
         this.ignoreUnmapped = ignoreUnmapped;
+        this.backfill = backfill;
     }
 
     public DiversityRescorerBuilder(StreamInput in) throws IOException {
@@ -76,6 +85,7 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
         field = in.readString();
         maxPerValue = in.readVInt();
         ignoreUnmapped = in.readBoolean();
+        backfill = in.readOptionalWriteable(DiversityBackfill::new);
     }
 
     @Override
@@ -83,6 +93,7 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
         out.writeString(field);
         out.writeVInt(maxPerValue);
         out.writeBoolean(ignoreUnmapped);
+        out.writeOptionalWriteable(backfill);
     }
 
     public static DiversityRescorerBuilder fromXContent(XContentParser parser) {
@@ -95,18 +106,23 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
         builder.field(FIELD.getPreferredName(), field);
         builder.field(MAX_PER_VALUE.getPreferredName(), maxPerValue);
         builder.field(IGNORE_UNMAPPED.getPreferredName(), ignoreUnmapped);
+        if (backfill != null) {
+            builder.field(BACKFILL.getPreferredName(), backfill);
+        }
         builder.endObject();
     }
 
     @Override
-    protected RescoreContext innerBuildContext(int windowSize, SearchExecutionContext context) {
+    protected RescoreContext innerBuildContext(int windowSize, SearchExecutionContext context) throws IOException {
         if (context.isFieldMapped(field) == false) {
-            if (ignoreUnmapped) {
-                return new RescoreContext(windowSize, new PerValueCapRescorer(maxPerValue, null));
+            if (ignoreUnmapped == false) {
+                throw new IllegalArgumentException(
+                    "[" + NAME + "." + FIELD.getPreferredName() + "] [" + field + "] is not mapped in index [" + context.index().getName()
+                        + "]"
+                );
             }
-            throw new IllegalArgumentException(
-                "[" + NAME + "." + FIELD.getPreferredName() + "] [" + field + "] is not mapped in index [" + context.index().getName() + "]"
-            );
+            ShardBackfill shardBackfill = backfill == null ? null : backfill.toShard(context, null, true);
+            return new RescoreContext(windowSize, new PerValueCapRescorer(maxPerValue, null, shardBackfill));
         }
         MappedFieldType type = context.getFieldType(field);
         if (type.isAggregatable() == false) {
@@ -117,12 +133,26 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
         }
         IndexFieldData<?> data = context.getForField(type, MappedFieldType.FielddataOperation.SEARCH);
         DocValueFormat format = type.docValueFormat(null, null);
-        return new RescoreContext(windowSize, new PerValueCapRescorer(maxPerValue, leaf -> data.load(leaf).getFormattedValues(format)));
+        // values come back formatted (as docvalue_fields shows them); the field parses them back for the exclusion query
+        ShardBackfill shardBackfill = backfill == null ? null : backfill.toShard(
+            context,
+            values -> type.termsQuery(values, context),
+            ignoreUnmapped
+        );
+        return new RescoreContext(
+            windowSize,
+            new PerValueCapRescorer(maxPerValue, leaf -> data.load(leaf).getFormattedValues(format), shardBackfill)
+        );
     }
 
     @Override
-    public RescorerBuilder<DiversityRescorerBuilder> rewrite(QueryRewriteContext context) {
-        return this;
+    public RescorerBuilder<DiversityRescorerBuilder> rewrite(QueryRewriteContext context) throws IOException {
+        DiversityBackfill rewritten = backfill == null ? null : backfill.rewrite(context);
+        if (rewritten == backfill) {
+            return this;
+        }
+        DiversityRescorerBuilder copy = new DiversityRescorerBuilder(field, maxPerValue, ignoreUnmapped, rewritten);
+        return windowSize == null ? copy : copy.windowSize(windowSize);
     }
 
     public String field() {
@@ -153,11 +183,14 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
             return false;
         }
         DiversityRescorerBuilder other = (DiversityRescorerBuilder) o;
-        return field.equals(other.field) && maxPerValue == other.maxPerValue && ignoreUnmapped == other.ignoreUnmapped;
+        return field.equals(other.field)
+            && maxPerValue == other.maxPerValue
+            && ignoreUnmapped == other.ignoreUnmapped
+            && Objects.equals(backfill, other.backfill);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), field, maxPerValue, ignoreUnmapped);
+        return Objects.hash(super.hashCode(), field, maxPerValue, ignoreUnmapped, backfill);
     }
 }

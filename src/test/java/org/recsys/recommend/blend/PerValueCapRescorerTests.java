@@ -1,14 +1,22 @@
 package org.recsys.recommend.blend;
 
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FloatDocValuesField;
+import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.SortedSetDocValuesField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedSetDocValues;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.store.Directory;
@@ -22,8 +30,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The shard-side caps against the greedy walk recomputed from the indexed values, over several segments. */
 public class PerValueCapRescorerTests extends ESTestCase {
@@ -44,9 +54,15 @@ public class PerValueCapRescorerTests extends ESTestCase {
                         if (docValues.contains(value) == false) {
                             docValues.add(value);
                             doc.add(new SortedSetDocValuesField("g", new BytesRef(value)));
+                            doc.add(new StringField("g", value, Field.Store.NO));
                         }
                     }
                     values.add(docValues);
+                    doc.add(new FloatDocValuesField("pop", popularity(i)));
+                    doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
+                    if (inFilter(i)) {
+                        doc.add(new StringField("flag", "y", Field.Store.NO));
+                    }
                     writer.addDocument(doc);
                 }
             }
@@ -62,6 +78,21 @@ public class PerValueCapRescorerTests extends ESTestCase {
                         new RescoreContext(ranked.length, null)
                     );
                     assertArrayEquals(greedy(ranked, values, cap), capped.scoreDocs);
+                    int size = randomIntBetween(1, 60);
+                    Set<Integer> excluded = new HashSet<>();
+                    for (int e = 0; e < 5; e++) {
+                        excluded.add(randomIntBetween(0, DOCS - 1));
+                    }
+                    // at least one hit: Elasticsearch does not call rescorers for a shard without hits
+                    ScoreDoc[] page = Arrays.copyOf(ranked, Math.min(ranked.length, randomIntBetween(1, 8)));
+                    ShardBackfill backfill = new ShardBackfill(size, new TermQuery(new Term("flag", "y")), excludedQuery(excluded),
+                        new SortField("pop", SortField.Type.FLOAT, true), PerValueCapRescorerTests::anyValue);
+                    TopDocs filled = new PerValueCapRescorer(cap, PerValueCapRescorerTests::keywordValues, backfill).rescore(
+                        new TopDocs(new TotalHits(page.length, TotalHits.Relation.EQUAL_TO), page.clone()),
+                        searcher,
+                        new RescoreContext(page.length, null)
+                    );
+                    assertArrayEquals(withBackfill(greedy(page, values, cap), values, cap, size, excluded), filled.scoreDocs);
                 }
             }
         }
@@ -70,6 +101,54 @@ public class PerValueCapRescorerTests extends ESTestCase {
     public void testRefusesACapBelowOne() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class, () -> new PerValueCapRescorer(0, null));
         assertEquals("[max_per_value] must be >= 1, got [0]", e.getMessage());
+    }
+
+    private static float popularity(int doc) {
+        return (doc * 7919) % 1000; // distinct for the 300 documents: a total order without ties
+    }
+
+    private static boolean inFilter(int doc) {
+        return doc % 3 != 0;
+    }
+
+    private static Query excludedQuery(Set<Integer> docs) {
+        return new TermInSetQuery("id", docs.stream().map(d -> new BytesRef(Integer.toString(d))).toList());
+    }
+
+    private static Query anyValue(List<String> values) {
+        return new TermInSetQuery("g", values.stream().map(BytesRef::new).toList());
+    }
+
+    /**
+     * The oracle for backfill: after the capped page, walk every document in descending popularity and take the ones that
+     * pass the filter, are not excluded, are not on the page and fit the caps, until the page has {@code size} documents.
+     */
+    private static ScoreDoc[] withBackfill(ScoreDoc[] capped, List<List<String>> values, int cap, int size, Set<Integer> excluded) {
+        Map<String, Integer> counts = new HashMap<>();
+        List<ScoreDoc> page = new ArrayList<>(Arrays.asList(capped));
+        Set<Integer> onPage = new HashSet<>();
+        for (ScoreDoc hit : capped) {
+            values.get(hit.doc).forEach(v -> counts.merge(v, 1, Integer::sum));
+            onPage.add(hit.doc);
+        }
+        List<Integer> byPopularity = new ArrayList<>();
+        for (int doc = 0; doc < DOCS; doc++) {
+            byPopularity.add(doc);
+        }
+        byPopularity.sort(Comparator.comparingDouble((Integer d) -> -popularity(d)));
+        for (int doc : byPopularity) {
+            if (page.size() >= size) {
+                break;
+            }
+            List<String> docValues = values.get(doc);
+            if (inFilter(doc) == false || excluded.contains(doc) || onPage.contains(doc)
+                || docValues.stream().anyMatch(v -> counts.getOrDefault(v, 0) >= cap)) {
+                continue;
+            }
+            docValues.forEach(v -> counts.merge(v, 1, Integer::sum));
+            page.add(new ScoreDoc(doc, ShardBackfill.scoreFor(popularity(doc))));
+        }
+        return page.toArray(ScoreDoc[]::new);
     }
 
     /** A random subset of the documents, sorted by descending score as a query phase leaves them. */

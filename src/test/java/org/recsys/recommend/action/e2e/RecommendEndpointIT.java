@@ -190,6 +190,7 @@ class RecommendEndpointIT {
         List<String> actual = new ArrayList<>();
         page.at("/hits/hits").forEach(hit -> actual.add(hit.path("_id").asText()));
         assertEquals(greedyCaps(plain, 1, 9), actual);
+        assertRescorerBackfill(http);
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("{\"field\":\"title\",\"max_per_value\":1}", "[recommend_diversity.field] [title] has no doc values");
         cases.put("{\"field\":\"nope\",\"max_per_value\":1}", "[recommend_diversity.field] [nope] is not mapped");
@@ -197,11 +198,66 @@ class RecommendEndpointIT {
         cases.put("{\"field\":\"cluster\",\"max_per_value\":\"two\"}", "[max_per_value]");
         cases.put("{\"field\":\"cluster\"}", "[max_per_value]");
         cases.put("{\"field\":\"cluster\",\"max_per_value\":1,\"colour\":1}", "[colour]");
+        cases.put("{\"field\":\"cluster\",\"max_per_value\":1,\"backfill\":{\"size\":5,\"sort_field\":\"title\"}}",
+            "[recommend_diversity.backfill.sort_field] [title] must be a numeric field");
+        cases.put("{\"field\":\"cluster\",\"max_per_value\":1,\"backfill\":{\"size\":-5,\"sort_field\":\"popularity\"}}",
+            "[recommend_diversity.backfill.size]");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             JsonHttp.Response r = http.post("/ep_items/_search", "{\"query\":{\"recommend\":{\"model\":\"ep\",\"user\":\"u1\"}},"
                 + "\"rescore\":{\"window_size\":50,\"recommend_diversity\":" + c.getKey() + "}}");
             assertEquals(400, r.status(), c.getKey() + " -> " + r.body());
             assertTrue(r.body().contains(c.getValue()), c.getKey() + " does not name " + c.getValue() + ": " + r.body());
+        }
+    }
+
+    /**
+     * The rescorer's backfill in a plain _search: a neighbors-only query from one seed gives few candidates, caps of 2 per
+     * cluster leave the page short, and the shard adds popular in-stock items. Checked against the definition: recommendations
+     * first (the greedy walk), then backfill with negative scores in popularity order, every one in stock, not excluded, not
+     * already on the page, caps holding over the whole page, and no skipped item more popular than the last one taken that
+     * would have fitted.
+     */
+    private void assertRescorerBackfill(JsonHttp http) {
+        String query = "{\"recommend\":{\"model\":\"ep\",\"items\":[\"i4\"],\"signals\":{\"neighbors\":{}}}}";
+        List<String> plain = new ArrayList<>();
+        JsonHttp.Response all = http.post("/ep_items/_search", "{\"size\":1000,\"query\":" + query + "}");
+        ok(all);
+        all.at("/hits/hits").forEach(hit -> plain.add(hit.path("_id").asText()));
+        JsonHttp.Response r = http.post("/ep_items/_search", "{\"size\":14,\"explain\":true,\"query\":" + query + ",\"rescore\":{"
+            + "\"window_size\":1000,\"recommend_diversity\":{\"field\":\"cluster\",\"max_per_value\":2,\"backfill\":{\"size\":14,"
+            + "\"sort_field\":\"popularity\",\"filter\":{\"term\":{\"in_stock\":true}},\"exclude\":[\"i4\",\"i1\"]}}}}");
+        ok(r);
+        JsonNode hits = r.at("/hits/hits");
+        assertEquals(14, hits.size(), r.body());
+        List<String> recommended = greedyCaps(plain, 2, 14);
+        assertTrue(recommended.size() < 14, "the caps leave the page short: " + recommended);
+        Map<Integer, Integer> perCluster = new HashMap<>();
+        Set<String> onPage = new HashSet<>();
+        double lastPopularity = Double.MAX_VALUE;
+        for (int i = 0; i < hits.size(); i++) {
+            JsonNode hit = hits.get(i);
+            String id = hit.path("_id").asText();
+            int item = Integer.parseInt(id.substring(1));
+            onPage.add(id);
+            perCluster.merge(item % QueryCatalog.CLUSTERS, 1, Integer::sum);
+            if (i < recommended.size()) {
+                assertEquals(recommended.get(i), id);
+                assertTrue(hit.path("_score").asDouble() >= 0);
+                continue;
+            }
+            assertTrue(hit.path("_score").asDouble() < 0, hit.toString());
+            assertTrue(hit.at("/_explanation/description").asText().startsWith("backfill"), hit.toString());
+            assertTrue(catalog.inStock[item], id + " is not in stock");
+            assertFalse(Set.of("i4", "i1").contains(id), id + " was excluded");
+            assertTrue(catalog.popularity[item] <= lastPopularity, "backfill in popularity order");
+            lastPopularity = catalog.popularity[item];
+        }
+        perCluster.forEach((cluster, n) -> assertTrue(n <= 2, "cluster " + cluster + " has " + n));
+        for (int item = 0; item < QueryCatalog.ITEMS; item++) {
+            boolean eligible = catalog.inStock[item] && item != 4 && item != 1 && onPage.contains("i" + item) == false;
+            if (eligible && catalog.popularity[item] > lastPopularity) {
+                assertEquals(2, perCluster.getOrDefault(item % QueryCatalog.CLUSTERS, 0), "i" + item + " was skipped but fits");
+            }
         }
     }
 
