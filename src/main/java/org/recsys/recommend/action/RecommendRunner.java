@@ -73,7 +73,10 @@ final class RecommendRunner {
         });
         // The profile is read once, here, in parallel with the diversity field's check: every search of this request then
         // carries it inline (no lookup per search), and backfill knows what was seen without reading it again.
-        SubscribableListener<Void> fieldChecked = SubscribableListener.newForked(this::checkDiversityField);
+        // (per-value caps without dithering check their field only when something looks wrong: see searchWithShardCaps)
+        SubscribableListener<Void> fieldChecked = capsOnShards()
+            ? SubscribableListener.newSucceeded(null)
+            : SubscribableListener.newForked(this::checkDiversityField);
         SubscribableListener<RecommendQueryBuilder> resolved = SubscribableListener.newForked(
             l -> query.resolveProfile(client, l)
         );
@@ -135,7 +138,7 @@ final class RecommendRunner {
             finish(seen, List.of(), null, listener);
             return;
         }
-        if (capsOn() && spec.dither() == null) {
+        if (capsOnShards()) {
             searchWithShardCaps(seen, listener);
         } else {
             search(seen, window(), listener);
@@ -174,28 +177,47 @@ final class RecommendRunner {
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
-        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
+        // The shards skip indices without the field (ignore_unmapped), so a typo would cap nothing: when the search fails, or
+        // when no hit has a value, the field is checked then, and a bad field is reported as such. No check otherwise.
+        ActionListener<RecommendResponse.Entry> checkedOnFailure = listener.delegateResponse(
+            (l, e) -> checkDiversityField(ActionListener.wrap(fieldIsFine -> l.onFailure(e), l::onFailure))
+        );
+        SearchRequest request = new SearchRequest(indices).indicesOptions(indicesOptions).source(source);
+        client.search(request, checkedOnFailure.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
-            caps.clear();
-            List<SearchHit> kept = rerank(hits);
-            boolean backfilled = Arrays.stream(hits).anyMatch(hit -> hit.getScore() < 0);
-            if (kept.size() < hits.length || (backfilled && r.getTotalShards() > 1)) {
-                // several shards: a merged page can break a cap, and shards' backfills do not add up to the best one
-                caps.clear();
-                search(seen, window(), l);
-                return;
+            if (Arrays.stream(hits).allMatch(hit -> hit.field(field) == null)) {
+                checkDiversityField(l.delegateFailureAndWrap((ll, fieldIsFine) -> onShardCapsPage(seen, r, ll)));
+            } else {
+                onShardCapsPage(seen, r, l);
             }
-            List<Recommendation> ranked = new ArrayList<>();
-            for (SearchHit hit : kept) {
-                if (hit.getScore() < 0) {
-                    DocumentField popularity = hit.field(spec.popularityField());
-                    ranked.add(backfill().recommendation(hit, popularity == null ? null : popularity.getValue()));
-                } else {
-                    ranked.add(recommendation(hit, hit));
-                }
-            }
-            finish(seen, ranked, r, l);
         }));
+    }
+
+    private void onShardCapsPage(Set<String> seen, SearchResponse r, ActionListener<RecommendResponse.Entry> l) {
+        SearchHit[] hits = r.getHits().getHits();
+        caps.clear();
+        List<SearchHit> kept = rerank(hits);
+        boolean backfilled = Arrays.stream(hits).anyMatch(hit -> hit.getScore() < 0);
+        if (kept.size() < hits.length || (backfilled && r.getTotalShards() > 1)) {
+            // several shards: a merged page can break a cap, and shards' backfills do not add up to the best one
+            caps.clear();
+            search(seen, window(), l);
+            return;
+        }
+        List<Recommendation> ranked = new ArrayList<>();
+        for (SearchHit hit : kept) {
+            if (hit.getScore() < 0) {
+                DocumentField popularity = hit.field(spec.popularityField());
+                ranked.add(backfill().recommendation(hit, popularity == null ? null : popularity.getValue()));
+            } else {
+                ranked.add(recommendation(hit, hit));
+            }
+        }
+        finish(seen, ranked, r, l);
+    }
+
+    private boolean capsOnShards() {
+        return capsOn() && spec.dither() == null;
     }
 
     private boolean reranks() {
