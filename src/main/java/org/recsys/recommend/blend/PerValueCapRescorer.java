@@ -10,7 +10,6 @@ import org.elasticsearch.core.CheckedFunction;
 import org.elasticsearch.index.fielddata.FormattedDocValues;
 import org.elasticsearch.search.rescore.RescoreContext;
 import org.elasticsearch.search.rescore.Rescorer;
-import org.recsys.recommend.math.Reranking;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,6 +26,8 @@ import java.util.Map;
  * the query's own. Values are read from doc values (one pass per segment in doc id order), never from {@code _source}.
  */
 public final class PerValueCapRescorer implements Rescorer {
+
+    private static final int CHUNK = 64;
 
     private final int maxPerValue;
     // Null when the field is unmapped in this index and unmapped fields are ignored: no hit has values, none is capped.
@@ -56,21 +57,29 @@ public final class PerValueCapRescorer implements Rescorer {
         if (hits.length == 0 || (values == null && backfill == null)) {
             return topDocs;
         }
-        context.checkCancellation();
-        List<List<String>> hitValues = valuesInRankOrder(hits, searcher);
-        List<Integer> kept = Reranking.capPerValue(hitValues, maxPerValue, hits.length);
-        List<ScoreDoc> out = new ArrayList<>();
+        // with backfill the page is at most its size: stop walking the window once that many hits are kept
+        int limit = backfill == null ? hits.length : backfill.size();
+        List<ScoreDoc> kept = new ArrayList<>();
         Map<String, Integer> counts = new HashMap<>();
-        for (int k : kept) {
-            out.add(hits[k]);
-            hitValues.get(k).forEach(v -> counts.merge(v, 1, Integer::sum));
+        // values are read a chunk of the ranking at a time (in doc id order within it), so a page that fills early does not
+        // pay for reading the whole window
+        for (int from = 0; from < hits.length && kept.size() < limit; from += CHUNK) {
+            context.checkCancellation();
+            ScoreDoc[] chunk = Arrays.copyOfRange(hits, from, Math.min(hits.length, from + CHUNK));
+            List<List<String>> chunkValues = valuesInRankOrder(chunk, searcher);
+            for (int i = 0; i < chunk.length && kept.size() < limit; i++) {
+                if (ShardBackfill.fits(chunkValues.get(i), counts, maxPerValue)) {
+                    chunkValues.get(i).forEach(v -> counts.merge(v, 1, Integer::sum));
+                    kept.add(chunk[i]);
+                }
+            }
         }
         if (backfill != null) {
-            ScoreDoc[] page = out.toArray(ScoreDoc[]::new);
-            out.addAll(backfill.fill(searcher, page, counts, maxPerValue, docs -> valuesInRankOrder(docs, searcher),
+            ScoreDoc[] page = kept.toArray(ScoreDoc[]::new);
+            kept.addAll(backfill.fill(searcher, page, counts, maxPerValue, docs -> valuesInRankOrder(docs, searcher),
                 context::checkCancellation));
         }
-        return new TopDocs(topDocs.totalHits, out.toArray(ScoreDoc[]::new));
+        return new TopDocs(topDocs.totalHits, kept.toArray(ScoreDoc[]::new));
     }
 
     private List<List<String>> valuesInRankOrder(ScoreDoc[] hits, IndexSearcher searcher) throws IOException {

@@ -42,6 +42,11 @@ public final class ShardBackfill {
         this.withAnyValue = withAnyValue;
     }
 
+    /** The page size this backfill fills to: the page never needs more hits than this. */
+    int size() {
+        return size;
+    }
+
     public static float scoreFor(double popularity) {
         return (float) (-1.0 / (1.0 + (popularity > 0 ? popularity : 0)));
     }
@@ -96,7 +101,8 @@ public final class ShardBackfill {
         return added;
     }
 
-    private static boolean fits(List<String> values, Map<String, Integer> counts, int maxPerValue) {
+    /** Whether an item with these values may join a page with these counts. */
+    static boolean fits(List<String> values, Map<String, Integer> counts, int maxPerValue) {
         for (String v : values) {
             if (counts.getOrDefault(v, 0) >= maxPerValue) {
                 return false;

@@ -123,7 +123,8 @@ public class PerValueCapRescorerTests extends ESTestCase {
      * The oracle for backfill: after the capped page, walk every document in descending popularity and take the ones that
      * pass the filter, are not excluded, are not on the page and fit the caps, until the page has {@code size} documents.
      */
-    private static ScoreDoc[] withBackfill(ScoreDoc[] capped, List<List<String>> values, int cap, int size, Set<Integer> excluded) {
+    private static ScoreDoc[] withBackfill(ScoreDoc[] greedy, List<List<String>> values, int cap, int size, Set<Integer> excluded) {
+        ScoreDoc[] capped = Arrays.copyOf(greedy, Math.min(greedy.length, size)); // the page never holds more than size
         Map<String, Integer> counts = new HashMap<>();
         List<ScoreDoc> page = new ArrayList<>(Arrays.asList(capped));
         Set<Integer> onPage = new HashSet<>();

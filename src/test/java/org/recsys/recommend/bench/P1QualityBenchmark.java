@@ -1,0 +1,255 @@
+package org.recsys.recommend.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.recsys.recommend.testing.JsonHttp;
+import org.recsys.recommend.testing.NodeSpec;
+import org.recsys.recommend.testing.RealNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Protocol P1 of BASELINES.md, measured the way the protocol asks: hyper-parameters and blend weights are chosen on a
+ * validation split carved from P1's train file (20 % of each user's train positives, seeded), the model is then
+ * retrained on the whole train file, and the test file is evaluated once with the chosen settings. Everything runs in a
+ * real node through {@code _train} and {@code _evaluate}, i.e. through the real recommend query.
+ *
+ * <pre>
+ * java -cp ... org.recsys.recommend.bench.P1QualityBenchmark --data /work/shared/datasets/ml-100k
+ * </pre>
+ */
+public final class P1QualityBenchmark {
+
+    private static final String SPLIT = "splits/implicit-r4-80-20-seed42";
+    private static final int DIMS = 64;
+    private static final int ITERATIONS = 15;
+    private static final int NEIGHBORS_K = 100;
+    private static final double[] LAMBDAS = { 10, 30, 60, 100 };
+    private static final double[] ALPHAS = { 5, 10, 20 };
+    private static final double[] NEIGHBOR_WEIGHTS = { 0, 0.05, 0.1, 0.2, 0.4 };
+    private static final double[] CONTENT_WEIGHTS = { 0, 0.02, 0.05 };
+
+    private P1QualityBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        Path data = Path.of(args.length >= 2 && args[0].equals("--data") ? args[1] : "/work/shared/datasets/ml-100k");
+        List<String[]> train = read(data.resolve(SPLIT).resolve("train.tsv"));
+        List<String[]> test = read(data.resolve(SPLIT).resolve("test.tsv"));
+        List<List<String[]>> carved = carveValidation(train, new Random(7), 0.2);
+        System.out.printf(Locale.ROOT, "P1: %d train, %d test; validation carved from train: %d fit, %d validation%n",
+            train.size(), test.size(), carved.get(0).size(), carved.get(1).size());
+        try (RealNode node = RealNode.start(NodeSpec.insecure().withHeap("2g"))) {
+            JsonHttp http = node.http();
+            loadItems(http, data);
+            loadEvents(http, "p1_fit", carved.get(0));
+            loadEvents(http, "p1_validation", carved.get(1));
+            loadEvents(http, "p1_train", train);
+            loadEvents(http, "p1_test", test);
+
+            // the first _train of a fresh node runs with a cold JIT, as a user's first training does; the final one is warm
+            JsonNode cold = train(http, "p1_train", 60, 10);
+            System.out.printf(Locale.ROOT, "%nfirst training on the fresh node (whole train file): %d ms (phases %s)%n",
+                cold.path("took").asLong(), cold.path("phases_ms"));
+
+            System.out.println("\n## Validation: ALS hyper-parameters (collaborative signal alone), trained on fit, scored on validation");
+            double bestNdcg = -1;
+            double bestLambda = 0;
+            double bestAlpha = 0;
+            for (double lambda : LAMBDAS) {
+                for (double alpha : ALPHAS) {
+                    train(http, "p1_fit", lambda, alpha);
+                    JsonNode m = evaluate(http, "p1_validation", Map.of("als", "{\"signals\":{\"collaborative\":{}}}")).path("als");
+                    System.out.printf(Locale.ROOT, "lambda %6.1f alpha %5.1f  nDCG@10 %.4f%n", lambda, alpha, m.path("ndcg").asDouble());
+                    if (m.path("ndcg").asDouble() > bestNdcg) {
+                        bestNdcg = m.path("ndcg").asDouble();
+                        bestLambda = lambda;
+                        bestAlpha = alpha;
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "chosen: lambda %.1f alpha %.1f (validation nDCG@10 %.4f)%n", bestLambda, bestAlpha, bestNdcg);
+
+            System.out.println("\n## Validation: blend weights (collaborative 1, neighbors linear, content saturation)");
+            train(http, "p1_fit", bestLambda, bestAlpha);
+            Map<String, String> blends = new LinkedHashMap<>();
+            for (double n : NEIGHBOR_WEIGHTS) {
+                for (double c : CONTENT_WEIGHTS) {
+                    blends.put(String.format(Locale.ROOT, "n%.2f_c%.2f", n, c), blend(n, c));
+                }
+            }
+            JsonNode blendMetrics = evaluate(http, "p1_validation", blends);
+            String bestBlend = null;
+            double bestBlendNdcg = -1;
+            for (Map.Entry<String, String> b : blends.entrySet()) {
+                double ndcg = blendMetrics.path(b.getKey()).path("ndcg").asDouble();
+                System.out.printf(Locale.ROOT, "%-14s nDCG@10 %.4f%n", b.getKey(), ndcg);
+                if (ndcg > bestBlendNdcg) {
+                    bestBlendNdcg = ndcg;
+                    bestBlend = b.getKey();
+                }
+            }
+            System.out.printf(Locale.ROOT, "chosen blend: %s (validation nDCG@10 %.4f)%n", bestBlend, bestBlendNdcg);
+
+            System.out.println("\n## Test, once: trained on the whole train file with the chosen settings");
+            JsonNode trained = train(http, "p1_train", bestLambda, bestAlpha);
+            System.out.printf(Locale.ROOT, "training took %d ms on the warm node (phases %s); Spark MLlib's fit here: 13,900 ms%n",
+                trained.path("took").asLong(), trained.path("phases_ms"));
+            Map<String, String> configs = new LinkedHashMap<>();
+            configs.put("popularity", "{\"signals\":{\"popularity\":{\"weight\":1,\"normalization\":\"linear\"}}}");
+            configs.put("neighbors", "{\"signals\":{\"neighbors\":{\"weight\":1,\"normalization\":\"linear\"}}}");
+            configs.put("als", "{\"signals\":{\"collaborative\":{}}}");
+            configs.put("blend (" + bestBlend + ")", blends.get(bestBlend));
+            configs.put("query defaults", "{}");
+            JsonNode results = evaluate(http, "p1_test", configs);
+            System.out.println("| config | P@10 | R@10 | nDCG@10 | MAP@10 | HR@10 | coverage |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            for (String name : configs.keySet()) {
+                JsonNode m = results.path(name);
+                System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %d |%n", name, m.path("precision").asDouble(),
+                    m.path("recall").asDouble(), m.path("ndcg").asDouble(), m.path("map").asDouble(), m.path("hit_rate").asDouble(),
+                    m.path("coverage").asInt());
+            }
+        }
+    }
+
+    private static String blend(double neighbors, double content) {
+        StringBuilder signals = new StringBuilder("{\"signals\":{\"collaborative\":{\"weight\":1}");
+        if (neighbors > 0) {
+            signals.append(String.format(Locale.ROOT, ",\"neighbors\":{\"weight\":%s,\"normalization\":\"linear\"}", neighbors));
+        }
+        if (content > 0) {
+            signals.append(String.format(Locale.ROOT, ",\"content\":{\"fields\":[\"title\",\"genres\"],\"weight\":%s}", content));
+        }
+        return signals.append("}}").toString();
+    }
+
+    private static JsonNode train(JsonHttp http, String events, double lambda, double alpha) {
+        ok(http.put("/_recommend/model/p1", String.format(Locale.ROOT, "{\"items\":{\"index\":\"p1_items\",\"content\":[\"title\","
+            + "\"genres\"]},\"users\":{\"index\":\"p1_users\",\"max_history\":10000},\"factors\":{\"dims\":%d,\"lambda\":%s,"
+            + "\"alpha\":%s}}", DIMS, lambda, alpha)));
+        return ok(http.post("/_recommend/model/p1/_train", String.format(Locale.ROOT, "{\"events\":{\"index\":\"%s\"},\"als\":{"
+            + "\"factors\":%d,\"iterations\":%d,\"lambda\":%s,\"alpha\":%s,\"seed\":42},\"neighbors\":{\"k\":%d}}", events, DIMS,
+            ITERATIONS, lambda, alpha, NEIGHBORS_K))).json();
+    }
+
+    /** Evaluates the configs three at a time, so that no request nears the client's 60 s timeout on a busy machine. */
+    private static JsonNode evaluate(JsonHttp http, String heldOut, Map<String, String> configs) {
+        ObjectNode all = JsonHttp.MAPPER.createObjectNode();
+        List<Map.Entry<String, String>> entries = new ArrayList<>(configs.entrySet());
+        for (int from = 0; from < entries.size(); from += 3) {
+            StringBuilder body = new StringBuilder("{\"test\":{\"index\":\"" + heldOut + "\"},\"k\":10,\"configs\":{");
+            for (int i = from; i < Math.min(entries.size(), from + 3); i++) {
+                Map.Entry<String, String> c = entries.get(i);
+                body.append(i > from ? "," : "").append('"').append(c.getKey()).append("\":").append(c.getValue());
+            }
+            JsonNode out = ok(http.post("/_recommend/model/p1/_evaluate", body.append("}}").toString())).json().path("configs");
+            out.fields().forEachRemaining(m -> {
+                if (m.getValue().path("failed_users").asInt() > 0) {
+                    throw new IllegalStateException("users failed in evaluation: " + m);
+                }
+                all.set(m.getKey(), m.getValue());
+            });
+        }
+        return all;
+    }
+
+    /** Per user, a seeded {@code share} of the train positives goes to validation (users with fewer than 5 keep all). */
+    static List<List<String[]>> carveValidation(List<String[]> train, Random random, double share) {
+        Map<String, List<String[]>> byUser = new LinkedHashMap<>();
+        train.forEach(row -> byUser.computeIfAbsent(row[0], u -> new ArrayList<>()).add(row));
+        List<String[]> fit = new ArrayList<>();
+        List<String[]> validation = new ArrayList<>();
+        for (List<String[]> rows : byUser.values()) {
+            List<String[]> shuffled = new ArrayList<>(rows);
+            Collections.shuffle(shuffled, random);
+            int held = shuffled.size() < 5 ? 0 : (int) Math.round(shuffled.size() * share);
+            validation.addAll(shuffled.subList(0, held));
+            fit.addAll(shuffled.subList(held, shuffled.size()));
+        }
+        return List.of(fit, validation);
+    }
+
+    private static List<String[]> read(Path tsv) throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(tsv, StandardCharsets.UTF_8)) {
+            if (line.isBlank() == false) {
+                rows.add(line.trim().split("\\s+"));
+            }
+        }
+        return rows;
+    }
+
+    private static void loadItems(JsonHttp http, Path data) throws IOException {
+        ok(http.put("/p1_items", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":{\"properties\":{"
+            + "\"factors\":{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"},"
+            + "\"neighbors\":{\"type\":\"sparse_vector\"},\"title\":{\"type\":\"text\"},\"genres\":{\"type\":\"keyword\"},"
+            + "\"popularity\":{\"type\":\"float\"}}}}"));
+        ok(http.put("/p1_users", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":{\"properties\":{"
+            + "\"factors\":{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"index\":false},"
+            + "\"history\":{\"type\":\"object\",\"enabled\":false}}}}"));
+        List<String> genres = new ArrayList<>();
+        for (String line : Files.readAllLines(data.resolve("u.genre"), StandardCharsets.ISO_8859_1)) {
+            if (line.isBlank() == false) {
+                genres.add(line.split("\\|")[0]);
+            }
+        }
+        StringBuilder bulk = new StringBuilder();
+        for (String line : Files.readAllLines(data.resolve("u.item"), StandardCharsets.ISO_8859_1)) {
+            String[] p = line.split("\\|", -1);
+            List<String> itemGenres = new ArrayList<>();
+            for (int g = 0; g < genres.size() && 5 + g < p.length; g++) {
+                if (p[5 + g].equals("1")) {
+                    itemGenres.add(genres.get(g));
+                }
+            }
+            bulk.append("{\"index\":{\"_index\":\"p1_items\",\"_id\":\"").append(p[0]).append("\"}}\n");
+            Map<String, Object> doc = Map.of("title", p[1], "genres", itemGenres);
+            bulk.append(JsonHttp.MAPPER.writeValueAsString(doc)).append('\n');
+        }
+        bulkOk(http, bulk.toString());
+    }
+
+    private static void loadEvents(JsonHttp http, String index, List<String[]> rows) {
+        ok(http.put("/" + index, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":{\"properties\":{"
+            + "\"user\":{\"type\":\"keyword\"},\"item\":{\"type\":\"keyword\"},\"weight\":{\"type\":\"float\"}}}}"));
+        StringBuilder bulk = new StringBuilder();
+        for (int i = 0; i < rows.size(); i++) {
+            String[] r = rows.get(i);
+            bulk.append("{\"index\":{}}\n{\"user\":\"").append(r[0]).append("\",\"item\":\"").append(r[1]).append("\",\"weight\":1}\n");
+            if ((i + 1) % 10_000 == 0 || i == rows.size() - 1) {
+                bulkOk(http, "/" + index, bulk.toString());
+                bulk.setLength(0);
+            }
+        }
+        ok(http.post("/" + index + "/_refresh", null));
+    }
+
+    private static void bulkOk(JsonHttp http, String ndjson) {
+        bulkOk(http, "", ndjson);
+    }
+
+    private static void bulkOk(JsonHttp http, String prefix, String ndjson) {
+        JsonHttp.Response r = ok(http.postNdjson(prefix + "/_bulk?refresh=true", ndjson));
+        if (r.json().path("errors").asBoolean()) {
+            throw new IllegalStateException("bulk failed: " + r.body().substring(0, Math.min(2000, r.body().length())));
+        }
+    }
+
+    private static JsonHttp.Response ok(JsonHttp.Response r) {
+        if (r.status() >= 300) {
+            throw new IllegalStateException(r.status() + ": " + r.body());
+        }
+        return r;
+    }
+}
