@@ -14,6 +14,15 @@ public final class Cholesky {
      * @throws IllegalArgumentException when A is not positive definite (a pivot ≤ 0), which λ > 0 rules out
      */
     public static void solveInPlace(double[] a, double[] b, int k) {
+        factorInPlace(a, k);
+        solveFactored(a, b, k);
+    }
+
+    /**
+     * Overwrites the lower triangle of {@code a} with L, so that several right-hand sides can then be solved by
+     * {@link #solveFactored} at O(k²) each instead of O(k³).
+     */
+    public static void factorInPlace(double[] a, int k) {
         for (int j = 0; j < k; j++) {
             int rowJ = j * k;
             double diagonal = a[rowJ + j];
@@ -34,22 +43,26 @@ public final class Cholesky {
                 a[rowI + j] = sum / ljj;
             }
         }
+    }
+
+    /** Overwrites {@code b} with x, where {@code l} holds L from {@link #factorInPlace}. */
+    public static void solveFactored(double[] l, double[] b, int k) {
         // forward substitution: L y = b
         for (int i = 0; i < k; i++) {
             int rowI = i * k;
             double sum = b[i];
             for (int p = 0; p < i; p++) {
-                sum -= a[rowI + p] * b[p];
+                sum -= l[rowI + p] * b[p];
             }
-            b[i] = sum / a[rowI + i];
+            b[i] = sum / l[rowI + i];
         }
         // back substitution: Lᵀ x = y
         for (int i = k - 1; i >= 0; i--) {
             double sum = b[i];
             for (int p = i + 1; p < k; p++) {
-                sum -= a[p * k + i] * b[p];
+                sum -= l[p * k + i] * b[p];
             }
-            b[i] = sum / a[i * k + i];
+            b[i] = sum / l[i * k + i];
         }
     }
 }

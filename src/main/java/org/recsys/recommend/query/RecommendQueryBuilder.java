@@ -122,18 +122,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     }
 
     private RecommendQueryBuilder(RecommendQueryBuilder template, Supplier<RecommendInputs> pendingInputs) {
-        this.model = template.model;
-        this.inputs = template.inputs;
-        this.signals = template.signals;
-        this.numCandidates = template.numCandidates;
-        this.exact = template.exact;
-        this.excludeSeen = template.excludeSeen;
-        this.exclude = template.exclude;
-        this.filter = template.filter;
-        this.explainTerms = template.explainTerms;
-        this.pendingInputs = pendingInputs;
-        boost(template.boost());
-        queryName(template.queryName());
+        this(template, template.explainTerms, pendingInputs);
     }
 
     public RecommendQueryBuilder(StreamInput in) throws IOException {

@@ -4,6 +4,7 @@ import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.bulk.BulkItemResponse;
 import org.elasticsearch.action.bulk.BulkRequest;
+import org.elasticsearch.action.support.WriteRequest;
 import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.engine.DocumentMissingException;
@@ -63,6 +64,11 @@ final class TrainingWriter {
         for (int r = from; r < to; r++) {
             UpdateRequest update = new UpdateRequest(index, ids.get(r)).doc(docs.apply(r));
             bulk.add(upsert ? update.docAsUpsert(true) : update);
+        }
+        if (to == ids.size()) {
+            // the last page refreshes what it touched (with a page this large, every shard), so everything written is
+            // searchable when _train answers: a recommend query or _evaluate right after sees the new factors
+            bulk.setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
         }
         client.bulk(bulk, listener.delegateFailureAndWrap((l, response) -> {
             BulkItemResponse[] items = response.getItems();

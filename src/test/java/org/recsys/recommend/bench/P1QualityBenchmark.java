@@ -31,7 +31,7 @@ import java.util.Random;
  */
 public final class P1QualityBenchmark {
 
-    private static final String SPLIT = "splits/implicit-r4-80-20-seed42";
+    static final String SPLIT = "splits/implicit-r4-80-20-seed42";
     private static final int DIMS = 64;
     private static final int ITERATIONS = 15;
     private static final int NEIGHBORS_K = 100;
@@ -134,7 +134,7 @@ public final class P1QualityBenchmark {
         return signals.append("}}").toString();
     }
 
-    private static JsonNode train(JsonHttp http, String events, double lambda, double alpha) {
+    static JsonNode train(JsonHttp http, String events, double lambda, double alpha) {
         ok(http.put("/_recommend/model/p1", String.format(Locale.ROOT, "{\"items\":{\"index\":\"p1_items\",\"content\":[\"title\","
             + "\"genres\"]},\"users\":{\"index\":\"p1_users\",\"max_history\":10000},\"factors\":{\"dims\":%d,\"lambda\":%s,"
             + "\"alpha\":%s}}", DIMS, lambda, alpha)));
@@ -144,7 +144,7 @@ public final class P1QualityBenchmark {
     }
 
     /** Evaluates the configs three at a time, so that no request nears the client's 60 s timeout on a busy machine. */
-    private static JsonNode evaluate(JsonHttp http, String heldOut, Map<String, String> configs) {
+    static JsonNode evaluate(JsonHttp http, String heldOut, Map<String, String> configs) {
         ObjectNode all = JsonHttp.MAPPER.createObjectNode();
         List<Map.Entry<String, String>> entries = new ArrayList<>(configs.entrySet());
         for (int from = 0; from < entries.size(); from += 3) {
@@ -180,7 +180,7 @@ public final class P1QualityBenchmark {
         return List.of(fit, validation);
     }
 
-    private static List<String[]> read(Path tsv) throws IOException {
+    static List<String[]> read(Path tsv) throws IOException {
         List<String[]> rows = new ArrayList<>();
         for (String line : Files.readAllLines(tsv, StandardCharsets.UTF_8)) {
             if (line.isBlank() == false) {
@@ -190,7 +190,7 @@ public final class P1QualityBenchmark {
         return rows;
     }
 
-    private static void loadItems(JsonHttp http, Path data) throws IOException {
+    static void loadItems(JsonHttp http, Path data) throws IOException {
         ok(http.put("/p1_items", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":{\"properties\":{"
             + "\"factors\":{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"},"
             + "\"neighbors\":{\"type\":\"sparse_vector\"},\"title\":{\"type\":\"text\"},\"genres\":{\"type\":\"keyword\"},"
@@ -220,7 +220,7 @@ public final class P1QualityBenchmark {
         bulkOk(http, bulk.toString());
     }
 
-    private static void loadEvents(JsonHttp http, String index, List<String[]> rows) {
+    static void loadEvents(JsonHttp http, String index, List<String[]> rows) {
         ok(http.put("/" + index, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":{\"properties\":{"
             + "\"user\":{\"type\":\"keyword\"},\"item\":{\"type\":\"keyword\"},\"weight\":{\"type\":\"float\"}}}}"));
         StringBuilder bulk = new StringBuilder();
@@ -235,18 +235,18 @@ public final class P1QualityBenchmark {
         ok(http.post("/" + index + "/_refresh", null));
     }
 
-    private static void bulkOk(JsonHttp http, String ndjson) {
+    static void bulkOk(JsonHttp http, String ndjson) {
         bulkOk(http, "", ndjson);
     }
 
-    private static void bulkOk(JsonHttp http, String prefix, String ndjson) {
+    static void bulkOk(JsonHttp http, String prefix, String ndjson) {
         JsonHttp.Response r = ok(http.postNdjson(prefix + "/_bulk?refresh=true", ndjson));
         if (r.json().path("errors").asBoolean()) {
             throw new IllegalStateException("bulk failed: " + r.body().substring(0, Math.min(2000, r.body().length())));
         }
     }
 
-    private static JsonHttp.Response ok(JsonHttp.Response r) {
+    static JsonHttp.Response ok(JsonHttp.Response r) {
         if (r.status() >= 300) {
             throw new IllegalStateException(r.status() + ": " + r.body());
         }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -202,9 +203,14 @@ class RecommendEndpointIT {
             "[recommend_diversity.backfill.sort_field] [title] must be a numeric field");
         cases.put("{\"field\":\"cluster\",\"max_per_value\":1,\"backfill\":{\"size\":-5,\"sort_field\":\"popularity\"}}",
             "[recommend_diversity.backfill.size]");
+        assertEach400NamesTheField(http, "/ep_items/_search", cases, rescorer -> "{\"query\":{\"recommend\":{\"model\":\"ep\","
+            + "\"user\":\"u1\"}},\"rescore\":{\"window_size\":50,\"recommend_diversity\":" + rescorer + "}}");
+    }
+
+    /** Sends every case's body (made from its key) and expects a 400 whose body contains the case's value. */
+    private static void assertEach400NamesTheField(JsonHttp http, String path, Map<String, String> cases, UnaryOperator<String> body) {
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            JsonHttp.Response r = http.post("/ep_items/_search", "{\"query\":{\"recommend\":{\"model\":\"ep\",\"user\":\"u1\"}},"
-                + "\"rescore\":{\"window_size\":50,\"recommend_diversity\":" + c.getKey() + "}}");
+            JsonHttp.Response r = http.post(path, body.apply(c.getKey()));
             assertEquals(400, r.status(), c.getKey() + " -> " + r.body());
             assertTrue(r.body().contains(c.getValue()), c.getKey() + " does not name " + c.getValue() + ": " + r.body());
         }
@@ -369,11 +375,7 @@ class RecommendEndpointIT {
         cases.put("{\"model\":\"ep\"}", "[recommend]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"colour\":\"red\"}", "[colour]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"_source\":7}", "[_source]");
-        for (Map.Entry<String, String> c : cases.entrySet()) {
-            JsonHttp.Response r = http.post("/ep_items/_recommend", c.getKey());
-            assertEquals(400, r.status(), c.getKey() + " -> " + r.body());
-            assertTrue(r.body().contains(c.getValue()), c.getKey() + " does not name " + c.getValue() + ": " + r.body());
-        }
+        assertEach400NamesTheField(http, "/ep_items/_recommend", cases, UnaryOperator.identity());
     }
 
     private List<String> bruteForceMmr(Map<String, Double> scores, double lambda, int n) {

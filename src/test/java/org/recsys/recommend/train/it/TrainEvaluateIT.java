@@ -78,7 +78,12 @@ class TrainEvaluateIT {
         ok(trained);
         assertEquals(USERS, trained.at("/users").asInt(), trained.body());
         assertEquals(0, trained.at("/items_not_in_catalogue").asInt(), trained.body());
-        http.post("/tr_items,tr_users/_refresh", null);
+        // no _refresh here: what _train wrote is searchable when it answers
+        long trainedItems = train.values().stream().flatMap(Set::stream).distinct().count();
+        JsonHttp.Response withFactors = http.post("/tr_items/_count", "{\"query\":{\"exists\":{\"field\":\"factors\"}}}");
+        assertEquals(trainedItems, withFactors.at("/count").asLong(), withFactors.body());
+        JsonHttp.Response profiles = http.post("/tr_users/_count", "{\"query\":{\"exists\":{\"field\":\"factors\"}}}");
+        assertEquals(USERS, profiles.at("/count").asLong(), profiles.body());
     }
 
     @Test

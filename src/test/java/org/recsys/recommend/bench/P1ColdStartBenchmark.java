@@ -1,0 +1,207 @@
+package org.recsys.recommend.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.recsys.recommend.math.ContentFeatures;
+import org.recsys.recommend.math.ContentToFactors;
+import org.recsys.recommend.testing.JsonHttp;
+import org.recsys.recommend.testing.NodeSpec;
+import org.recsys.recommend.testing.RealNode;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Issue #6's cold-start measurement, for the content → factor map ({@link ContentToFactors}) before it is wired into
+ * {@code _train} and ingest: 10 % of ml-100k's items (seeded) are held out of training entirely (all their P1 train events
+ * dropped); ALS is trained in a real node on the rest (λ = 60, α = 10, as chosen on P1's validation split); the map is
+ * fitted from the trained items' title and genres to their factors (its λ chosen by how well it predicts the factors of
+ * 10 % of the trained items kept aside); the held-out items get factors from their content alone, written to the items
+ * index; then every test user with a held-out item in P1's test file is scored through the real {@code recommend} query
+ * (collaborative signal only, restricted to the held-out items), and the hit rate at 10 is compared with the exact
+ * hit rate a random ranking of the held-out items would have (hypergeometric).
+ *
+ * <pre>
+ * java -cp ... org.recsys.recommend.bench.P1ColdStartBenchmark --data /work/shared/datasets/ml-100k
+ * </pre>
+ */
+public final class P1ColdStartBenchmark {
+
+    private static final int K = 10;
+
+    private P1ColdStartBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        Path data = Path.of(args.length >= 2 && args[0].equals("--data") ? args[1] : "/work/shared/datasets/ml-100k");
+        List<String[]> train = P1QualityBenchmark.read(data.resolve(P1QualityBenchmark.SPLIT).resolve("train.tsv"));
+        List<String[]> test = P1QualityBenchmark.read(data.resolve(P1QualityBenchmark.SPLIT).resolve("test.tsv"));
+        try (RealNode node = RealNode.start(NodeSpec.insecure().withHeap("2g"))) {
+            JsonHttp http = node.http();
+            P1QualityBenchmark.loadItems(http, data);
+            Map<String, Map<String, List<String>>> content = readContent(http);
+            List<String> items = new ArrayList<>(content.keySet());
+            Collections.sort(items);
+            Collections.shuffle(items, new Random(13));
+            Set<String> cold = new HashSet<>(items.subList(0, items.size() / 10));
+            List<String[]> warmTrain = train.stream().filter(r -> cold.contains(r[1]) == false).toList();
+            P1QualityBenchmark.loadEvents(http, "p1_train", warmTrain);
+            JsonNode training = P1QualityBenchmark.train(http, "p1_train", 60, 10);
+            System.out.println("training: " + training);
+            Map<String, float[]> trained = readFactors(http);
+            System.out.printf(Locale.ROOT, "%d items, %d held out of training (their %d train events dropped); %d items trained%n",
+                items.size(), cold.size(), train.size() - warmTrain.size(), trained.size());
+
+            FittedMap fitted = fitMap(content, trained);
+            ContentFeatures features = fitted.features();
+            ContentToFactors map = fitted.map();
+            StringBuilder bulk = new StringBuilder();
+            int withoutFeatures = 0;
+            for (String item : cold) {
+                int[] f = features.encode(content.get(item));
+                withoutFeatures += f.length == 0 ? 1 : 0;
+                bulk.append("{\"update\":{\"_index\":\"p1_items\",\"_id\":\"").append(item).append("\"}}\n{\"doc\":{\"factors\":")
+                    .append(JsonHttp.MAPPER.writeValueAsString(map.apply(f))).append("}}\n");
+            }
+            P1QualityBenchmark.bulkOk(http, bulk.toString());
+            System.out.printf(Locale.ROOT, "held-out items without any known feature (they get the mean item): %d%n", withoutFeatures);
+
+            Map<String, Set<String>> coldTest = new LinkedHashMap<>();
+            for (String[] r : test) {
+                if (cold.contains(r[1])) {
+                    coldTest.computeIfAbsent(r[0], u -> new HashSet<>()).add(r[1]);
+                }
+            }
+            String coldIds = JsonHttp.MAPPER.writeValueAsString(new ArrayList<>(cold));
+            int hits = 0;
+            double randomHits = 0;
+            int scored = 0;
+            for (Map.Entry<String, Set<String>> user : coldTest.entrySet()) {
+                JsonHttp.Response r = http.post("/p1_items/_search", "{\"size\":" + K + ",\"_source\":false,\"query\":{\"recommend\":{"
+                    + "\"model\":\"p1\",\"user\":\"" + user.getKey() + "\",\"signals\":{\"collaborative\":{}},\"exact\":true,"
+                    + "\"filter\":{\"ids\":{\"values\":" + coldIds + "}}}}}");
+                if (r.status() != 200) {
+                    continue; // a test user without a trained profile
+                }
+                scored++;
+                boolean hit = false;
+                for (JsonNode h : r.at("/hits/hits")) {
+                    hit |= user.getValue().contains(h.path("_id").asText());
+                }
+                hits += hit ? 1 : 0;
+                randomHits += randomHitRate(cold.size(), user.getValue().size(), K);
+            }
+            System.out.println();
+            System.out.println("| ranking of the held-out items | users | HR@10 |");
+            System.out.println("|---|---|---|");
+            System.out.printf(Locale.ROOT, "| user factors · content-mapped item factors (recommend query) | %d | %.4f |%n", scored,
+                (double) hits / scored);
+            System.out.printf(Locale.ROOT, "| random (exact expectation) | %d | %.4f |%n", scored, randomHits / scored);
+        }
+    }
+
+    private record FittedMap(ContentFeatures features, ContentToFactors map) {}
+
+    /** Fits the vocabulary and the map on the trained items; λ is chosen on 10 % of them kept aside. */
+    private static FittedMap fitMap(Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {
+        List<String> ids = new ArrayList<>(trained.keySet());
+        Collections.sort(ids);
+        Collections.shuffle(ids, new Random(17));
+        List<String> aside = ids.subList(0, ids.size() / 10);
+        List<String> fit = ids.subList(ids.size() / 10, ids.size());
+        double bestLambda = 0;
+        double bestCosine = -2;
+        for (double lambda : new double[] { 0.1, 1, 3, 10, 30 }) {
+            ContentFeatures features = ContentFeatures.fit(fit.stream().map(content::get).toList(), 2, 2000);
+            ContentToFactors map = fitOn(fit, features, content, trained, lambda);
+            double cosine = 0;
+            for (String item : aside) {
+                cosine += cosine(map.apply(features.encode(content.get(item))), trained.get(item));
+            }
+            cosine /= aside.size();
+            System.out.printf(Locale.ROOT, "map lambda %5.1f: mean cosine to the true factors of %d items kept aside %.4f%n", lambda,
+                aside.size(), cosine);
+            if (cosine > bestCosine) {
+                bestCosine = cosine;
+                bestLambda = lambda;
+            }
+        }
+        ContentFeatures features = ContentFeatures.fit(ids.stream().map(content::get).toList(), 2, 2000);
+        System.out.printf(Locale.ROOT, "chosen map lambda %.1f; %d features%n", bestLambda, features.size());
+        return new FittedMap(features, fitOn(ids, features, content, trained, bestLambda));
+    }
+
+    private static ContentToFactors fitOn(List<String> ids, ContentFeatures features, Map<String, Map<String, List<String>>> content,
+        Map<String, float[]> trained, double lambda) {
+        int[][] x = new int[ids.size()][];
+        float[][] y = new float[ids.size()][];
+        for (int i = 0; i < ids.size(); i++) {
+            x[i] = features.encode(content.get(ids.get(i)));
+            y[i] = trained.get(ids.get(i));
+        }
+        return ContentToFactors.fit(x, y, features.size(), y[0].length, lambda);
+    }
+
+    /** P(at least one of m relevant items in the top k of a uniformly random ranking of n) = 1 − C(n − m, k) / C(n, k). */
+    static double randomHitRate(int n, int m, int k) {
+        double miss = 1;
+        for (int i = 0; i < k; i++) {
+            miss *= (double) (n - m - i) / (n - i);
+            if (miss <= 0) {
+                return 1;
+            }
+        }
+        return 1 - miss;
+    }
+
+    private static Map<String, Map<String, List<String>>> readContent(JsonHttp http) {
+        Map<String, Map<String, List<String>>> content = new HashMap<>();
+        JsonHttp.Response r = P1QualityBenchmark.ok(
+            http.post("/p1_items/_search", "{\"size\":10000,\"_source\":[\"title\",\"genres\"]}")
+        );
+        for (JsonNode hit : r.at("/hits/hits")) {
+            List<String> genres = new ArrayList<>();
+            hit.at("/_source/genres").forEach(g -> genres.add(g.asText()));
+            content.put(hit.path("_id").asText(), Map.of("title", List.of(hit.at("/_source/title").asText()), "genres", genres));
+        }
+        return content;
+    }
+
+    private static Map<String, float[]> readFactors(JsonHttp http) {
+        Map<String, float[]> factors = new HashMap<>();
+        JsonHttp.Response r = P1QualityBenchmark.ok(http.post("/p1_items/_search",
+            "{\"size\":10000,\"query\":{\"exists\":{\"field\":\"factors\"}},"
+                + "\"_source\":{\"includes\":[\"factors\"],\"exclude_vectors\":false}}"));
+        System.out.println("items with factors: " + r.at("/hits/total") + ", hits read " + r.at("/hits/hits").size());
+        for (JsonNode hit : r.at("/hits/hits")) {
+            JsonNode v = hit.at("/_source/factors");
+            float[] f = new float[v.size()];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) v.get(i).asDouble();
+            }
+            factors.put(hit.path("_id").asText(), f);
+        }
+        return factors;
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+}
