@@ -102,6 +102,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
             out.writeVLong(result.itemsNotInCatalogue());
             out.writeVInt(result.iterations());
             out.writeMap(result.phaseMillis(), StreamOutput::writeVLong);
+            out.writeInt(result.contentFeatures());
             out.writeVLong(tookMillis);
         }
 
@@ -118,6 +119,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
                 .field("items_not_in_catalogue", result.itemsNotInCatalogue())
                 .field("iterations", result.iterations())
                 .field("phases_ms", result.phaseMillis())
+                .field("content_map_features", result.contentFeatures() < 0 ? null : result.contentFeatures())
                 .endObject();
         }
     }

@@ -7,6 +7,9 @@ import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -15,7 +18,9 @@ import java.util.function.BiConsumer;
  * <ul>
  *   <li>event mode (an events pipeline): each event updates its user's profile (bounded history + exact implicit-ALS
  *   fold-in), then the event is indexed as usual;</li>
- *   <li>profile mode (a users pipeline): a user document that carries a history gets its vector computed on the way in.</li>
+ *   <li>profile mode (a users pipeline): a user document that carries a history gets its vector computed on the way in;</li>
+ *   <li>item mode (an items pipeline): an item document without factors gets factors from its content, through the
+ *   content → factor map {@code _train} learned (cold start); an item with no known word passes unchanged.</li>
  * </ul>
  * Errors name the field and fail only that document, in Elasticsearch's ingest error format ({@code on_failure} applies).
  */
@@ -26,21 +31,24 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
     /** Which documents the processor sees. */
     public enum Mode {
         EVENT,
-        PROFILE
+        PROFILE,
+        ITEM
     }
 
     private final ProcessorConfig config;
     private final ModelRegistry models;
     private final ItemFactorCache factors;
     private final ProfileBatcher batcher;
+    private final ContentMapCache contentMaps;
 
     RecommendUpdateProcessor(String tag, String description, ProcessorConfig config, ModelRegistry models, ItemFactorCache factors,
-        ProfileBatcher batcher) {
+        ProfileBatcher batcher, ContentMapCache contentMaps) {
         super(tag, description);
         this.config = config;
         this.models = models;
         this.factors = factors;
         this.batcher = batcher;
+        this.contentMaps = contentMaps;
     }
 
     @Override
@@ -60,8 +68,10 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
                     }
                     handler.accept(document, null);
                 }, e -> handler.accept(null, e)));
-            } else {
+            } else if (config.mode() == Mode.PROFILE) {
                 computeProfile(model, document, handler);
+            } else {
+                computeItem(model, document, handler);
             }
         } catch (Exception e) {
             handler.accept(null, e);
@@ -76,6 +86,36 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
             float[] vector = ModelFoldIn.vectorFor(model, history, found);
             document.setFieldValue(historyField, history.toSource());
             document.setFieldValue(model.users().factors(), ModelFoldIn.asList(vector));
+            handler.accept(document, null);
+        }, e -> handler.accept(null, e)));
+    }
+
+    private void computeItem(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
+        String factorsField = model.items().factors();
+        if (document.hasField(factorsField)) {
+            handler.accept(document, null); // trained or given factors win over content
+            return;
+        }
+        contentMaps.get(batcher.client(), model, ActionListener.wrap(map -> {
+            Map<String, List<String>> content = new LinkedHashMap<>();
+            for (String field : map.fields()) {
+                Object value = document.hasField(field) ? document.getFieldValue(field, Object.class) : null;
+                List<String> values = new ArrayList<>();
+                if (value instanceof List<?> list) {
+                    list.forEach(v -> values.add(String.valueOf(v)));
+                } else if (value != null) {
+                    values.add(String.valueOf(value));
+                }
+                content.put(field, values);
+            }
+            float[] vector = map.factorsFor(content);
+            if (vector != null) {
+                if (vector.length != model.factors().dims()) {
+                    throw new IllegalArgumentException("the content map of model [" + model.id() + "] gives " + vector.length
+                        + " dims but the model expects " + model.factors().dims() + ": run _train again");
+                }
+                document.setFieldValue(factorsField, ModelFoldIn.asList(vector));
+            }
             handler.accept(document, null);
         }, e -> handler.accept(null, e)));
     }

@@ -25,6 +25,7 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
     private final ModelRegistry models;
     private final ItemFactorCache factors;
     private final ProfileBatcher batcher;
+    private final ContentMapCache contentMaps = new ContentMapCache();
 
     public RecommendUpdateProcessorFactory(ModelRegistry models, ItemFactorCache factors, ProfileBatcher batcher) {
         this.models = models;
@@ -47,7 +48,8 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
         try {
             mode = RecommendUpdateProcessor.Mode.valueOf(modeName.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ConfigurationUtils.newConfigurationException(type, tag, "mode", "must be [event] or [profile], got [" + modeName + "]");
+            String problem = "must be [event], [profile] or [item], got [" + modeName + "]";
+            throw ConfigurationUtils.newConfigurationException(type, tag, "mode", problem);
         }
         Map<String, Object> rawWeights = ConfigurationUtils.readOptionalMap(type, tag, config, "action_weights");
         Map<String, Double> actionWeights = new LinkedHashMap<>();
@@ -81,6 +83,6 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
             ConfigurationUtils.readOptionalStringProperty(type, tag, config, "version_field"),
             maxRetries
         );
-        return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, batcher);
+        return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, batcher, contentMaps);
     }
 }

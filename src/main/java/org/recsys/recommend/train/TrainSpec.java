@@ -9,6 +9,7 @@ import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentParser;
 
 import java.io.IOException;
+import java.util.List;
 
 import static org.elasticsearch.index.query.AbstractQueryBuilder.parseTopLevelQuery;
 
@@ -18,7 +19,8 @@ import static org.elasticsearch.index.query.AbstractQueryBuilder.parseTopLevelQu
  * <pre>
  * { "events": { "index": "events", "user": "user", "item": "item", "weight": "weight", "query": { … } },
  *   "als": { "factors": 64, "iterations": 15, "lambda": 0.1, "alpha": 10, "seed": 42, "cg_steps": 3 },
- *   "neighbors": { "k": 50 } }
+ *   "neighbors": { "k": 50 },
+ *   "content": { "fields": ["title", "genres"], "lambda": 3, "min_items": 2, "max_features": 2000 } }
  * </pre>
  */
 public record TrainSpec(
@@ -33,7 +35,8 @@ public record TrainSpec(
     double alpha,
     long seed,
     int cgSteps,
-    int neighbors
+    int neighbors,
+    ContentMapSpec content // null: no content → factor map
 ) implements Writeable {
 
     public TrainSpec {
@@ -70,7 +73,8 @@ public record TrainSpec(
             in.readDouble(),
             in.readLong(),
             in.readVInt(),
-            in.readVInt()
+            in.readVInt(),
+            in.readOptionalWriteable(ContentMapSpec::new)
         );
     }
 
@@ -88,11 +92,17 @@ public record TrainSpec(
         out.writeLong(seed);
         out.writeVInt(cgSteps);
         out.writeVInt(neighbors);
+        out.writeOptionalWriteable(content);
     }
 
-    /** Parses a request body; {@code modelDims}, λ and α are the defaults the model provides. */
-    public static TrainSpec fromXContent(XContentParser parser, int modelDims, double modelLambda, double modelAlpha) throws IOException {
-        Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50 };
+    /**
+     * Parses a request body; {@code modelDims}, λ and α are the defaults the model provides, and {@code modelContent} the
+     * content fields of its items (the content map's default fields; none: no map unless the request names fields).
+     */
+    public static TrainSpec fromXContent(XContentParser parser, int modelDims, double modelLambda, double modelAlpha,
+        List<String> modelContent) throws IOException {
+        Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50, modelContent,
+            ContentMapSpec.DEFAULT_LAMBDA, ContentMapSpec.DEFAULT_MIN_ITEMS, ContentMapSpec.DEFAULT_MAX_FEATURES };
         ObjectParser<Object[], Void> events = new ObjectParser<>("events");
         events.declareString((a, s) -> a[0] = s, new ParseField("index"));
         events.declareString((a, s) -> a[1] = s, new ParseField("user"));
@@ -108,17 +118,28 @@ public record TrainSpec(
         als.declareInt((a, i) -> a[10] = i, new ParseField("cg_steps"));
         ObjectParser<Object[], Void> neighbors = new ObjectParser<>("neighbors");
         neighbors.declareInt((a, i) -> a[11] = i, new ParseField("k"));
+        ObjectParser<Object[], Void> content = new ObjectParser<>("content");
+        content.declareStringArray((a, l) -> a[12] = l, new ParseField("fields"));
+        content.declareDouble((a, d) -> a[13] = d, new ParseField("lambda"));
+        content.declareInt((a, i) -> a[14] = i, new ParseField("min_items"));
+        content.declareInt((a, i) -> a[15] = i, new ParseField("max_features"));
         ObjectParser<Object[], Object[]> body = new ObjectParser<>("train");
         body.declareObject((a, x) -> {}, (p, a) -> events.parse(p, a, null), new ParseField("events"));
         body.declareObject((a, x) -> {}, (p, a) -> als.parse(p, a, null), new ParseField("als"));
         body.declareObject((a, x) -> {}, (p, a) -> neighbors.parse(p, a, null), new ParseField("neighbors"));
+        body.declareObject((a, x) -> {}, (p, a) -> content.parse(p, a, null), new ParseField("content"));
         body.parse(parser, v, v);
         if ((int) v[5] != modelDims) {
             throw new IllegalArgumentException(
                 "[als.factors] is " + v[5] + " but the model has dims " + modelDims + ": change the model (and the mappings) first"
             );
         }
+        @SuppressWarnings("unchecked")
+        List<String> contentFields = (List<String>) v[12];
+        ContentMapSpec contentMap = contentFields.isEmpty()
+            ? null
+            : new ContentMapSpec(contentFields, (double) v[13], (int) v[14], (int) v[15]);
         return new TrainSpec((String) v[0], (String) v[1], (String) v[2], (String) v[3], (QueryBuilder) v[4], (int) v[5], (int) v[6],
-            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11]);
+            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], contentMap);
     }
 }

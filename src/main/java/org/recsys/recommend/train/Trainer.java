@@ -34,7 +34,7 @@ public final class Trainer {
 
     /** What a training did, for the response. */
     public record Result(long events, long skippedEvents, int users, int items, long itemsNotInCatalogue, int iterations,
-        Map<String, Long> phaseMillis) {}
+        Map<String, Long> phaseMillis, int contentFeatures) {}
 
     private final Client client;
     private final TrainTask task;
@@ -120,10 +120,13 @@ public final class Trainer {
         ActionListener<Void> written = listener.delegateFailureAndWrap((l, v) -> {
             failOnErrors(outcomes[0]);
             failOnErrors(outcomes[1]);
-            phase("model", spec.iterations(), table.events(), users, items, outcomes[0].written.get() + outcomes[1].written.get());
-            Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
-            storeGramian(factors, outcomes[0], l.map(x -> new Result(table.events(), table.skipped(), users, items,
-                outcomes[0].missing.get(), spec.iterations(), phases)));
+            long documents = outcomes[0].written.get() + outcomes[1].written.get();
+            contentMap(factors, outcomes[0], table, l.delegateFailureAndWrap((ll, contentFeatures) -> {
+                phase("model", spec.iterations(), table.events(), users, items, documents);
+                Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
+                storeGramian(factors, outcomes[0], ll.map(x -> new Result(table.events(), table.skipped(), users, items,
+                    outcomes[0].missing.get(), spec.iterations(), phases, contentFeatures)));
+            }));
         });
         ActionListener<Void> once = ActionListener.notifyOnce(written);
         writer.write(model.items().index(), table.items(), r -> itemDoc(r, factors, neighbors, itemUsers, table), false,
@@ -169,6 +172,26 @@ public final class Trainer {
             history.add(Map.of("item", table.items().get(ordered[n]), "weight", strength.get(ordered[n])));
         }
         return Map.of(model.users().factors(), asList(factors.users()[r]), model.users().history(), history);
+    }
+
+    /** Fits and stores the content → factor map on the written items (before the model's state changes); -1: none asked. */
+    private void contentMap(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table, ActionListener<Integer> listener) {
+        if (spec.content() == null) {
+            listener.onResponse(-1);
+            return;
+        }
+        phase("content", spec.iterations(), table.events(), table.users().size(), table.items().size(), 0);
+        Map<String, float[]> trained = new java.util.HashMap<>();
+        for (int r = 0; r < factors.items().length; r++) {
+            if (items.writtenRows[r]) {
+                trained.put(table.items().get(r), factors.items()[r]);
+            }
+        }
+        if (trained.isEmpty()) {
+            listener.onResponse(0);
+            return;
+        }
+        ContentMapTrainer.train(client, task, model, spec.content(), trained, generic, listener);
     }
 
     private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, ActionListener<Void> listener) {

@@ -74,8 +74,10 @@ class TrainEvaluateIT {
                 "{\"items\":{\"index\":\"tr_items\"},\"users\":{\"index\":\"tr_users\",\"max_history\":1000},"
             + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
         JsonHttp.Response trained = http.post("/_recommend/model/planted/_train",
-            "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":10,\"seed\":1},\"neighbors\":{\"k\":20}}");
+            "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":10,\"seed\":1},\"neighbors\":{\"k\":20},"
+                + "\"content\":{\"fields\":[\"cluster\"]}}");
         ok(trained);
+        assertEquals(CLUSTERS, trained.at("/content_map_features").asInt(), "one feature per cluster value: " + trained.body());
         assertEquals(USERS, trained.at("/users").asInt(), trained.body());
         assertEquals(0, trained.at("/items_not_in_catalogue").asInt(), trained.body());
         // no _refresh here: what _train wrote is searchable when it answers
@@ -104,6 +106,77 @@ class TrainEvaluateIT {
         assertTrue(total > 0);
         // chance is 1/5; a recovered structure puts nearly everything in the user's own cluster
         assertTrue(inCluster / (double) total > 0.85, inCluster + " of " + total + " in-cluster");
+    }
+
+    @Test
+    void newItemsGetFactorsFromTheirContent(JsonHttp http) {
+        ok(http.put("/_ingest/pipeline/tr_new_items",
+            "{\"processors\":[{\"recommend_update\":{\"model\":\"planted\",\"mode\":\"item\"}}]}"));
+        JsonHttp.Response indexed = http.postNdjson("/tr_items/_bulk?pipeline=tr_new_items&refresh=true", ""
+            + "{\"index\":{\"_id\":\"new3\"}}\n{\"cluster\":\"c3\"}\n"
+            + "{\"index\":{\"_id\":\"unknown\"}}\n{\"cluster\":\"zz\"}\n"
+            + "{\"index\":{\"_id\":\"given\"}}\n{\"cluster\":\"c1\",\"factors\":[1,0,0,0,0,0,0,0]}\n");
+        ok(indexed);
+        assertEquals(false, indexed.at("/errors").asBoolean(), indexed.body());
+        // the map learned that a c3 item's factors are those c3's items share: the new item is closest to cluster 3's mean
+        JsonNode fresh = http.get("/tr_items/_doc/new3?_source_exclude_vectors=false").json().path("_source").path("factors");
+        assertEquals(DIMS, fresh.size(), fresh.toString());
+        float[][] means = new float[CLUSTERS][DIMS];
+        List<String> trainedIds = new ArrayList<>();
+        for (int i = 0; i < ITEMS; i++) {
+            trainedIds.add("\"i" + i + "\"");
+        }
+        JsonHttp.Response all = http.post("/tr_items/_search", "{\"size\":" + ITEMS + ",\"query\":{\"ids\":{\"values\":" + trainedIds
+            + "}},\"_source\":{\"includes\":[\"factors\"],\"exclude_vectors\":false}}");
+        ok(all);
+        for (JsonNode hit : all.at("/hits/hits")) {
+            int cluster = Integer.parseInt(hit.path("_id").asText().substring(1)) % CLUSTERS;
+            for (int d = 0; d < DIMS; d++) {
+                means[cluster][d] += (float) hit.at("/_source/factors/" + d).asDouble();
+            }
+        }
+        int closest = -1;
+        double best = -2;
+        for (int c = 0; c < CLUSTERS; c++) {
+            double cosine = cosine(fresh, means[c]);
+            if (cosine > best) {
+                best = cosine;
+                closest = c;
+            }
+        }
+        assertEquals(3, closest, "cosine to cluster 3's mean " + cosine(fresh, means[3]) + ", best " + best);
+        assertTrue(best > 0.9, "cosine " + best);
+        JsonNode unknown = http.get("/tr_items/_doc/unknown?_source_exclude_vectors=false").json().path("_source");
+        assertTrue(unknown.has("factors") == false, "no known word: left without factors, not given the mean item: " + unknown);
+        JsonNode given = http.get("/tr_items/_doc/given?_source_exclude_vectors=false").json().path("_source").path("factors");
+        assertEquals(1.0, given.get(0).asDouble(), 1e-6, "factors sent with the item are kept");
+        ok(http.delete("/tr_items/_doc/new3?refresh=true"));
+        ok(http.delete("/tr_items/_doc/unknown?refresh=true"));
+        ok(http.delete("/tr_items/_doc/given?refresh=true"));
+
+        ok(http.put("/_recommend/model/untrained", "{\"items\":{\"index\":\"tr_items\"},\"users\":{\"index\":\"tr_users\"},"
+            + "\"factors\":{\"dims\":" + DIMS + "}}"));
+        ok(http.put("/_ingest/pipeline/tr_untrained",
+            "{\"processors\":[{\"recommend_update\":{\"model\":\"untrained\",\"mode\":\"item\"}}]}"));
+        JsonHttp.Response refused = http.put("/tr_items/_doc/x?pipeline=tr_untrained", "{\"cluster\":\"c2\"}");
+        assertEquals(400, refused.status(), refused.body());
+        assertTrue(refused.body().contains("[model] [untrained] has no content map"), refused.body());
+        JsonHttp.Response badMode = http.put("/_ingest/pipeline/tr_bad", "{\"processors\":[{\"recommend_update\":{\"model\":\"planted\","
+            + "\"mode\":\"items\"}}]}");
+        assertEquals(400, badMode.status(), badMode.body());
+        assertTrue(badMode.body().contains("must be [event], [profile] or [item]"), badMode.body());
+    }
+
+    private static double cosine(JsonNode a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < b.length; i++) {
+            dot += a.get(i).asDouble() * b[i];
+            na += a.get(i).asDouble() * a.get(i).asDouble();
+            nb += b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
     }
 
     @Test
@@ -183,6 +256,13 @@ class TrainEvaluateIT {
         assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"lambda\":-1}}"),
                 "[als.lambda]");
         assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"nope\":1}"), "[nope]");
+        String events = "{\"events\":{\"index\":\"tr_events\"},\"content\":";
+        assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":[\"cluster\"],\"lambda\":0}}"), "[content.lambda]");
+        assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":[\"cluster\"],\"min_items\":0}}"),
+            "[content.min_items]");
+        assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":[\"cluster\"],\"max_features\":0}}"),
+            "[content.max_features]");
+        assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":\"cluster\",\"colour\":1}}"), "[colour]");
         assertBad(http.post("/_recommend/model/planted/_train", "{\"als\":{}}"), "[events.index]");
         assertBad(http.post("/_recommend/model/planted/_evaluate", "{\"test\":{\"index\":\"tr_test\"},\"k\":0}"), "[k]");
         assertBad(http.post("/_recommend/model/planted/_evaluate", "{\"k\":5}"), "[test]");

@@ -1,0 +1,91 @@
+package org.recsys.recommend.train;
+
+import org.elasticsearch.ExceptionsHelper;
+import org.elasticsearch.ResourceAlreadyExistsException;
+import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.admin.indices.create.CreateIndexRequest;
+import org.elasticsearch.action.index.IndexRequest;
+import org.elasticsearch.action.search.SearchRequest;
+import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.search.SearchHit;
+import org.elasticsearch.search.builder.SearchSourceBuilder;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.elasticsearch.search.sort.SortOrder;
+import org.elasticsearch.xcontent.XContentType;
+import org.recsys.recommend.math.ContentFeatures;
+import org.recsys.recommend.math.ContentToFactors;
+import org.recsys.recommend.model.ContentMap;
+import org.recsys.recommend.model.RecommendModel;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * The content phase of {@code _train}: read the content fields of the items the training just wrote, fit the content →
+ * factor map on them (their trained factors are the targets), and store it for the ingest path, which gives new items
+ * factors from their content alone. Runs with the caller's privileges: read on the items, and create-index and write on
+ * {@value ContentMap#INDEX}.
+ */
+final class ContentMapTrainer {
+
+    private static final int READ_PAGE = 5000;
+
+    private ContentMapTrainer() {}
+
+    /** Completes with the number of features the map uses. */
+    static void train(Client client, TrainTask task, RecommendModel model, ContentMapSpec spec, Map<String, float[]> trained,
+        Executor pool, ActionListener<Integer> listener) {
+        Map<String, Map<String, List<String>>> content = new HashMap<>();
+        SearchSourceBuilder source = new SearchSourceBuilder().size(READ_PAGE)
+            .sort("_doc", SortOrder.ASC)
+            .fetchSource(FetchSourceContext.of(true, null, spec.fields().toArray(String[]::new), null));
+        ScrollScan.scan(client, task, new SearchRequest(model.items().index()).source(source), hits -> {
+            for (SearchHit hit : hits) {
+                if (trained.containsKey(hit.getId()) && hit.getSourceAsMap() != null) {
+                    content.put(hit.getId(), ContentMap.contentOf(spec.fields(), hit.getSourceAsMap()));
+                }
+            }
+        }, listener.delegateFailureAndWrap((l, v) -> pool.execute(() -> {
+            try {
+                ContentMap map = fit(spec, content, trained);
+                store(client, model.id(), map, l.map(response -> map.features().size()));
+            } catch (Exception e) {
+                l.onFailure(e);
+            }
+        })));
+    }
+
+    static ContentMap fit(ContentMapSpec spec, Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {
+        List<String> ids = new ArrayList<>(content.keySet());
+        ids.sort(null); // a deterministic vocabulary and fit for the same data
+        ContentFeatures features = ContentFeatures.fit(ids.stream().map(content::get).toList(), spec.minItems(), spec.maxFeatures());
+        int[][] x = new int[ids.size()][];
+        float[][] y = new float[ids.size()][];
+        for (int i = 0; i < ids.size(); i++) {
+            x[i] = features.encode(content.get(ids.get(i)));
+            y[i] = trained.get(ids.get(i));
+        }
+        int k = trained.values().iterator().next().length;
+        return new ContentMap(spec.fields(), features, ContentToFactors.fit(x, y, features.size(), k, spec.lambda()),
+            System.currentTimeMillis());
+    }
+
+    private static void store(Client client, String modelId, ContentMap map, ActionListener<Object> listener) {
+        // hidden (no wildcard search returns it) and not indexed: the maps are only ever read back by id
+        CreateIndexRequest create = new CreateIndexRequest(ContentMap.INDEX).settings(
+            Settings.builder().put("index.hidden", true).put("index.number_of_shards", 1).put("index.auto_expand_replicas", "0-1")
+        ).mapping("{\"_doc\":{\"enabled\":false}}");
+        IndexRequest write = new IndexRequest(ContentMap.INDEX).id(modelId).source(map.toSource(), XContentType.JSON);
+        client.admin().indices().create(create, ActionListener.wrap(created -> client.index(write, listener.map(r -> r)), e -> {
+            if (ExceptionsHelper.unwrapCause(e) instanceof ResourceAlreadyExistsException) {
+                client.index(write, listener.map(r -> r));
+            } else {
+                listener.onFailure(e);
+            }
+        }));
+    }
+}
