@@ -22,14 +22,14 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Issue #6's cold-start measurement, for the content → factor map ({@link ContentToFactors}) before it is wired into
- * {@code _train} and ingest: 10 % of ml-100k's items (seeded) are held out of training entirely (all their P1 train events
- * dropped); ALS is trained in a real node on the rest (λ = 60, α = 10, as chosen on P1's validation split); the map is
- * fitted from the trained items' title and genres to their factors (its λ chosen by how well it predicts the factors of
- * 10 % of the trained items kept aside); the held-out items get factors from their content alone, written to the items
- * index; then every test user with a held-out item in P1's test file is scored through the real {@code recommend} query
- * (collaborative signal only, restricted to the held-out items), and the hit rate at 10 is compared with the exact
- * hit rate a random ranking of the held-out items would have (hypergeometric).
+ * Issue #6's cold-start measurement, through the product path: 10 % of ml-100k's items (seeded) are held out of training
+ * entirely (all their P1 train events dropped); {@code _train} runs on the rest (λ = 60, α = 10, as chosen on P1's
+ * validation split) and fits the content → factor map from title and genres, with the map's λ chosen offline on 10 % of
+ * the trained items kept aside (how well it predicts their trained factors); the held-out items are then indexed again
+ * through the item mode of {@code recommend_update}, which gives them factors from their content alone; finally every test
+ * user with a held-out item in P1's test file is scored through the real {@code recommend} query (collaborative signal,
+ * exact, restricted to the held-out items), and the hit rate at 10 is compared with the exact hit rate of a random ranking
+ * of the held-out items (hypergeometric).
  *
  * <pre>
  * java -cp ... org.recsys.recommend.bench.P1ColdStartBenchmark --data /work/shared/datasets/ml-100k
@@ -55,25 +55,31 @@ public final class P1ColdStartBenchmark {
             Set<String> cold = new HashSet<>(items.subList(0, items.size() / 10));
             List<String[]> warmTrain = train.stream().filter(r -> cold.contains(r[1]) == false).toList();
             P1QualityBenchmark.loadEvents(http, "p1_train", warmTrain);
-            JsonNode training = P1QualityBenchmark.train(http, "p1_train", 60, 10);
-            System.out.println("training: " + training);
+            P1QualityBenchmark.train(http, "p1_train", 60, 10, ",\"content\":{\"fields\":[]}");
             Map<String, float[]> trained = readFactors(http);
             System.out.printf(Locale.ROOT, "%d items, %d held out of training (their %d train events dropped); %d items trained%n",
                 items.size(), cold.size(), train.size() - warmTrain.size(), trained.size());
 
-            FittedMap fitted = fitMap(content, trained);
-            ContentFeatures features = fitted.features();
-            ContentToFactors map = fitted.map();
+            // the map's λ is chosen offline on trained items kept aside; the map used below is the one _train fits with it
+            double mapLambda = chooseMapLambda(content, trained);
+            JsonNode retrained = P1QualityBenchmark.train(http, "p1_train", 60, 10,
+                String.format(Locale.ROOT, ",\"content\":{\"fields\":[\"title\",\"genres\"],\"lambda\":%s}", mapLambda));
+            System.out.printf(Locale.ROOT, "_train fitted the content map on %s features (phases %s)%n",
+                retrained.path("content_map_features"), retrained.path("phases_ms"));
+            // the held-out items are indexed again through the item mode of recommend_update, as a new item would be
+            P1QualityBenchmark.ok(http.put("/_ingest/pipeline/p1_new_items",
+                "{\"processors\":[{\"recommend_update\":{\"model\":\"p1\",\"mode\":\"item\"}}]}"));
             StringBuilder bulk = new StringBuilder();
-            int withoutFeatures = 0;
             for (String item : cold) {
-                int[] f = features.encode(content.get(item));
-                withoutFeatures += f.length == 0 ? 1 : 0;
-                bulk.append("{\"update\":{\"_index\":\"p1_items\",\"_id\":\"").append(item).append("\"}}\n{\"doc\":{\"factors\":")
-                    .append(JsonHttp.MAPPER.writeValueAsString(map.apply(f))).append("}}\n");
+                Map<String, Object> doc = Map.of("title", content.get(item).get("title").get(0), "genres", content.get(item).get("genres"));
+                bulk.append("{\"index\":{\"_index\":\"p1_items\",\"_id\":\"").append(item).append("\"}}\n")
+                    .append(JsonHttp.MAPPER.writeValueAsString(doc)).append('\n');
             }
-            P1QualityBenchmark.bulkOk(http, bulk.toString());
-            System.out.printf(Locale.ROOT, "held-out items without any known feature (they get the mean item): %d%n", withoutFeatures);
+            P1QualityBenchmark.ok(http.postNdjson("/_bulk?pipeline=p1_new_items&refresh=true", bulk.toString()));
+            JsonHttp.Response withFactors = http.post("/p1_items/_count", "{\"query\":{\"bool\":{\"filter\":[{\"ids\":{\"values\":"
+                + JsonHttp.MAPPER.writeValueAsString(new ArrayList<>(cold)) + "}},{\"exists\":{\"field\":\"factors\"}}]}}}");
+            System.out.printf(Locale.ROOT, "held-out items given factors by the item pipeline: %s of %d%n",
+                withFactors.at("/count"), cold.size());
 
             Map<String, Set<String>> coldTest = new LinkedHashMap<>();
             for (String[] r : test) {
@@ -109,19 +115,17 @@ public final class P1ColdStartBenchmark {
         }
     }
 
-    private record FittedMap(ContentFeatures features, ContentToFactors map) {}
-
-    /** Fits the vocabulary and the map on the trained items; λ is chosen on 10 % of them kept aside. */
-    private static FittedMap fitMap(Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {
+    /** The map's λ with the best mean cosine between predicted and trained factors on 10 % of the trained items kept aside. */
+    private static double chooseMapLambda(Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {
         List<String> ids = new ArrayList<>(trained.keySet());
         Collections.sort(ids);
         Collections.shuffle(ids, new Random(17));
         List<String> aside = ids.subList(0, ids.size() / 10);
         List<String> fit = ids.subList(ids.size() / 10, ids.size());
+        ContentFeatures features = ContentFeatures.fit(fit.stream().map(content::get).toList(), 2, 2000);
         double bestLambda = 0;
         double bestCosine = -2;
         for (double lambda : new double[] { 0.1, 1, 3, 10, 30 }) {
-            ContentFeatures features = ContentFeatures.fit(fit.stream().map(content::get).toList(), 2, 2000);
             ContentToFactors map = fitOn(fit, features, content, trained, lambda);
             double cosine = 0;
             for (String item : aside) {
@@ -135,9 +139,8 @@ public final class P1ColdStartBenchmark {
                 bestLambda = lambda;
             }
         }
-        ContentFeatures features = ContentFeatures.fit(ids.stream().map(content::get).toList(), 2, 2000);
-        System.out.printf(Locale.ROOT, "chosen map lambda %.1f; %d features%n", bestLambda, features.size());
-        return new FittedMap(features, fitOn(ids, features, content, trained, bestLambda));
+        System.out.printf(Locale.ROOT, "chosen map lambda %.1f%n", bestLambda);
+        return bestLambda;
     }
 
     private static ContentToFactors fitOn(List<String> ids, ContentFeatures features, Map<String, Map<String, List<String>>> content,
@@ -181,7 +184,6 @@ public final class P1ColdStartBenchmark {
         JsonHttp.Response r = P1QualityBenchmark.ok(http.post("/p1_items/_search",
             "{\"size\":10000,\"query\":{\"exists\":{\"field\":\"factors\"}},"
                 + "\"_source\":{\"includes\":[\"factors\"],\"exclude_vectors\":false}}"));
-        System.out.println("items with factors: " + r.at("/hits/total") + ", hits read " + r.at("/hits/hits").size());
         for (JsonNode hit : r.at("/hits/hits")) {
             JsonNode v = hit.at("/_source/factors");
             float[] f = new float[v.size()];

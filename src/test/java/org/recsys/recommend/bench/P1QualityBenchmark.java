@@ -135,12 +135,17 @@ public final class P1QualityBenchmark {
     }
 
     static JsonNode train(JsonHttp http, String events, double lambda, double alpha) {
+        return train(http, events, lambda, alpha, "");
+    }
+
+    /** Trains model p1; {@code extra} is appended to the _train body (e.g. a content section). */
+    static JsonNode train(JsonHttp http, String events, double lambda, double alpha, String extra) {
         ok(http.put("/_recommend/model/p1", String.format(Locale.ROOT, "{\"items\":{\"index\":\"p1_items\",\"content\":[\"title\","
             + "\"genres\"]},\"users\":{\"index\":\"p1_users\",\"max_history\":10000},\"factors\":{\"dims\":%d,\"lambda\":%s,"
             + "\"alpha\":%s}}", DIMS, lambda, alpha)));
         return ok(http.post("/_recommend/model/p1/_train", String.format(Locale.ROOT, "{\"events\":{\"index\":\"%s\"},\"als\":{"
-            + "\"factors\":%d,\"iterations\":%d,\"lambda\":%s,\"alpha\":%s,\"seed\":42},\"neighbors\":{\"k\":%d}}", events, DIMS,
-            ITERATIONS, lambda, alpha, NEIGHBORS_K))).json();
+            + "\"factors\":%d,\"iterations\":%d,\"lambda\":%s,\"alpha\":%s,\"seed\":42},\"neighbors\":{\"k\":%d}%s}", events, DIMS,
+            ITERATIONS, lambda, alpha, NEIGHBORS_K, extra))).json();
     }
 
     /** Evaluates the configs three at a time, so that no request nears the client's 60 s timeout on a busy machine. */
