@@ -129,7 +129,7 @@ public final class Trainer {
             }));
         });
         ActionListener<Void> once = ActionListener.notifyOnce(written);
-        writer.write(model.items().index(), table.items(), r -> itemDoc(r, factors, neighbors, itemUsers, table), false,
+        writer.replaceFields(model.items().index(), table.items(), r -> itemDoc(r, factors, neighbors, itemUsers, table),
             ActionListener.wrap(outcome -> {
                 outcomes[0] = outcome;
                 if (bothWritten.countDown()) {
@@ -155,6 +155,8 @@ public final class Trainer {
                 sims.put(table.items().get(neighbors.neighbors()[r][n]), neighbors.similarities()[r][n]);
             }
             doc.put(model.items().neighbors(), sims);
+        } else if (neighbors != null) {
+            doc.put(model.items().neighbors(), null); // no neighbors this time: the field goes, old ones must not stay
         }
         doc.put(model.items().popularity(), itemUsers.indptr()[r + 1] - itemUsers.indptr()[r]);
         return doc;

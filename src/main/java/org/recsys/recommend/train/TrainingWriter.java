@@ -4,25 +4,34 @@ import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.bulk.BulkItemResponse;
 import org.elasticsearch.action.bulk.BulkRequest;
+import org.elasticsearch.action.get.GetResponse;
+import org.elasticsearch.action.get.MultiGetItemResponse;
+import org.elasticsearch.action.get.MultiGetRequest;
+import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.action.support.WriteRequest;
 import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.engine.DocumentMissingException;
+import org.elasticsearch.index.engine.VersionConflictEngineException;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.TaskCancelledException;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
- * Writes training output with bulk requests, one page at a time: partial updates of existing items (an item that is in
- * the events but not in the catalogue is counted, not created) and upserts of user profiles.
+ * Writes training output with bulk requests, one page at a time: the items' trained fields replaced in existing items (an
+ * item that is in the events but not in the catalogue is counted, not created) and upserts of user profiles.
  */
 final class TrainingWriter {
 
     static final int PAGE = 1000;
+    static final int MAX_CONFLICT_RETRIES = 3;
 
     /** What a write pass did. */
     static final class Outcome {
@@ -46,6 +55,109 @@ final class TrainingWriter {
         Outcome outcome = new Outcome();
         outcome.writtenRows = new boolean[ids.size()];
         writePage(index, ids, docs, upsert, 0, outcome, listener);
+    }
+
+    /**
+     * Replaces the fields {@code docs} gives in the existing documents of rows 0..n-1, keeping their other fields. Not a
+     * partial update: that merges an object field key by key, so an item's {@code sparse_vector} of neighbors from an earlier
+     * training would keep its old keys next to the new ones (and a sparse_vector cannot be set to null to clear it). Each
+     * page is read (real time, vectors included), rewritten whole with {@code if_seq_no}, and a document changed in between
+     * is read and rewritten again (up to {@value #MAX_CONFLICT_RETRIES} times). A field {@code docs} maps to null is removed.
+     */
+    void replaceFields(String index, List<String> ids, IntFunction<Map<String, Object>> docs, ActionListener<Outcome> listener) {
+        Outcome outcome = new Outcome();
+        outcome.writtenRows = new boolean[ids.size()];
+        replacePage(index, ids, docs, 0, outcome, listener);
+    }
+
+    private void replacePage(String index, List<String> ids, IntFunction<Map<String, Object>> docs, int from, Outcome outcome,
+        ActionListener<Outcome> listener) {
+        if (from >= ids.size()) {
+            listener.onResponse(outcome);
+            return;
+        }
+        if (task.isCancelled()) {
+            listener.onFailure(new TaskCancelledException("cancelled after writing " + outcome.written.get() + " documents to [" + index
+                + "]"));
+            return;
+        }
+        int to = Math.min(ids.size(), from + PAGE);
+        List<Integer> rows = new ArrayList<>();
+        for (int r = from; r < to; r++) {
+            rows.add(r);
+        }
+        replaceRows(index, ids, docs, rows, 0, to == ids.size(), outcome,
+            listener.delegateFailureAndWrap((l, v) -> replacePage(index, ids, docs, to, outcome, l)));
+    }
+
+    private void replaceRows(String index, List<String> ids, IntFunction<Map<String, Object>> docs, List<Integer> rows, int attempt,
+        boolean last, Outcome outcome, ActionListener<Void> listener) {
+        MultiGetRequest read = new MultiGetRequest().realtime(true);
+        for (int r : rows) {
+            read.add(new MultiGetRequest.Item(index, ids.get(r)).fetchSourceContext(FetchSourceContext.of(true, false, null, null)));
+        }
+        client.multiGet(read, listener.delegateFailureAndWrap((l, current) -> {
+            BulkRequest bulk = new BulkRequest();
+            List<Integer> bulkRows = new ArrayList<>();
+            MultiGetItemResponse[] found = current.getResponses();
+            for (int i = 0; i < found.length; i++) {
+                int r = rows.get(i);
+                if (found[i].isFailed()) {
+                    failed(outcome, index, ids.get(r), found[i].getFailure().getMessage());
+                } else if (found[i].getResponse().isExists() == false) {
+                    outcome.missing.incrementAndGet();
+                } else {
+                    GetResponse item = found[i].getResponse();
+                    Map<String, Object> source = new HashMap<>(item.getSourceAsMap());
+                    docs.apply(r).forEach((field, value) -> {
+                        if (value == null) {
+                            source.remove(field); // null: the field is removed
+                        } else {
+                            source.put(field, value);
+                        }
+                    });
+                    bulk.add(new IndexRequest(index).id(ids.get(r)).source(source).setIfSeqNo(item.getSeqNo())
+                        .setIfPrimaryTerm(item.getPrimaryTerm()));
+                    bulkRows.add(r);
+                }
+            }
+            if (bulkRows.isEmpty()) {
+                l.onResponse(null);
+                return;
+            }
+            if (last) {
+                // the last page refreshes what it touched (with a page this large, every shard): searchable when _train answers
+                bulk.setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
+            }
+            client.bulk(bulk, l.delegateFailureAndWrap((ll, response) -> {
+                List<Integer> conflicted = new ArrayList<>();
+                BulkItemResponse[] items = response.getItems();
+                for (int n = 0; n < items.length; n++) {
+                    int r = bulkRows.get(n);
+                    if (items[n].isFailed() == false) {
+                        outcome.written.incrementAndGet();
+                        outcome.writtenRows[r] = true;
+                    } else if (ExceptionsHelper.unwrapCause(items[n].getFailure().getCause()) instanceof VersionConflictEngineException
+                        && attempt < MAX_CONFLICT_RETRIES) {
+                        conflicted.add(r); // changed since it was read: read it again
+                    } else {
+                        failed(outcome, index, ids.get(r), items[n].getFailureMessage());
+                    }
+                }
+                if (conflicted.isEmpty()) {
+                    ll.onResponse(null);
+                } else {
+                    replaceRows(index, ids, docs, conflicted, attempt + 1, last, outcome, ll);
+                }
+            }));
+        }));
+    }
+
+    private static void failed(Outcome outcome, String index, String id, String message) {
+        outcome.failed.incrementAndGet();
+        if (outcome.firstFailure == null) {
+            outcome.firstFailure = "[" + index + "/" + id + "] " + message;
+        }
     }
 
     private void writePage(String index, List<String> ids, IntFunction<Map<String, Object>> docs, boolean upsert, int from,

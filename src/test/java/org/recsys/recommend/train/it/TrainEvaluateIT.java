@@ -180,6 +180,31 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void retrainingReplacesNeighborsInsteadOfMergingThem(JsonHttp http) {
+        // a second model on copies of the items: train with k = 20, then k = 2; the second training's neighbors alone remain
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
+        ok(http.put("/tr_items_copy", "{\"mappings\":{\"properties\":{\"factors\":" + vector
+            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{}\n");
+        }
+        ok(http.postNdjson("/tr_items_copy/_bulk?refresh=true", items.toString()));
+        ok(http.put("/_recommend/model/retrained", "{\"items\":{\"index\":\"tr_items_copy\"},\"users\":{\"index\":\"tr_users_copy\"},"
+            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        String body = "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2,\"seed\":1},\"neighbors\":{\"k\":%d},"
+            + "\"content\":{\"fields\":[]}}";
+        ok(http.post("/_recommend/model/retrained/_train", body.formatted(20)));
+        int before = http.get("/tr_items_copy/_doc/i0?_source_exclude_vectors=false").json().at("/_source/neighbors").size();
+        assertTrue(before > 2, "k = 20 gave " + before + " neighbors");
+        ok(http.post("/_recommend/model/retrained/_train", body.formatted(2)));
+        JsonNode after = http.get("/tr_items_copy/_doc/i0?_source_exclude_vectors=false").json().at("/_source/neighbors");
+        assertEquals(2, after.size(), "the k = 2 training's neighbors only, not merged with the k = 20 ones: " + after);
+        ok(http.delete("/_recommend/model/retrained"));
+        ok(http.delete("/tr_items_copy,tr_users_copy"));
+    }
+
+    @Test
     void trainingWritesNeighborsPopularityHistoriesAndTheGramian(JsonHttp http) {
         JsonNode item = http.get("/tr_items/_doc/i0?_source_exclude_vectors=false").json().path("_source");
         assertEquals(DIMS, item.path("factors").size(), item.toString());
