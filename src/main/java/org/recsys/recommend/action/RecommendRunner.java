@@ -14,7 +14,6 @@ import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
-import org.recsys.recommend.math.Reranking;
 import org.recsys.recommend.query.DiversityBackfill;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendInputs;
@@ -196,7 +195,7 @@ final class RecommendRunner {
     private void onShardCapsPage(Set<String> seen, SearchResponse r, ActionListener<RecommendResponse.Entry> l) {
         SearchHit[] hits = r.getHits().getHits();
         caps.clear();
-        List<SearchHit> kept = rerank(hits);
+        List<SearchHit> kept = WindowReranking.rerank(spec, caps, hits);
         boolean backfilled = Arrays.stream(hits).anyMatch(hit -> hit.getScore() < 0);
         if (kept.size() < hits.length || (backfilled && r.getTotalShards() > 1)) {
             // several shards: a merged page can break a cap, and shards' backfills do not add up to the best one
@@ -250,7 +249,7 @@ final class RecommendRunner {
             if (caps != null) {
                 caps.clear();
             }
-            List<SearchHit> kept = rerank(hits);
+            List<SearchHit> kept = WindowReranking.rerank(spec, caps, hits);
             boolean moreAvailable = hits.length == window && window < RecommendSpec.MAX_WINDOW;
             if (capsOn() && kept.size() < spec.from() + spec.size() && moreAvailable) {
                 // the caps rejected too much of this window: look four times further down before backfilling
@@ -301,38 +300,6 @@ final class RecommendRunner {
         );
     }
 
-    /** The window's hits in their final order (dithered, then diversified), at most {@code from + size} of them. */
-    private List<SearchHit> rerank(SearchHit[] hits) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < hits.length; i++) {
-            order.add(i);
-        }
-        if (spec.dither() != null) {
-            long seed = spec.dither().seed() * 31 + userKey().hashCode();
-            order = Reranking.dither(hits.length, spec.dither().epsilon(), seed);
-        }
-        int page = spec.from() + spec.size();
-        if (spec.diversity() != null) {
-            List<SearchHit> dithered = order.stream().map(i -> hits[i]).toList();
-            List<Integer> kept = spec.diversity().mmrLambda() == null
-                ? Reranking.capPerValue(dithered.stream().map(caps::valuesOf).toList(), spec.diversity().maxPerValue(), page)
-                : Reranking.mmr(scores(dithered), vectors(dithered), spec.diversity().mmrLambda(), page);
-            List<Integer> remapped = new ArrayList<>();
-            for (int k : kept) {
-                remapped.add(order.get(k));
-            }
-            order = remapped;
-        }
-        List<SearchHit> out = new ArrayList<>();
-        for (int i : order.subList(0, Math.min(page, order.size()))) {
-            if (caps != null) {
-                caps.count(hits[i]);
-            }
-            out.add(hits[i]);
-        }
-        return out;
-    }
-
     /** Backfills the page if it is short (and backfill is on), then answers with it. */
     private void finish(Set<String> seen, List<Recommendation> ranked, SearchResponse main, ActionListener<RecommendResponse.Entry> l) {
         int page = spec.from() + spec.size();
@@ -359,32 +326,5 @@ final class RecommendRunner {
 
     private boolean capsOn() {
         return spec.diversity() != null && spec.diversity().mmrLambda() == null;
-    }
-
-    private String userKey() {
-        RecommendInputs inputs = spec.query().inputs();
-        return inputs.user() != null ? inputs.user().id() : String.join(",", inputs.items());
-    }
-
-    private static double[] scores(List<SearchHit> hits) {
-        return hits.stream().mapToDouble(SearchHit::getScore).toArray();
-    }
-
-    private float[][] vectors(List<SearchHit> hits) {
-        float[][] vectors = new float[hits.size()][];
-        for (int i = 0; i < vectors.length; i++) {
-            DocumentField field = hits.get(i).field(spec.diversity().field());
-            if (field != null && field.getValues().isEmpty() == false) {
-                List<Object> values = field.getValues();
-                // the fields API returns a dense_vector either flattened or as one nested list
-                List<?> flat = values.size() == 1 && values.get(0) instanceof List<?> inner ? inner : values;
-                float[] v = new float[flat.size()];
-                for (int d = 0; d < v.length; d++) {
-                    v[d] = flat.get(d) instanceof Number n ? n.floatValue() : 0f;
-                }
-                vectors[i] = v;
-            }
-        }
-        return vectors;
     }
 }
