@@ -4,10 +4,10 @@ import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.ingest.AbstractProcessor;
 import org.elasticsearch.ingest.IngestDocument;
 import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.model.ContentMap;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,14 +99,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         contentMaps.get(batcher.client(), model, ActionListener.wrap(map -> {
             Map<String, List<String>> content = new LinkedHashMap<>();
             for (String field : map.fields()) {
-                Object value = document.hasField(field) ? document.getFieldValue(field, Object.class) : null;
-                List<String> values = new ArrayList<>();
-                if (value instanceof List<?> list) {
-                    list.forEach(v -> values.add(String.valueOf(v)));
-                } else if (value != null) {
-                    values.add(String.valueOf(value));
-                }
-                content.put(field, values);
+                content.put(field, ContentMap.valuesOf(document.hasField(field) ? document.getFieldValue(field, Object.class) : null));
             }
             float[] vector = map.factorsFor(content);
             if (vector != null) {

@@ -71,7 +71,7 @@ public final class Reranking {
             order.add(best);
             for (int i = 0; i < n; i++) {
                 if (picked[i] == false) {
-                    maxSimilarity[i] = Math.max(maxSimilarity[i], cosine(vectors[i], vectors[best]));
+                    maxSimilarity[i] = Math.max(maxSimilarity[i], Vectors.cosine(vectors[i], vectors[best]));
                 }
             }
         }
@@ -95,20 +95,5 @@ public final class Reranking {
         }
         order.sort((a, b) -> keys[a] != keys[b] ? Double.compare(keys[a], keys[b]) : Integer.compare(a, b));
         return order;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        if (a == null || b == null || a.length != b.length) {
-            return 0;
-        }
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 }

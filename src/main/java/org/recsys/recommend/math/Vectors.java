@@ -39,4 +39,20 @@ public final class Vectors {
         }
         return mean;
     }
+
+    /** Cosine similarity; 0 when either vector is missing, of another length, or zero. */
+    public static double cosine(float[] a, float[] b) {
+        if (a == null || b == null || a.length != b.length) {
+            return 0;
+        }
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
 }

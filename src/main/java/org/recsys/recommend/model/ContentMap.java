@@ -68,15 +68,19 @@ public record ContentMap(List<String> fields, ContentFeatures features, ContentT
     public static Map<String, List<String>> contentOf(List<String> fields, Map<String, Object> source) {
         Map<String, List<String>> content = new LinkedHashMap<>();
         for (String field : fields) {
-            Object value = source.get(field);
-            List<String> values = new ArrayList<>();
-            if (value instanceof List<?> list) {
-                list.forEach(v -> values.add(String.valueOf(v)));
-            } else if (value != null) {
-                values.add(String.valueOf(value));
-            }
-            content.put(field, values);
+            content.put(field, valuesOf(source.get(field)));
         }
         return content;
+    }
+
+    /** A field's value as strings: a list's elements, a single value, or nothing. */
+    public static List<String> valuesOf(Object value) {
+        List<String> values = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            list.forEach(v -> values.add(String.valueOf(v)));
+        } else if (value != null) {
+            values.add(String.valueOf(value));
+        }
+        return values;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.recsys.recommend.math.ContentFeatures;
 import org.recsys.recommend.math.ContentToFactors;
+import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.testing.JsonHttp;
 import org.recsys.recommend.testing.NodeSpec;
 import org.recsys.recommend.testing.RealNode;
@@ -129,7 +130,7 @@ public final class P1ColdStartBenchmark {
             ContentToFactors map = fitOn(fit, features, content, trained, lambda);
             double cosine = 0;
             for (String item : aside) {
-                cosine += cosine(map.apply(features.encode(content.get(item))), trained.get(item));
+                cosine += Vectors.cosine(map.apply(features.encode(content.get(item))), trained.get(item));
             }
             cosine /= aside.size();
             System.out.printf(Locale.ROOT, "map lambda %5.1f: mean cosine to the true factors of %d items kept aside %.4f%n", lambda,
@@ -193,17 +194,5 @@ public final class P1ColdStartBenchmark {
             factors.put(hit.path("_id").asText(), f);
         }
         return factors;
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 }
