@@ -11,9 +11,11 @@ import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
 import org.elasticsearch.action.get.MultiGetResponse;
 import org.elasticsearch.action.index.IndexRequest;
+import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.engine.VersionConflictEngineException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.recsys.recommend.math.ItemNudge;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.ArrayList;
@@ -116,6 +118,7 @@ final class ProfileBatch {
         BulkRequest bulk = new BulkRequest();
         List<String> written = new ArrayList<>();
         Map<String, List<ProfileBatcher.Pending>> applied = new HashMap<>();
+        Map<String, float[]> vectors = new HashMap<>();
         int k = model.factors().dims();
         for (Map.Entry<String, History> entry : histories.entrySet()) {
             String user = entry.getKey();
@@ -158,24 +161,27 @@ final class ProfileBatch {
             bulk.add(request);
             written.add(user);
             applied.put(user, ok);
+            vectors.put(user, vector);
         }
         if (written.isEmpty()) {
             done.run();
             return;
         }
         client.bulk(bulk, ActionListener.wrap(response -> {
-            try {
-                onWritten(response, written, applied);
-            } finally {
+            List<Runnable> acknowledgements = onWritten(response, written, applied);
+            nudgeItems(response, written, applied, vectors, found, () -> {
+                acknowledgements.forEach(Runnable::run);
                 done.run();
-            }
+            });
         }, e -> {
             applied.values().forEach(events -> events.forEach(p -> p.listener().onFailure(e)));
             done.run();
         }));
     }
 
-    private void onWritten(BulkResponse response, List<String> written, Map<String, List<ProfileBatcher.Pending>> applied) {
+    /** Answers failed events and puts conflicted ones back; returns the acknowledgements of the written ones, to run last. */
+    private List<Runnable> onWritten(BulkResponse response, List<String> written, Map<String, List<ProfileBatcher.Pending>> applied) {
+        List<Runnable> acknowledgements = new ArrayList<>();
         List<ProfileBatcher.Pending> conflicted = new ArrayList<>();
         BulkItemResponse[] items = response.getItems();
         for (int i = 0; i < items.length; i++) {
@@ -183,7 +189,7 @@ final class ProfileBatch {
             BulkItemResponse item = items[i];
             if (item.isFailed() == false) {
                 long version = item.getVersion();
-                events.forEach(p -> p.listener().onResponse(version));
+                acknowledgements.add(() -> events.forEach(p -> p.listener().onResponse(version)));
             } else if (ExceptionsHelper.unwrapCause(item.getFailure().getCause()) instanceof VersionConflictEngineException) {
                 for (ProfileBatcher.Pending p : events) {
                     if (p.attempt() < p.maxRetries()) {
@@ -199,6 +205,41 @@ final class ProfileBatch {
         if (conflicted.isEmpty() == false) {
             requeue.accept(conflicted);
         }
+        return acknowledgements;
+    }
+
+    /**
+     * The optional SGD step ({@code item_nudge}) on the items of the events whose profiles were written, with the users'
+     * new vectors; written before those events are acknowledged, so an acknowledged event's nudge is visible. Best effort:
+     * a nudge that fails (say, the item changed meanwhile) is dropped, never the event. Several events on one item in a
+     * batch step one after the other.
+     */
+    private void nudgeItems(BulkResponse response, List<String> written, Map<String, List<ProfileBatcher.Pending>> applied,
+        Map<String, float[]> vectors, Map<String, float[]> found, Runnable then) {
+        Map<String, float[]> nudged = new LinkedHashMap<>();
+        BulkItemResponse[] items = response.getItems();
+        for (int i = 0; i < items.length; i++) {
+            if (items[i].isFailed()) {
+                continue;
+            }
+            float[] x = vectors.get(written.get(i));
+            for (ProfileBatcher.Pending p : applied.get(written.get(i))) {
+                if (p.itemNudge() > 0) {
+                    String item = p.event().item();
+                    float[] y = nudged.getOrDefault(item, found.get(item));
+                    nudged.put(item, ItemNudge.step(y, x, 1 + model.factors().alpha() * p.event().weight(), p.itemNudge()));
+                }
+            }
+        }
+        if (nudged.isEmpty()) {
+            then.run();
+            return;
+        }
+        BulkRequest bulk = new BulkRequest();
+        nudged.forEach((item, y) -> bulk.add(
+            new UpdateRequest(model.items().index(), item).doc(Map.of(model.items().factors(), ModelFoldIn.asList(y))).retryOnConflict(3)
+        ));
+        client.bulk(bulk, ActionListener.running(then));
     }
 
     private static Map<String, Object> sourceOf(GetResponse profile) {

@@ -45,17 +45,21 @@ public final class ProfileBatcher {
         Setting.Property.NodeScope
     );
 
-    /** One event waiting for its profile update; {@code attempt} counts write conflicts so far. */
+    /**
+     * One event waiting for its profile update; {@code attempt} counts write conflicts so far; {@code itemNudge} is the
+     * learning rate of the optional SGD step on the event's item (0: off).
+     */
     record Pending(
         RecommendModel model,
         ProfileEvent event,
         int maxRetries,
+        double itemNudge,
         int attempt,
         Supplier<ThreadContext.StoredContext> context,
         ActionListener<Long> listener
     ) {
         Pending retried() {
-            return new Pending(model, event, maxRetries, attempt + 1, context, listener);
+            return new Pending(model, event, maxRetries, itemNudge, attempt + 1, context, listener);
         }
     }
 
@@ -93,14 +97,14 @@ public final class ProfileBatcher {
     }
 
     /** Applies {@code event} to its user's profile; completes with the profile document's new version. */
-    void apply(RecommendModel model, ProfileEvent event, int maxRetries, ActionListener<Long> listener) {
+    void apply(RecommendModel model, ProfileEvent event, int maxRetries, double itemNudge, ActionListener<Long> listener) {
         ThreadContext threadContext = client.threadPool().getThreadContext();
         LaneKey key = new LaneKey(model.id(), model.users().index(), Map.copyOf(threadContext.getHeaders()));
         // answered once, in the caller's context, whichever batch thread answers
         ActionListener<Long> answer = ActionListener.notifyOnce(
             ContextPreservingActionListener.wrapPreservingContext(listener, threadContext)
         );
-        Pending pending = new Pending(model, event, maxRetries, 0, threadContext.newRestorableContext(false), answer);
+        Pending pending = new Pending(model, event, maxRetries, itemNudge, 0, threadContext.newRestorableContext(false), answer);
         Lane lane;
         synchronized (this) {
             lane = lanes.computeIfAbsent(key, k -> new Lane());

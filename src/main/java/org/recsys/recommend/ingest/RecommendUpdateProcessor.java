@@ -62,7 +62,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
             RecommendModel model = models.getForField("model", config.model());
             if (config.mode() == Mode.EVENT) {
                 ProfileEvent event = readEvent(document);
-                batcher.apply(model, event, config.maxRetries(), ActionListener.wrap(version -> {
+                batcher.apply(model, event, config.maxRetries(), config.itemNudge(), ActionListener.wrap(version -> {
                     if (config.versionField() != null) {
                         document.setFieldValue(config.versionField(), version);
                     }
@@ -172,6 +172,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         Map<String, Double> actionWeights,
         String timestampField,
         String versionField,
-        int maxRetries
+        int maxRetries,
+        double itemNudge
     ) {}
 }

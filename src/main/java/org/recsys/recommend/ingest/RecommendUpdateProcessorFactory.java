@@ -81,8 +81,24 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
             Map.copyOf(actionWeights),
             ConfigurationUtils.readStringProperty(type, tag, config, "timestamp_field", "@timestamp"),
             ConfigurationUtils.readOptionalStringProperty(type, tag, config, "version_field"),
-            maxRetries
+            maxRetries,
+            itemNudge(type, tag, config)
         );
         return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, batcher, contentMaps);
+    }
+
+    /** The optional SGD step on the event's item: a learning rate in (0, 1], off (0) unless set. */
+    private static double itemNudge(String type, String tag, Map<String, Object> config) {
+        if (config.containsKey("item_nudge") == false) {
+            return 0;
+        }
+        Object raw = config.get("item_nudge");
+        double rate = raw instanceof Number n ? n.doubleValue() : Double.NaN;
+        config.remove("item_nudge");
+        if (Double.isFinite(rate) == false || rate <= 0 || rate > 1) {
+            String problem = "must be a learning rate in (0, 1], got [" + raw + "]";
+            throw ConfigurationUtils.newConfigurationException(type, tag, "item_nudge", problem);
+        }
+        return rate;
     }
 }
