@@ -103,6 +103,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
             out.writeVInt(result.iterations());
             out.writeMap(result.phaseMillis(), StreamOutput::writeVLong);
             out.writeInt(result.contentFeatures());
+            out.writeVLong(result.contentMappedItems());
             out.writeVLong(tookMillis);
         }
 
@@ -120,6 +121,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
                 .field("iterations", result.iterations())
                 .field("phases_ms", result.phaseMillis())
                 .field("content_map_features", result.contentFeatures() < 0 ? null : result.contentFeatures())
+                .field("content_mapped_items", result.contentMappedItems())
                 .endObject();
         }
     }

@@ -86,7 +86,9 @@ public final class ItemFactorCache {
                     continue;
                 }
                 Map<String, Object> doc = item.getResponse().getSourceAsMap();
-                float[] vector = toVector(index, item.getId(), field, doc == null ? null : doc.get(field));
+                // an item whose field holds something other than numbers has no usable factors: it is absent, as if it
+                // had none, so one bad document fails only the events on that item, not every user batched with it
+                float[] vector = toVector(doc == null ? null : doc.get(field));
                 if (vector != null) {
                     cache.put(key(index, item.getId()), vector);
                     found.put(item.getId(), vector);
@@ -96,25 +98,19 @@ public final class ItemFactorCache {
         }));
     }
 
-    private static float[] toVector(String index, String id, String field, Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof List<?> list) {
+    /** A stored vector as floats, or null when the value is not a non-empty array of finite numbers. */
+    static float[] toVector(Object value) {
+        if (value instanceof List<?> list && list.isEmpty() == false) {
             float[] v = new float[list.size()];
             for (int i = 0; i < v.length; i++) {
                 if (list.get(i) instanceof Number n && Float.isFinite(n.floatValue())) {
                     v[i] = n.floatValue();
                 } else {
-                    throw notNumbers(index, id, field);
+                    return null;
                 }
             }
             return v;
         }
-        throw notNumbers(index, id, field);
-    }
-
-    private static IllegalArgumentException notNumbers(String index, String id, String field) {
-        return new IllegalArgumentException("[" + field + "] of item [" + id + "] in [" + index + "] is not an array of numbers");
+        return null;
     }
 }

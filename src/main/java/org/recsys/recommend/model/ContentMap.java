@@ -1,5 +1,6 @@
 package org.recsys.recommend.model;
 
+import org.elasticsearch.common.xcontent.support.XContentMapValues;
 import org.recsys.recommend.math.ContentFeatures;
 import org.recsys.recommend.math.ContentToFactors;
 
@@ -68,7 +69,7 @@ public record ContentMap(List<String> fields, ContentFeatures features, ContentT
     public static Map<String, List<String>> contentOf(List<String> fields, Map<String, Object> source) {
         Map<String, List<String>> content = new LinkedHashMap<>();
         for (String field : fields) {
-            content.put(field, valuesOf(source.get(field)));
+            content.put(field, valuesOf(XContentMapValues.extractValue(field, source))); // dotted paths reach into objects
         }
         return content;
     }

@@ -16,6 +16,7 @@ public record ContentMapSpec(List<String> fields, double lambda, int minItems, i
     public static final double DEFAULT_LAMBDA = 3;
     public static final int DEFAULT_MIN_ITEMS = 2;
     public static final int DEFAULT_MAX_FEATURES = 2000;
+    public static final int MAX_FEATURES = 4000;
 
     public ContentMapSpec {
         fields = List.copyOf(fields);
@@ -25,8 +26,11 @@ public record ContentMapSpec(List<String> fields, double lambda, int minItems, i
         if (minItems < 1) {
             throw new IllegalArgumentException("[content.min_items] must be >= 1, got [" + minItems + "]");
         }
-        if (maxFeatures < 1 || maxFeatures > 10_000) {
-            throw new IllegalArgumentException("[content.max_features] must be between 1 and 10000, got [" + maxFeatures + "]");
+        // the fit solves a dense (features + 1)² system in doubles: 4,000 features is 128 MB of heap and a few seconds
+        if (maxFeatures < 1 || maxFeatures > MAX_FEATURES) {
+            throw new IllegalArgumentException(
+                "[content.max_features] must be between 1 and " + MAX_FEATURES + ", got [" + maxFeatures + "]"
+            );
         }
     }
 

@@ -36,27 +36,66 @@ final class ContentMapTrainer {
 
     private ContentMapTrainer() {}
 
-    /** Completes with the number of features the map uses. */
+    /** What the content phase did: the map's number of features, and how many items outside the training it re-mapped. */
+    record Outcome(int features, long remapped) {}
+
+    /**
+     * Fits and stores the map, then gives every catalogue item that was not in this training factors from its content with
+     * the new map (an item without a known word loses its factors): whatever factors such an item had belong to an earlier
+     * model's space, where this model's user vectors give them meaningless scores.
+     */
     static void train(Client client, TrainTask task, RecommendModel model, ContentMapSpec spec, Map<String, float[]> trained,
-        Executor pool, ActionListener<Integer> listener) {
+        Executor pool, ActionListener<Outcome> listener) {
         Map<String, Map<String, List<String>>> content = new HashMap<>();
         SearchSourceBuilder source = new SearchSourceBuilder().size(READ_PAGE)
             .sort("_doc", SortOrder.ASC)
             .fetchSource(FetchSourceContext.of(true, null, spec.fields().toArray(String[]::new), null));
         ScrollScan.scan(client, task, new SearchRequest(model.items().index()).source(source), hits -> {
             for (SearchHit hit : hits) {
-                if (trained.containsKey(hit.getId()) && hit.getSourceAsMap() != null) {
-                    content.put(hit.getId(), ContentMap.contentOf(spec.fields(), hit.getSourceAsMap()));
-                }
+                Map<String, Object> itemSource = hit.getSourceAsMap();
+                content.put(hit.getId(), ContentMap.contentOf(spec.fields(), itemSource == null ? Map.of() : itemSource));
             }
         }, listener.delegateFailureAndWrap((l, v) -> pool.execute(() -> {
             try {
-                ContentMap map = fit(spec, content, trained);
-                store(client, model.id(), map, l.map(response -> map.features().size()));
+                Map<String, Map<String, List<String>>> trainedContent = new HashMap<>();
+                trained.keySet().forEach(id -> trainedContent.put(id, content.getOrDefault(id, Map.of())));
+                ContentMap map = fit(spec, trainedContent, trained);
+                List<String> untrained = content.keySet().stream().filter(id -> trained.containsKey(id) == false).sorted().toList();
+                store(client, model.id(), map, l.delegateFailureAndWrap((ll, stored) -> remap(client, task, model, map, untrained, content,
+                    ll.map(remapped -> new Outcome(map.features().size(), remapped)))));
             } catch (Exception e) {
                 l.onFailure(e);
             }
         })));
+    }
+
+    private static void remap(Client client, TrainTask task, RecommendModel model, ContentMap map, List<String> untrained,
+        Map<String, Map<String, List<String>>> content, ActionListener<Long> listener) {
+        if (untrained.isEmpty()) {
+            listener.onResponse(0L);
+            return;
+        }
+        String field = model.items().factors();
+        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, r -> {
+            float[] factors = map.factorsFor(content.get(untrained.get(r)));
+            Map<String, Object> doc = new HashMap<>();
+            doc.put(field, factors == null ? null : asList(factors)); // null removes the field
+            return doc;
+        }, listener.map(outcome -> {
+            if (outcome.failed.get() > 0) {
+                throw new IllegalStateException("content phase: " + outcome.failed.get()
+                    + " items failed to get factors from content (first: " + outcome.firstFailure + ")");
+            }
+            return outcome.written.get();
+        }));
+    }
+
+    private static List<Float> asList(float[] vector) {
+        List<Float> list = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            list.add(v);
+        }
+        return list;
     }
 
     static ContentMap fit(ContentMapSpec spec, Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {

@@ -34,7 +34,7 @@ public final class Trainer {
 
     /** What a training did, for the response. */
     public record Result(long events, long skippedEvents, int users, int items, long itemsNotInCatalogue, int iterations,
-        Map<String, Long> phaseMillis, int contentFeatures) {}
+        Map<String, Long> phaseMillis, int contentFeatures, long contentMappedItems) {}
 
     private final Client client;
     private final TrainTask task;
@@ -121,12 +121,16 @@ public final class Trainer {
             failOnErrors(outcomes[0]);
             failOnErrors(outcomes[1]);
             long documents = outcomes[0].written.get() + outcomes[1].written.get();
-            contentMap(factors, outcomes[0], table, l.delegateFailureAndWrap((ll, contentFeatures) -> {
-                phase("model", spec.iterations(), table.events(), users, items, documents);
-                Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
-                storeGramian(factors, outcomes[0], ll.map(x -> new Result(table.events(), table.skipped(), users, items,
-                    outcomes[0].missing.get(), spec.iterations(), phases, contentFeatures)));
-            }));
+            // the last pages refreshed what they touched; this refreshes every shard (best effort: it needs more than write)
+            org.elasticsearch.action.admin.indices.refresh.RefreshRequest refresh =
+                new org.elasticsearch.action.admin.indices.refresh.RefreshRequest(model.items().index(), model.users().index());
+            client.admin().indices().refresh(refresh, ActionListener.running(() -> contentMap(factors, outcomes[0], table,
+                l.delegateFailureAndWrap((ll, content) -> {
+                    phase("model", spec.iterations(), table.events(), users, items, documents);
+                    Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
+                    storeGramian(factors, outcomes[0], ll.map(x -> new Result(table.events(), table.skipped(), users, items,
+                        outcomes[0].missing.get(), spec.iterations(), phases, content.features(), content.remapped())));
+                }))));
         });
         ActionListener<Void> once = ActionListener.notifyOnce(written);
         writer.replaceFields(model.items().index(), table.items(), r -> itemDoc(r, factors, neighbors, itemUsers, table),
@@ -177,9 +181,10 @@ public final class Trainer {
     }
 
     /** Fits and stores the content → factor map on the written items (before the model's state changes); -1: none asked. */
-    private void contentMap(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table, ActionListener<Integer> listener) {
+    private void contentMap(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table,
+        ActionListener<ContentMapTrainer.Outcome> listener) {
         if (spec.content() == null) {
-            listener.onResponse(-1);
+            listener.onResponse(new ContentMapTrainer.Outcome(-1, 0));
             return;
         }
         phase("content", spec.iterations(), table.events(), table.users().size(), table.items().size(), 0);
@@ -190,7 +195,7 @@ public final class Trainer {
             }
         }
         if (trained.isEmpty()) {
-            listener.onResponse(0);
+            listener.onResponse(new ContentMapTrainer.Outcome(0, 0));
             return;
         }
         ContentMapTrainer.train(client, task, model, spec.content(), trained, generic, listener);

@@ -52,6 +52,8 @@ class TrainEvaluateIT {
             bulk.append("{\"index\":{\"_index\":\"tr_items\",\"_id\":\"i").append(i).append("\"}}\n");
             bulk.append("{\"cluster\":\"c").append(i % CLUSTERS).append("\"}\n");
         }
+        // an item no event mentions, with factors from some other model: training must re-map it from its content
+        bulk.append("{\"index\":{\"_index\":\"tr_items\",\"_id\":\"i999\"}}\n{\"cluster\":\"c4\",\"factors\":[9,9,9,9,9,9,9,9]}\n");
         Random random = new Random(9);
         for (int u = 0; u < USERS; u++) {
             String user = "u" + u;
@@ -82,8 +84,12 @@ class TrainEvaluateIT {
         assertEquals(0, trained.at("/items_not_in_catalogue").asInt(), trained.body());
         // no _refresh here: what _train wrote is searchable when it answers
         long trainedItems = train.values().stream().flatMap(Set::stream).distinct().count();
+        assertEquals(ITEMS + 1 - trainedItems, trained.at("/content_mapped_items").asLong(),
+            "every other item re-mapped: " + trained.body());
         JsonHttp.Response withFactors = http.post("/tr_items/_count", "{\"query\":{\"exists\":{\"field\":\"factors\"}}}");
-        assertEquals(trainedItems, withFactors.at("/count").asLong(), withFactors.body());
+        assertEquals(ITEMS + 1, withFactors.at("/count").asLong(), "trained items and re-mapped ones: " + withFactors.body());
+        JsonNode remapped = http.get("/tr_items/_doc/i999?_source_exclude_vectors=false").json().at("/_source/factors");
+        assertTrue(remapped.get(0).asDouble() < 9, "the other model's factors are replaced: " + remapped);
         JsonHttp.Response profiles = http.post("/tr_users/_count", "{\"query\":{\"exists\":{\"field\":\"factors\"}}}");
         assertEquals(USERS, profiles.at("/count").asLong(), profiles.body());
     }
