@@ -14,7 +14,6 @@ import org.elasticsearch.search.sort.SortOrder;
 import org.recsys.recommend.query.RecommendQueryBuilder;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -120,16 +119,18 @@ final class Backfill {
             reasons, null);
     }
 
-    /** Appends backfill hits, in order, that are not on the page yet and fit under the caps, until the page is full. */
+    /**
+     * Appends backfill hits, in order, that fit under the caps, until the page is full. The search already left out what
+     * is on the page, so a hit is never taken twice.
+     */
     private void add(SearchResponse backfill, List<Recommendation> all, int page) {
-        Set<String> present = new HashSet<>();
-        all.forEach(r -> present.add(r.index() + "/" + r.id()));
         for (SearchHit hit : backfill.getHits().getHits()) {
-            boolean fits = present.contains(hit.getIndex() + "/" + hit.getId()) == false && (caps == null || caps.takeIfFits(hit));
-            if (all.size() >= page || fits == false) {
-                continue;
+            if (all.size() >= page) {
+                return;
             }
-            all.add(recommendation(hit, hit.getSortValues().length > 0 ? hit.getSortValues()[0] : null));
+            if (caps == null || caps.takeIfFits(hit)) {
+                all.add(recommendation(hit, hit.getSortValues().length > 0 ? hit.getSortValues()[0] : null));
+            }
         }
     }
 }

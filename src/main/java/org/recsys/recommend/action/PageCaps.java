@@ -2,10 +2,9 @@ package org.recsys.recommend.action;
 
 import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.search.SearchHit;
+import org.recsys.recommend.math.ValueCaps;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The per-value caps of one page being built: how many times each value of the capped field is on the page so far, read
@@ -14,38 +13,30 @@ import java.util.Map;
 final class PageCaps {
 
     private final String field;
-    private final int maxPerValue;
-    private final Map<String, Integer> counts = new HashMap<>();
+    private final ValueCaps caps;
 
     PageCaps(String field, int maxPerValue) {
         this.field = field;
-        this.maxPerValue = maxPerValue;
+        this.caps = new ValueCaps(maxPerValue);
     }
 
     void clear() {
-        counts.clear();
+        caps.clear();
     }
 
     /** Counts a hit that is on the page. */
     void count(SearchHit hit) {
-        valuesOf(hit).forEach(v -> counts.merge(v, 1, Integer::sum));
+        caps.take(valuesOf(hit));
     }
 
     /** Whether the hit fits under the caps; if it does, it is counted. */
     boolean takeIfFits(SearchHit hit) {
-        List<String> values = valuesOf(hit);
-        for (String v : values) {
-            if (counts.getOrDefault(v, 0) >= maxPerValue) {
-                return false;
-            }
-        }
-        values.forEach(v -> counts.merge(v, 1, Integer::sum));
-        return true;
+        return caps.takeIfFits(valuesOf(hit));
     }
 
     /** Values that cannot take another item. */
     List<String> fullValues() {
-        return counts.entrySet().stream().filter(e -> e.getValue() >= maxPerValue).map(Map.Entry::getKey).toList();
+        return caps.fullValues();
     }
 
     List<String> valuesOf(SearchHit hit) {

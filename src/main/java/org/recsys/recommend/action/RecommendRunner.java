@@ -82,7 +82,7 @@ final class RecommendRunner {
         fieldChecked.<RecommendQueryBuilder>andThen((l, ignored) -> resolved.addListener(l))
             .addListener(unknownUserAsBackfill.delegateFailureAndWrap((l, withProfile) -> {
                 query = withProfile;
-                search(new LinkedHashSet<>(query.excludeSeen() ? query.inputs().seenIds() : Set.of()), false, l);
+                search(new LinkedHashSet<>(query.excludeSeen() ? query.inputs().seenIds() : Set.of()), l);
             }));
     }
 
@@ -100,8 +100,8 @@ final class RecommendRunner {
             return;
         }
         String field = spec.diversity().field();
-        FieldCapabilitiesRequest caps = new FieldCapabilitiesRequest().indices(indices).indicesOptions(indicesOptions).fields(field);
-        client.fieldCaps(caps, listener.delegateFailureAndWrap((l, response) -> {
+        FieldCapabilitiesRequest request = new FieldCapabilitiesRequest().indices(indices).indicesOptions(indicesOptions).fields(field);
+        client.fieldCaps(request, listener.delegateFailureAndWrap((l, response) -> {
             if (response.getField(field) == null || response.getField(field).isEmpty()) {
                 l.onFailure(new IllegalArgumentException("[diversity.field] [" + field + "] is not mapped in " + List.of(indices)));
             } else if (capsOn() && response.getField(field).values().stream().anyMatch(c -> c.isAggregatable() == false)) {
@@ -132,8 +132,8 @@ final class RecommendRunner {
         return Math.min(RecommendSpec.MAX_WINDOW, window);
     }
 
-    private void search(Set<String> seen, boolean skipRecommendations, ActionListener<RecommendResponse.Entry> listener) {
-        if (skipRecommendations || spec.size() == 0) {
+    private void search(Set<String> seen, ActionListener<RecommendResponse.Entry> listener) {
+        if (spec.size() == 0) {
             finish(seen, List.of(), null, listener);
             return;
         }
@@ -199,7 +199,6 @@ final class RecommendRunner {
         boolean backfilled = Arrays.stream(hits).anyMatch(hit -> hit.getScore() < 0);
         if (kept.size() < hits.length || (backfilled && r.getTotalShards() > 1)) {
             // several shards: a merged page can break a cap, and shards' backfills do not add up to the best one
-            caps.clear();
             search(seen, window(), l);
             return;
         }

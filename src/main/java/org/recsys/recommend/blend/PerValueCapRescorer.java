@@ -10,15 +10,14 @@ import org.elasticsearch.core.CheckedFunction;
 import org.elasticsearch.index.fielddata.FormattedDocValues;
 import org.elasticsearch.search.rescore.RescoreContext;
 import org.elasticsearch.search.rescore.Rescorer;
+import org.recsys.recommend.math.ValueCaps;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Drops every hit that would put one of its field values over {@code maxPerValue}, walking the shard's hits in score
@@ -43,10 +42,7 @@ public final class PerValueCapRescorer implements Rescorer {
         CheckedFunction<LeafReaderContext, FormattedDocValues, IOException> values,
         ShardBackfill backfill
     ) {
-        if (maxPerValue < 1) {
-            throw new IllegalArgumentException("[max_per_value] must be >= 1, got [" + maxPerValue + "]");
-        }
-        this.maxPerValue = maxPerValue;
+        this.maxPerValue = ValueCaps.checkedCap(maxPerValue);
         this.values = values;
         this.backfill = backfill;
     }
@@ -60,7 +56,7 @@ public final class PerValueCapRescorer implements Rescorer {
         // with backfill the page is at most its size: stop walking the window once that many hits are kept
         int limit = backfill == null ? hits.length : backfill.size();
         List<ScoreDoc> kept = new ArrayList<>();
-        Map<String, Integer> counts = new HashMap<>();
+        ValueCaps caps = new ValueCaps(maxPerValue);
         // values are read a chunk of the ranking at a time (in doc id order within it), so a page that fills early does not
         // pay for reading the whole window
         for (int from = 0; from < hits.length && kept.size() < limit; from += CHUNK) {
@@ -68,16 +64,14 @@ public final class PerValueCapRescorer implements Rescorer {
             ScoreDoc[] chunk = Arrays.copyOfRange(hits, from, Math.min(hits.length, from + CHUNK));
             List<List<String>> chunkValues = valuesInRankOrder(chunk, searcher);
             for (int i = 0; i < chunk.length && kept.size() < limit; i++) {
-                if (ShardBackfill.fits(chunkValues.get(i), counts, maxPerValue)) {
-                    chunkValues.get(i).forEach(v -> counts.merge(v, 1, Integer::sum));
+                if (caps.takeIfFits(chunkValues.get(i))) {
                     kept.add(chunk[i]);
                 }
             }
         }
         if (backfill != null) {
             ScoreDoc[] page = kept.toArray(ScoreDoc[]::new);
-            kept.addAll(backfill.fill(searcher, page, counts, maxPerValue, docs -> valuesInRankOrder(docs, searcher),
-                context::checkCancellation));
+            kept.addAll(backfill.fill(searcher, page, caps, docs -> valuesInRankOrder(docs, searcher), context::checkCancellation));
         }
         return new TopDocs(topDocs.totalHits, kept.toArray(ScoreDoc[]::new));
     }

@@ -9,12 +9,12 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
+import org.recsys.recommend.math.ValueCaps;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -52,11 +52,11 @@ public final class ShardBackfill {
     }
 
     /**
-     * Backfill documents for a page of {@code page} hits, in order; {@code counts} (values on the page so far) is updated.
+     * Backfill documents for a page of {@code page} hits, in order; {@code caps} (the page's values so far) takes theirs.
      * {@code values} reads the capped field's values of hits, in their order.
      */
-    List<ScoreDoc> fill(IndexSearcher searcher, ScoreDoc[] page, Map<String, Integer> counts, int maxPerValue, ValuesReader values,
-        Runnable checkCancelled) throws IOException {
+    List<ScoreDoc> fill(IndexSearcher searcher, ScoreDoc[] page, ValueCaps caps, ValuesReader values, Runnable checkCancelled)
+        throws IOException {
         List<ScoreDoc> added = new ArrayList<>();
         Set<Integer> onPage = new HashSet<>();
         for (ScoreDoc hit : page) {
@@ -71,7 +71,7 @@ public final class ShardBackfill {
             if (excluded != null) {
                 query.add(excluded, BooleanClause.Occur.MUST_NOT);
             }
-            List<String> full = counts.entrySet().stream().filter(e -> e.getValue() >= maxPerValue).map(Map.Entry::getKey).toList();
+            List<String> full = caps.fullValues();
             if (full.isEmpty() == false && withAnyValue != null) {
                 // items holding a value already at its cap cannot be taken: leave them out rather than read and drop them
                 query.add(withAnyValue.apply(full), BooleanClause.Occur.MUST_NOT);
@@ -84,10 +84,9 @@ public final class ShardBackfill {
             List<List<String>> candidateValues = values.read(candidates);
             for (int i = 0; i < candidates.length && missing > 0; i++) {
                 FieldDoc candidate = (FieldDoc) candidates[i];
-                if (onPage.contains(candidate.doc) || fits(candidateValues.get(i), counts, maxPerValue) == false) {
+                if (onPage.contains(candidate.doc) || caps.takeIfFits(candidateValues.get(i)) == false) {
                     continue;
                 }
-                candidateValues.get(i).forEach(v -> counts.merge(v, 1, Integer::sum));
                 onPage.add(candidate.doc);
                 Object popularity = candidate.fields[0];
                 added.add(new ScoreDoc(candidate.doc, scoreFor(popularity instanceof Number n ? n.doubleValue() : 0)));
@@ -99,16 +98,6 @@ public final class ShardBackfill {
             after = (FieldDoc) candidates[candidates.length - 1];
         }
         return added;
-    }
-
-    /** Whether an item with these values may join a page with these counts. */
-    static boolean fits(List<String> values, Map<String, Integer> counts, int maxPerValue) {
-        for (String v : values) {
-            if (counts.getOrDefault(v, 0) >= maxPerValue) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Reads the capped field's values of hits, returned in the hits' order. */

@@ -42,12 +42,4 @@ final class ModelFoldIn {
         FoldInSolver solver = new FoldInSolver(model.state().gramian(), k, model.factors().lambda(), model.factors().alpha());
         return solver.solve(vectors, r);
     }
-
-    static List<Float> asList(float[] vector) {
-        List<Float> list = new ArrayList<>(vector.length);
-        for (float v : vector) {
-            list.add(v);
-        }
-        return list;
-    }
 }

@@ -16,6 +16,7 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.engine.VersionConflictEngineException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.recsys.recommend.math.ItemNudge;
+import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.ArrayList;
@@ -62,10 +63,11 @@ final class ProfileBatch {
     /** Runs the batch; {@code done} runs once, after every event has been answered or put back. */
     void run(Runnable done) {
         MultiGetRequest mget = new MultiGetRequest().realtime(true);
+        // the whole source, other vectors included (the profile is written back as a whole, other fields untouched), except
+        // the user's factors: the fold-in replaces them, so reading them would only cost a vector to load and parse per user
+        FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { model.users().factors() });
         for (String user : byUser.keySet()) {
-            // the whole source, vectors included: the profile is written back as a whole, other fields untouched
-            mget.add(new MultiGetRequest.Item(model.users().index(), user).fetchSourceContext(FetchSourceContext.of(true, false, null,
-                null)));
+            mget.add(new MultiGetRequest.Item(model.users().index(), user).fetchSourceContext(source));
         }
         client.multiGet(mget, ActionListener.wrap(profiles -> {
             try {
@@ -92,7 +94,13 @@ final class ProfileBatch {
         Set<String> items = new LinkedHashSet<>();
         Map<String, History> histories = new HashMap<>();
         for (Map.Entry<String, GetResponse> profile : profiles.entrySet()) {
-            History history = History.fromSource(model.users().history(), sourceOf(profile.getValue()).get(model.users().history()));
+            History history;
+            try {
+                history = History.fromSource(model.users().history(), sourceOf(profile.getValue()).get(model.users().history()));
+            } catch (IllegalArgumentException e) {
+                fail(profile.getKey(), e); // a malformed stored history fails that user's events only
+                continue;
+            }
             histories.put(profile.getKey(), history);
             items.addAll(history.items());
             byUser.get(profile.getKey()).forEach(p -> items.add(p.event().item()));
@@ -109,7 +117,7 @@ final class ProfileBatch {
                 done.run();
             }
         }, e -> {
-            profiles.keySet().forEach(user -> fail(user, e));
+            histories.keySet().forEach(user -> fail(user, e));
             done.run();
         }));
     }
@@ -151,7 +159,7 @@ final class ProfileBatch {
             GetResponse profile = profiles.get(user);
             Map<String, Object> source = new HashMap<>(sourceOf(profile));
             source.put(model.users().history(), history.toSource());
-            source.put(model.users().factors(), ModelFoldIn.asList(vector));
+            source.put(model.users().factors(), Vectors.asList(vector));
             IndexRequest request = new IndexRequest(model.users().index()).id(user).source(source);
             if (profile.isExists()) {
                 request.setIfSeqNo(profile.getSeqNo()).setIfPrimaryTerm(profile.getPrimaryTerm());
@@ -263,7 +271,7 @@ final class ProfileBatch {
                 for (Step step : steps.get(item.getId())) {
                     y = ItemNudge.step(y, step.x(), step.c(), step.rate());
                 }
-                bulk.add(new UpdateRequest(model.items().index(), item.getId()).doc(Map.of(field, ModelFoldIn.asList(y)))
+                bulk.add(new UpdateRequest(model.items().index(), item.getId()).doc(Map.of(field, Vectors.asList(y)))
                     .setIfSeqNo(stored.getSeqNo()).setIfPrimaryTerm(stored.getPrimaryTerm()));
             }
             if (bulk.numberOfActions() == 0) {

@@ -7,7 +7,6 @@ import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.recsys.recommend.model.RecommendModel;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -160,14 +159,5 @@ public final class ProfileBatcher {
             }
         }
         startBatches(lane);
-    }
-
-    /** Events waiting in all queues, for tests and stats. */
-    int queued() {
-        List<Lane> all;
-        synchronized (this) {
-            all = new ArrayList<>(lanes.values());
-        }
-        return all.stream().mapToInt(l -> l.queue.size()).sum();
     }
 }

@@ -4,6 +4,7 @@ import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.ingest.AbstractProcessor;
 import org.elasticsearch.ingest.IngestDocument;
 import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -85,7 +86,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         factors.get(batcher.client(), model.items().index(), model.items().factors(), history.items(), ActionListener.wrap(found -> {
             float[] vector = ModelFoldIn.vectorFor(model, history, found);
             document.setFieldValue(historyField, history.toSource());
-            document.setFieldValue(model.users().factors(), ModelFoldIn.asList(vector));
+            document.setFieldValue(model.users().factors(), Vectors.asList(vector));
             handler.accept(document, null);
         }, e -> handler.accept(null, e)));
     }
@@ -107,7 +108,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
                     throw new IllegalArgumentException("the content map of model [" + model.id() + "] gives " + vector.length
                         + " dims but the model expects " + model.factors().dims() + ": run _train again");
                 }
-                document.setFieldValue(factorsField, ModelFoldIn.asList(vector));
+                document.setFieldValue(factorsField, Vectors.asList(vector));
             }
             handler.accept(document, null);
         }, e -> handler.accept(null, e)));

@@ -1,9 +1,7 @@
 package org.recsys.recommend.math;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -19,20 +17,10 @@ public final class Reranking {
      * at {@code limit}. Items without values are never capped.
      */
     public static List<Integer> capPerValue(List<List<String>> values, int maxPerValue, int limit) {
-        Map<String, Integer> counts = new HashMap<>();
+        ValueCaps caps = new ValueCaps(maxPerValue);
         List<Integer> kept = new ArrayList<>();
         for (int i = 0; i < values.size() && kept.size() < limit; i++) {
-            boolean allowed = true;
-            for (String value : values.get(i)) {
-                if (counts.getOrDefault(value, 0) >= maxPerValue) {
-                    allowed = false;
-                    break;
-                }
-            }
-            if (allowed) {
-                for (String value : values.get(i)) {
-                    counts.merge(value, 1, Integer::sum);
-                }
+            if (caps.takeIfFits(values.get(i))) {
                 kept.add(i);
             }
         }

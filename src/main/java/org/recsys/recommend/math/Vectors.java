@@ -1,5 +1,6 @@
 package org.recsys.recommend.math;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Small vector helpers with the input checks every entry point needs. */
@@ -54,5 +55,14 @@ public final class Vectors {
             nb += b[i] * b[i];
         }
         return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
+    /** The vector as a list, the form a document source holds. */
+    public static List<Float> asList(float[] vector) {
+        List<Float> list = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            list.add(v);
+        }
+        return list;
     }
 }

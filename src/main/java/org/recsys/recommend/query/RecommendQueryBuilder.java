@@ -239,7 +239,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         if (filter != null) {
             QueryBuilder rewrittenFilter = filter.rewrite(context);
             if (rewrittenFilter != filter) {
-                return copy(inputs, rewrittenFilter);
+                return copy(inputs, rewrittenFilter, exact);
             }
         }
         if (inputs.resolved()) {
@@ -323,31 +323,21 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
      */
     public RecommendQueryBuilder scoringOnly(QueryBuilder restriction) {
         QueryBuilder restricted = filter == null ? restriction : QueryBuilders.boolQuery().filter(filter).filter(restriction);
-        RecommendQueryBuilder copy = new RecommendQueryBuilder(
-            model,
-            inputs,
-            signals,
-            numCandidates,
-            true,
-            excludeSeen,
-            exclude,
-            restricted
-        );
-        copy.boost(boost()).queryName(queryName());
-        return explainTerms ? copy : copy.explainTerms(false);
+        return copy(inputs, restricted, true);
     }
 
     private RecommendQueryBuilder withInputs(RecommendInputs newInputs) {
-        return copy(newInputs, filter);
+        return copy(newInputs, filter, exact);
     }
 
-    private RecommendQueryBuilder copy(RecommendInputs newInputs, QueryBuilder newFilter) {
+    /** This query with other inputs, filter or exactness; everything else, boost, name and explain_terms included, kept. */
+    private RecommendQueryBuilder copy(RecommendInputs newInputs, QueryBuilder newFilter, boolean newExact) {
         RecommendQueryBuilder copy = new RecommendQueryBuilder(
             model,
             newInputs,
             signals,
             numCandidates,
-            exact,
+            newExact,
             excludeSeen,
             exclude,
             newFilter

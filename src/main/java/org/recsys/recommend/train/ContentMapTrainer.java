@@ -15,6 +15,7 @@ import org.elasticsearch.search.sort.SortOrder;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.math.ContentFeatures;
 import org.recsys.recommend.math.ContentToFactors;
+import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -76,10 +77,10 @@ final class ContentMapTrainer {
             return;
         }
         String field = model.items().factors();
-        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, r -> {
+        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, List.of(field), r -> {
             float[] factors = map.factorsFor(content.get(untrained.get(r)));
             Map<String, Object> doc = new HashMap<>();
-            doc.put(field, factors == null ? null : asList(factors)); // null removes the field
+            doc.put(field, factors == null ? null : Vectors.asList(factors)); // null removes the field
             return doc;
         }, listener.map(outcome -> {
             if (outcome.failed.get() > 0) {
@@ -90,13 +91,6 @@ final class ContentMapTrainer {
         }));
     }
 
-    private static List<Float> asList(float[] vector) {
-        List<Float> list = new ArrayList<>(vector.length);
-        for (float v : vector) {
-            list.add(v);
-        }
-        return list;
-    }
 
     static ContentMap fit(ContentMapSpec spec, Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {
         List<String> ids = new ArrayList<>(content.keySet());

@@ -12,6 +12,7 @@ import org.recsys.recommend.math.Gramian;
 import org.recsys.recommend.math.ImplicitAls;
 import org.recsys.recommend.math.Interactions;
 import org.recsys.recommend.math.ItemNeighbors;
+import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -133,7 +134,10 @@ public final class Trainer {
                 }))));
         });
         ActionListener<Void> once = ActionListener.notifyOnce(written);
-        writer.replaceFields(model.items().index(), table.items(), r -> itemDoc(r, factors, neighbors, itemUsers, table),
+        List<String> replaced = neighbors == null
+            ? List.of(model.items().factors(), model.items().popularity())
+            : List.of(model.items().factors(), model.items().popularity(), model.items().neighbors());
+        writer.replaceFields(model.items().index(), table.items(), replaced, r -> itemDoc(r, factors, neighbors, itemUsers, table),
             ActionListener.wrap(outcome -> {
                 outcomes[0] = outcome;
                 if (bothWritten.countDown()) {
@@ -152,7 +156,7 @@ public final class Trainer {
     private Map<String, Object> itemDoc(int r, ImplicitAls.Factors factors, ItemNeighbors.Lists neighbors, Interactions itemUsers,
         EventTable table) {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put(model.items().factors(), asList(factors.items()[r]));
+        doc.put(model.items().factors(), Vectors.asList(factors.items()[r]));
         if (neighbors != null && neighbors.neighbors()[r].length > 0) {
             Map<String, Object> sims = new LinkedHashMap<>();
             for (int n = 0; n < neighbors.neighbors()[r].length; n++) {
@@ -177,7 +181,7 @@ public final class Trainer {
         for (int n = from; n < ordered.length; n++) {
             history.add(Map.of("item", table.items().get(ordered[n]), "weight", strength.get(ordered[n])));
         }
-        return Map.of(model.users().factors(), asList(factors.users()[r]), model.users().history(), history);
+        return Map.of(model.users().factors(), Vectors.asList(factors.users()[r]), model.users().history(), history);
     }
 
     /** Fits and stores the content → factor map on the written items (before the model's state changes); -1: none asked. */
@@ -248,13 +252,5 @@ public final class Trainer {
 
     private org.elasticsearch.index.query.QueryBuilder query() {
         return spec.query() == null ? QueryBuilders.matchAllQuery() : spec.query();
-    }
-
-    private static List<Float> asList(float[] v) {
-        List<Float> list = new ArrayList<>(v.length);
-        for (float f : v) {
-            list.add(f);
-        }
-        return list;
     }
 }

@@ -62,16 +62,19 @@ final class TrainingWriter {
      * partial update: that merges an object field key by key, so an item's {@code sparse_vector} of neighbors from an earlier
      * training would keep its old keys next to the new ones (and a sparse_vector cannot be set to null to clear it). Each
      * page is read (real time, vectors included), rewritten whole with {@code if_seq_no}, and a document changed in between
-     * is read and rewritten again (up to {@value #MAX_CONFLICT_RETRIES} times). A field {@code docs} maps to null is removed.
+     * is read and rewritten again (up to {@value #MAX_CONFLICT_RETRIES} times). {@code docs} gives every one of the
+     * {@code replaced} fields for every row (null removes the field); those are not read, since they are overwritten.
      */
-    void replaceFields(String index, List<String> ids, IntFunction<Map<String, Object>> docs, ActionListener<Outcome> listener) {
+    void replaceFields(String index, List<String> ids, List<String> replaced, IntFunction<Map<String, Object>> docs,
+        ActionListener<Outcome> listener) {
         Outcome outcome = new Outcome();
         outcome.writtenRows = new boolean[ids.size()];
-        replacePage(index, ids, docs, 0, outcome, listener);
+        FetchSourceContext kept = FetchSourceContext.of(true, false, null, replaced.toArray(String[]::new));
+        replacePage(index, ids, kept, docs, 0, outcome, listener);
     }
 
-    private void replacePage(String index, List<String> ids, IntFunction<Map<String, Object>> docs, int from, Outcome outcome,
-        ActionListener<Outcome> listener) {
+    private void replacePage(String index, List<String> ids, FetchSourceContext kept, IntFunction<Map<String, Object>> docs, int from,
+        Outcome outcome, ActionListener<Outcome> listener) {
         if (from >= ids.size()) {
             listener.onResponse(outcome);
             return;
@@ -86,15 +89,15 @@ final class TrainingWriter {
         for (int r = from; r < to; r++) {
             rows.add(r);
         }
-        replaceRows(index, ids, docs, rows, 0, to == ids.size(), outcome,
-            listener.delegateFailureAndWrap((l, v) -> replacePage(index, ids, docs, to, outcome, l)));
+        replaceRows(index, ids, kept, docs, rows, 0, to == ids.size(), outcome,
+            listener.delegateFailureAndWrap((l, v) -> replacePage(index, ids, kept, docs, to, outcome, l)));
     }
 
-    private void replaceRows(String index, List<String> ids, IntFunction<Map<String, Object>> docs, List<Integer> rows, int attempt,
-        boolean last, Outcome outcome, ActionListener<Void> listener) {
+    private void replaceRows(String index, List<String> ids, FetchSourceContext kept, IntFunction<Map<String, Object>> docs,
+        List<Integer> rows, int attempt, boolean last, Outcome outcome, ActionListener<Void> listener) {
         MultiGetRequest read = new MultiGetRequest().realtime(true);
         for (int r : rows) {
-            read.add(new MultiGetRequest.Item(index, ids.get(r)).fetchSourceContext(FetchSourceContext.of(true, false, null, null)));
+            read.add(new MultiGetRequest.Item(index, ids.get(r)).fetchSourceContext(kept));
         }
         client.multiGet(read, listener.delegateFailureAndWrap((l, current) -> {
             BulkRequest bulk = new BulkRequest();
@@ -147,7 +150,7 @@ final class TrainingWriter {
                 if (conflicted.isEmpty()) {
                     ll.onResponse(null);
                 } else {
-                    replaceRows(index, ids, docs, conflicted, attempt + 1, last, outcome, ll);
+                    replaceRows(index, ids, kept, docs, conflicted, attempt + 1, last, outcome, ll);
                 }
             }));
         }));

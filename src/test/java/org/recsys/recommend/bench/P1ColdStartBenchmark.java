@@ -33,7 +33,7 @@ import java.util.Set;
  * of the held-out items (hypergeometric).
  *
  * <pre>
- * java -cp ... org.recsys.recommend.bench.P1ColdStartBenchmark --data /work/shared/datasets/ml-100k
+ * java -cp ... org.recsys.recommend.bench.P1ColdStartBenchmark [--data ../shared/datasets/ml-100k]
  * </pre>
  */
 public final class P1ColdStartBenchmark {
@@ -43,7 +43,7 @@ public final class P1ColdStartBenchmark {
     private P1ColdStartBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Path data = Path.of(args.length >= 2 && args[0].equals("--data") ? args[1] : "/work/shared/datasets/ml-100k");
+        Path data = P1QualityBenchmark.dataFolder(args);
         List<String[]> train = P1QualityBenchmark.read(data.resolve(P1QualityBenchmark.SPLIT).resolve("train.tsv"));
         List<String[]> test = P1QualityBenchmark.read(data.resolve(P1QualityBenchmark.SPLIT).resolve("test.tsv"));
         try (RealNode node = RealNode.start(NodeSpec.insecure().withHeap("2g"))) {

@@ -26,7 +26,7 @@ import java.util.Random;
  * real node through {@code _train} and {@code _evaluate}, i.e. through the real recommend query.
  *
  * <pre>
- * java -cp ... org.recsys.recommend.bench.P1QualityBenchmark --data /work/shared/datasets/ml-100k
+ * java -cp ... org.recsys.recommend.bench.P1QualityBenchmark [--data ../shared/datasets/ml-100k]
  * </pre>
  */
 public final class P1QualityBenchmark {
@@ -43,7 +43,7 @@ public final class P1QualityBenchmark {
     private P1QualityBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Path data = Path.of(args.length >= 2 && args[0].equals("--data") ? args[1] : "/work/shared/datasets/ml-100k");
+        Path data = dataFolder(args);
         List<String[]> train = read(data.resolve(SPLIT).resolve("train.tsv"));
         List<String[]> test = read(data.resolve(SPLIT).resolve("test.tsv"));
         List<List<String[]>> carved = carveValidation(train, new Random(7), 0.2);
@@ -121,6 +121,11 @@ public final class P1QualityBenchmark {
                     m.path("coverage").asInt());
             }
         }
+    }
+
+    /** {@code --data DIR}, or the team's shared copy beside the checkout: datasets are read at run time, never committed. */
+    static Path dataFolder(String[] args) {
+        return args.length >= 2 && args[0].equals("--data") ? Path.of(args[1]) : Path.of("..", "shared", "datasets", "ml-100k");
     }
 
     private static String blend(double neighbors, double content) {
