@@ -13,10 +13,19 @@ final class CandidateDocs {
 
     private final int[] docs;
     private final Object readerIdentity;
+    // Per signal index: the scores a generator captured for that signal, or null. A function of the query and the reader,
+    // like the docs, so it does not enter equals/hashCode.
+    private final CapturedScores[] capturedBySignal;
 
-    CandidateDocs(int[] unsortedDocs, Object readerIdentity) {
+    CandidateDocs(int[] unsortedDocs, Object readerIdentity, CapturedScores[] capturedBySignal) {
         this.docs = Arrays.stream(unsortedDocs).sorted().distinct().toArray();
         this.readerIdentity = readerIdentity;
+        this.capturedBySignal = capturedBySignal.clone();
+    }
+
+    /** The raw values a generator captured for signal {@code signal}, or null when the signal must read its own. */
+    CapturedScores captured(int signal) {
+        return capturedBySignal[signal];
     }
 
     int size() {
@@ -25,6 +34,17 @@ final class CandidateDocs {
 
     Object readerIdentity() {
         return readerIdentity;
+    }
+
+    /** The candidates inside one segment, as sorted segment-local doc ids. */
+    int[] docsIn(LeafReaderContext context) {
+        int from = lowerBound(context.docBase);
+        int to = lowerBound(context.docBase + context.reader().maxDoc());
+        int[] local = new int[to - from];
+        for (int i = from; i < to; i++) {
+            local[i - from] = docs[i] - context.docBase;
+        }
+        return local;
     }
 
     /** The candidates inside one segment, as segment-local doc ids. */

@@ -1,10 +1,12 @@
 package org.recsys.recommend.blend;
 
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.util.VectorUtil;
 
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -20,30 +22,59 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
 
     @Override
     public Prepared prepare(org.apache.lucene.search.IndexSearcher searcher) {
-        return context -> {
-            FloatVectorValues values = context.reader().getFloatVectorValues(field);
-            if (values == null) {
-                return NoValues.INSTANCE;
+        return new Prepared() {
+            @Override
+            public LeafSignal forLeaf(LeafReaderContext context) throws IOException {
+                FloatVectorValues values = context.reader().getFloatVectorValues(field);
+                return values == null ? NoValues.INSTANCE : new Leaf(values);
             }
-            KnnVectorValues.DocIndexIterator iterator = values.iterator();
-            return new LeafSignal() {
-                @Override
-                public double raw(int doc) throws java.io.IOException {
-                    int current = iterator.docID();
-                    if (current < doc) {
-                        current = iterator.advance(doc);
-                    }
-                    return current == doc ? VectorUtil.dotProduct(vector, values.vectorValue(iterator.index())) : 0;
-                }
 
-                @Override
-                public Explanation explainRaw(int doc, double raw) {
-                    boolean has = iterator.docID() == doc;
-                    String description = has ? "dot product of user vector and [" + field + "]" : "no [" + field + "] vector";
-                    return Explanation.match((float) raw, description);
+            @Override
+            public double[] rawValues(LeafReaderContext context, int[] docs) throws IOException {
+                // A tight loop of reads and dot products: consecutive vector reads are independent, so the processor
+                // overlaps their cache misses, which interleaving them with other signals' work prevented.
+                double[] raw = new double[docs.length];
+                FloatVectorValues values = context.reader().getFloatVectorValues(field);
+                if (values == null) {
+                    return raw;
                 }
-            };
+                KnnVectorValues.DocIndexIterator iterator = values.iterator();
+                for (int i = 0; i < docs.length; i++) {
+                    int current = iterator.docID() < docs[i] ? iterator.advance(docs[i]) : iterator.docID();
+                    if (current == docs[i]) {
+                        raw[i] = VectorUtil.dotProduct(vector, values.vectorValue(iterator.index()));
+                    }
+                }
+                return raw;
+            }
         };
+    }
+
+    /** Reads one segment's vectors in increasing doc id order. */
+    private final class Leaf implements LeafSignal {
+        private final FloatVectorValues values;
+        private final KnnVectorValues.DocIndexIterator iterator;
+
+        Leaf(FloatVectorValues values) {
+            this.values = values;
+            this.iterator = values.iterator();
+        }
+
+        @Override
+        public double raw(int doc) throws IOException {
+            int current = iterator.docID();
+            if (current < doc) {
+                current = iterator.advance(doc);
+            }
+            return current == doc ? VectorUtil.dotProduct(vector, values.vectorValue(iterator.index())) : 0;
+        }
+
+        @Override
+        public Explanation explainRaw(int doc, double raw) {
+            boolean has = iterator.docID() == doc;
+            String description = has ? "dot product of user vector and [" + field + "]" : "no [" + field + "] vector";
+            return Explanation.match((float) raw, description);
+        }
     }
 
     @Override

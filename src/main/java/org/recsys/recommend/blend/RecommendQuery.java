@@ -28,7 +28,7 @@ import java.util.Objects;
  */
 public final class RecommendQuery extends Query {
 
-    private final List<Query> generators;
+    private final List<CandidateGenerator> generators;
     private final int numCandidates;
     private final Query filter; // null: every live document
     private final boolean exact;
@@ -42,11 +42,21 @@ public final class RecommendQuery extends Query {
     private record PreparedSignals(IndexSearcher searcher, Weight filterWeight, List<BlendSignal.Prepared> signals) {}
 
     public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
-        this(generators, numCandidates, filter, exact, signals, null);
+        this(generators.stream().map(CandidateGenerator::of).toList(), numCandidates, filter, exact, signals, null);
+    }
+
+    public static RecommendQuery of(
+        List<CandidateGenerator> generators,
+        int numCandidates,
+        Query filter,
+        boolean exact,
+        List<BlendSignal> signals
+    ) {
+        return new RecommendQuery(generators, numCandidates, filter, exact, signals, null);
     }
 
     private RecommendQuery(
-        List<Query> generators,
+        List<CandidateGenerator> generators,
         int numCandidates,
         Query filter,
         boolean exact,
@@ -78,13 +88,24 @@ public final class RecommendQuery extends Query {
         // request (running them side by side on its executor did not speed the benchmark up and made a shard fail with an
         // ArrayIndexOutOfBoundsException once in a test run).
         List<Integer> docs = new ArrayList<>();
-        for (Query generator : generators) {
-            for (ScoreDoc hit : searcher.search(generator, numCandidates).scoreDocs) {
+        CapturedScores[] captured = new CapturedScores[signals.size()];
+        for (CandidateGenerator generator : generators) {
+            if (generator.capturesScores()) {
+                // Scored exhaustively (no skipping of non-competitive documents), which the signal's own pass over the
+                // candidates would cost anyway; its top documents are picked from what it captured.
+                CapturedScores all = searcher.search(generator.query(), new CapturedScores.Manager());
+                captured[generator.scoresSignal()] = all;
+                for (int doc : all.top(numCandidates)) {
+                    docs.add(doc);
+                }
+                continue;
+            }
+            for (ScoreDoc hit : searcher.search(generator.query(), numCandidates).scoreDocs) {
                 docs.add(hit.doc);
             }
         }
         int[] ids = docs.stream().mapToInt(Integer::intValue).toArray();
-        CandidateDocs union = new CandidateDocs(ids, searcher.getIndexReader().getContext().id());
+        CandidateDocs union = new CandidateDocs(ids, searcher.getIndexReader().getContext().id(), captured);
         return new RecommendQuery(generators, numCandidates, filter, false, signals, union);
     }
 
@@ -145,6 +166,9 @@ public final class RecommendQuery extends Query {
 
         @Override
         public ScorerSupplier scorerSupplier(LeafReaderContext context) throws IOException {
+            if (filterWeight == null) {
+                return candidatesScorerSupplier(context);
+            }
             DocIdSetIterator iterator = candidatesOf(context);
             if (iterator == null) {
                 return null;
@@ -159,6 +183,38 @@ public final class RecommendQuery extends Query {
                 @Override
                 public long cost() {
                     return iterator.cost();
+                }
+            };
+        }
+
+        /**
+         * The candidates of a segment are known before scoring starts, so each signal reads its values for all of them in
+         * one pass (one walk per posting list, one run of vector reads) and the scorer only hands the sums out. Summed in
+         * signal order, as {@link BlendScorer} does, so both give the same scores.
+         */
+        private ScorerSupplier candidatesScorerSupplier(LeafReaderContext context) {
+            int[] docs = candidates.docsIn(context);
+            if (docs.length == 0) {
+                return null;
+            }
+            return new ScorerSupplier() {
+                @Override
+                public Scorer get(long leadCost) throws IOException {
+                    double[] total = new double[docs.length];
+                    for (int i = 0; i < prepared.size(); i++) {
+                        SignalWeighting weighting = signals.get(i).weighting();
+                        CapturedScores captured = candidates.captured(i);
+                        double[] raw = captured != null ? captured.scoresOf(context, docs) : prepared.get(i).rawValues(context, docs);
+                        for (int d = 0; d < docs.length; d++) {
+                            total[d] += weighting.contribution(raw[d]);
+                        }
+                    }
+                    return new ScoredDocsScorer(docs, total, boost);
+                }
+
+                @Override
+                public long cost() {
+                    return docs.length;
                 }
             };
         }
@@ -205,7 +261,7 @@ public final class RecommendQuery extends Query {
     public void visit(QueryVisitor visitor) {
         // Visit what this query runs, so clause limits and field extraction see the generators and the filter.
         QueryVisitor sub = visitor.getSubVisitor(BooleanClause.Occur.SHOULD, this);
-        generators.forEach(g -> g.visit(sub));
+        generators.forEach(g -> g.query().visit(sub));
         if (filter != null) {
             filter.visit(visitor.getSubVisitor(BooleanClause.Occur.FILTER, this));
         }

@@ -45,7 +45,12 @@ final class ItemLookup {
         if (vectorField != null) {
             includes.add(vectorField);
         }
-        FetchSourceContext fetch = FetchSourceContext.of(true, false, includes.toArray(String[]::new), null);
+        // Vectors are left out of _source by default and patched back in only on request, which costs a vector read per
+        // item: ask for them only when a seed needs its factors. Without seeds the whole (vector-free) source is read:
+        // source filtering compiles an automaton for every document, which cost more than parsing a catalogue item.
+        FetchSourceContext fetch = vectorField == null
+            ? FetchSourceContext.of(true, true, null, null)
+            : FetchSourceContext.of(true, false, includes.toArray(String[]::new), null);
         if (indices.length == 1) {
             // One index (the usual case): a multi-get reads the documents directly, without a query phase.
             MultiGetRequest mget = new MultiGetRequest().realtime(true);

@@ -17,6 +17,7 @@ import org.elasticsearch.index.query.MoreLikeThisQueryBuilder;
 import org.elasticsearch.index.query.SearchExecutionContext;
 import org.elasticsearch.search.internal.MaxClauseCountQueryVisitor;
 import org.recsys.recommend.blend.BlendSignal;
+import org.recsys.recommend.blend.CandidateGenerator;
 import org.recsys.recommend.blend.ContentSignal;
 import org.recsys.recommend.blend.DotProductSignal;
 import org.recsys.recommend.blend.NeighborSignal;
@@ -46,6 +47,7 @@ final class ShardQueryPlanner {
     private final SearchExecutionContext context;
     private final MaxClauseCountQueryVisitor visitor;
     private final RecommendInputs inputs;
+    private int excludedCount; // ids the filter excludes (history, explicit), set when the filter is built
 
     ShardQueryPlanner(RecommendQueryBuilder builder, SearchExecutionContext context, MaxClauseCountQueryVisitor visitor) {
         this.builder = builder;
@@ -56,7 +58,7 @@ final class ShardQueryPlanner {
 
     Query plan() throws IOException {
         Query filter = filterWithExclusions();
-        List<Query> generators = new ArrayList<>();
+        List<CandidateGenerator> generators = new ArrayList<>();
         List<BlendSignal> signals = new ArrayList<>();
         for (SignalSpec spec : signalsToUse()) {
             switch (spec.kind()) {
@@ -69,7 +71,7 @@ final class ShardQueryPlanner {
         }
         // Nothing personal to generate candidates from (a cold user): rank every admissible item by what remains.
         boolean exact = builder.exact() || generators.isEmpty();
-        RecommendQuery query = new RecommendQuery(generators, builder.numCandidates(), filter, exact, signals);
+        RecommendQuery query = RecommendQuery.of(generators, builder.numCandidates(), filter, exact, signals);
         query.visit(visitor);
         return query;
     }
@@ -89,7 +91,7 @@ final class ShardQueryPlanner {
         return defaults;
     }
 
-    private void planCollaborative(SignalSpec spec, Query filter, List<Query> generators, List<BlendSignal> signals) {
+    private void planCollaborative(SignalSpec spec, Query filter, List<CandidateGenerator> generators, List<BlendSignal> signals) {
         var type = fieldType(spec, spec.field(), DenseVectorFieldMapper.DenseVectorFieldType.class);
         if (type.getElementType() != DenseVectorFieldMapper.ElementType.FLOAT) {
             throw new IllegalArgumentException(
@@ -108,7 +110,7 @@ final class ShardQueryPlanner {
         }
         signals.add(new DotProductSignal(spec.field(), vector, weighting(spec)));
         if (type.indexType().hasVectors()) {
-            generators.add(new KnnFloatVectorQuery(spec.field(), vector, builder.numCandidates(), filter));
+            generators.add(CandidateGenerator.of(knnGenerator(spec.field(), vector, filter)));
         } else if (builder.exact() == false) {
             throw new IllegalArgumentException(
                 "[" + spec.jsonPath() + ".field] [" + spec.field()
@@ -117,7 +119,21 @@ final class ShardQueryPlanner {
         }
     }
 
-    private void planNeighbors(SignalSpec spec, Query filter, List<Query> generators, List<BlendSignal> signals) {
+    /**
+     * HNSW search for the user vector's nearest items among the admissible ones. With a user filter the filter runs inside
+     * the graph search. With exclusions alone (the history, explicit ids) the search asks for that many more neighbors
+     * without a filter and drops the excluded ones afterwards: a filtered search first materializes the filter as a bit
+     * set over every document of the segment, which costs more on a large catalogue than the few extra neighbors.
+     */
+    private Query knnGenerator(String field, float[] vector, Query filter) {
+        int numCandidates = builder.numCandidates();
+        if (filter != null && builder.filter() == null && excludedCount <= numCandidates) {
+            return RecommendQuery.restrict(new KnnFloatVectorQuery(field, vector, numCandidates + excludedCount, null), filter);
+        }
+        return new KnnFloatVectorQuery(field, vector, numCandidates, filter);
+    }
+
+    private void planNeighbors(SignalSpec spec, Query filter, List<CandidateGenerator> generators, List<BlendSignal> signals) {
         fieldType(spec, spec.field(), SparseVectorFieldMapper.SparseVectorFieldType.class);
         Map<String, Float> weights = new LinkedHashMap<>();
         for (HistoryItem item : inputs.effectiveHistory()) {
@@ -134,10 +150,11 @@ final class ShardQueryPlanner {
             postings.add(FeatureField.newLinearQuery(spec.field(), items.get(i), w[i]), BooleanClause.Occur.SHOULD);
         }
         signals.add(new NeighborSignal(spec.field(), items, w, weighting(spec)));
-        generators.add(RecommendQuery.restrict(postings.build(), filter));
+        generators.add(CandidateGenerator.of(RecommendQuery.restrict(postings.build(), filter)));
     }
 
-    private void planContent(SignalSpec spec, Query filter, List<Query> generators, List<BlendSignal> signals) throws IOException {
+    private void planContent(SignalSpec spec, Query filter, List<CandidateGenerator> generators, List<BlendSignal> signals)
+        throws IOException {
         for (String field : spec.fields()) {
             MappedFieldType type = context.getFieldType(field);
             if (type == null) {
@@ -162,7 +179,8 @@ final class ShardQueryPlanner {
             .minimumShouldMatch("1")
             .toQuery(context);
         signals.add(new ContentSignal(content, weighting(spec), builder.explainTerms()));
-        generators.add(RecommendQuery.restrict(content, filter));
+        // The generator's score is the content signal's raw value (the filter adds nothing), so it is kept, not recomputed.
+        generators.add(CandidateGenerator.scoring(RecommendQuery.restrict(content, filter), signals.size() - 1));
     }
 
     private void planPopularity(SignalSpec spec, List<BlendSignal> signals) {
@@ -180,6 +198,7 @@ final class ShardQueryPlanner {
             excluded.addAll(inputs.seenIds());
         }
         Query userFilter = builder.filter() == null ? null : builder.filter().toQuery(context);
+        excludedCount = excluded.size();
         if (excluded.isEmpty() && userFilter == null) {
             return null;
         }

@@ -5,6 +5,7 @@ import org.apache.lucene.document.FeatureField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -46,6 +47,7 @@ public class RecommendQueryLuceneTests extends ESTestCase {
     private static final int ITEMS = 600;
     private static final SignalWeighting DOT = new SignalWeighting("collaborative", 1.0, Normalization.LINEAR, 1.0);
     private static final SignalWeighting NEIGHBORS = new SignalWeighting("neighbors", 0.5, Normalization.SATURATION, 1.0);
+    private static final SignalWeighting CONTENT = new SignalWeighting("content", 0.3, Normalization.SATURATION, 2.0);
 
     private final Random random = new Random(42);
     private final float[][] vectors = new float[ITEMS][DIMS];
@@ -169,6 +171,53 @@ public class RecommendQueryLuceneTests extends ESTestCase {
         }
     }
 
+    /**
+     * The content generator keeps the score of everything it matches and the content signal reads those instead of
+     * scoring again: every candidate's score must still be the oracle's collaborative and neighbor parts plus the weighted
+     * score the content query gives that document on its own, the generator's top documents must all be candidates, and
+     * the explanation (which scores the content query per document) must agree with the score.
+     */
+    public void testContentGeneratorScoresAreTheContentQuerysOwn() throws IOException {
+        try (Directory dir = newDirectory()) {
+            index(dir);
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+                IndexSearcher searcher = new IndexSearcher(reader);
+                float[] user = randomVector();
+                Map<String, Float> history = Map.of("i8", 1f, "i31", 1f);
+                Query content = new BooleanQuery.Builder().add(new TermQuery(new Term("title", "w1")), BooleanClause.Occur.SHOULD)
+                    .add(new TermQuery(new Term("title", "w4")), BooleanClause.Occur.SHOULD)
+                    .add(new TermQuery(new Term("title", "w7")), BooleanClause.Occur.SHOULD)
+                    .build();
+                Map<Integer, Float> contentScores = new HashMap<>();
+                for (ScoreDoc hit : searcher.search(content, ITEMS).scoreDocs) {
+                    contentScores.put(hit.doc, hit.score);
+                }
+                int numCandidates = 25;
+                RecommendQuery base = query(user, history, false, numCandidates);
+                List<CandidateGenerator> generators = List.of(
+                    CandidateGenerator.of(new KnnFloatVectorQuery("factors", user, numCandidates)),
+                    CandidateGenerator.of(neighborPostings(history)),
+                    CandidateGenerator.scoring(content, 2)
+                );
+                List<BlendSignal> signals = new ArrayList<>(base.signals());
+                signals.add(new ContentSignal(content, CONTENT, true));
+                RecommendQuery query = RecommendQuery.of(generators, numCandidates, null, false, signals);
+
+                Map<Integer, Float> scored = new HashMap<>();
+                for (ScoreDoc hit : searcher.search(query, ITEMS).scoreDocs) {
+                    scored.put(hit.doc, hit.score);
+                    double contentRaw = contentScores.getOrDefault(hit.doc, 0f);
+                    double expected = expected(itemOf(searcher, hit.doc), user, history) + CONTENT.contribution(contentRaw);
+                    assertEquals("doc " + hit.doc, expected, hit.score, 1e-5);
+                }
+                for (ScoreDoc best : searcher.search(content, numCandidates).scoreDocs) {
+                    assertTrue("content top doc " + best.doc + " is a candidate", scored.containsKey(best.doc));
+                }
+                QueryUtils.checkExplanations(query, searcher);
+            }
+        }
+    }
+
     public void testRewrittenCandidatesRefuseAnotherReader() throws IOException {
         try (Directory dir = newDirectory()) {
             index(dir);
@@ -183,17 +232,21 @@ public class RecommendQueryLuceneTests extends ESTestCase {
     private RecommendQuery query(float[] user, Map<String, Float> history, boolean exact, int numCandidates) {
         List<String> items = new ArrayList<>(history.keySet());
         float[] weights = new float[items.size()];
-        BooleanQuery.Builder postings = new BooleanQuery.Builder();
         for (int i = 0; i < weights.length; i++) {
             weights[i] = history.get(items.get(i));
-            postings.add(FeatureField.newLinearQuery("neighbors", items.get(i), weights[i]), BooleanClause.Occur.SHOULD);
         }
-        List<Query> generators = List.of(new KnnFloatVectorQuery("factors", user, numCandidates), postings.build());
+        List<Query> generators = List.of(new KnnFloatVectorQuery("factors", user, numCandidates), neighborPostings(history));
         List<BlendSignal> signals = List.of(
             new DotProductSignal("factors", user, DOT),
             new NeighborSignal("neighbors", items, weights, NEIGHBORS)
         );
         return new RecommendQuery(generators, numCandidates, null, exact, signals);
+    }
+
+    private static Query neighborPostings(Map<String, Float> history) {
+        BooleanQuery.Builder postings = new BooleanQuery.Builder();
+        history.forEach((item, weight) -> postings.add(FeatureField.newLinearQuery("neighbors", item, weight), BooleanClause.Occur.SHOULD));
+        return postings.build();
     }
 
     /** The oracle: raw values recomputed from the generated data, with the similarity as Lucene stores it. */
@@ -224,6 +277,8 @@ public class RecommendQueryLuceneTests extends ESTestCase {
                 neighbors.add(sims);
                 Document doc = new Document();
                 doc.add(new StringField("id", Integer.toString(i), Field.Store.YES));
+                String title = "w" + random.nextInt(12) + " w" + random.nextInt(12) + " w" + random.nextInt(12);
+                doc.add(new TextField("title", title, Field.Store.NO));
                 doc.add(new KnnFloatVectorField("factors", vectors[i], VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
                 sims.forEach((feature, sim) -> doc.add(new FeatureField("neighbors", feature, sim)));
                 writer.addDocument(doc);
