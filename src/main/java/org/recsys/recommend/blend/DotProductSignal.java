@@ -26,7 +26,7 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
             @Override
             public LeafSignal forLeaf(LeafReaderContext context) throws IOException {
                 FloatVectorValues values = context.reader().getFloatVectorValues(field);
-                return values == null ? NoValues.INSTANCE : new Leaf(values);
+                return values == null ? NoValues.INSTANCE : new Leaf(values, context.reader().maxDoc());
             }
 
             @Override
@@ -54,14 +54,20 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
     private final class Leaf implements LeafSignal {
         private final FloatVectorValues values;
         private final KnnVectorValues.DocIndexIterator iterator;
+        private final boolean dense; // every document has a vector: its ordinal is its doc id
 
-        Leaf(FloatVectorValues values) {
+        Leaf(FloatVectorValues values, int maxDoc) {
             this.values = values;
             this.iterator = values.iterator();
+            this.dense = values.size() == maxDoc;
         }
 
         @Override
         public double raw(int doc) throws IOException {
+            if (dense) {
+                // The full scan reads every vector: skip the iterator (and the wrappers around it) per document.
+                return VectorUtil.dotProduct(vector, values.vectorValue(doc));
+            }
             int current = iterator.docID();
             if (current < doc) {
                 current = iterator.advance(doc);
@@ -70,8 +76,19 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
         }
 
         @Override
+        public void raw(int[] docs, int count, double[] out) throws IOException {
+            if (dense == false) {
+                LeafSignal.super.raw(docs, count, out);
+                return;
+            }
+            for (int i = 0; i < count; i++) {
+                out[i] = VectorUtil.dotProduct(vector, values.vectorValue(docs[i]));
+            }
+        }
+
+        @Override
         public Explanation explainRaw(int doc, double raw) {
-            boolean has = iterator.docID() == doc;
+            boolean has = dense || iterator.docID() == doc;
             String description = has ? "dot product of user vector and [" + field + "]" : "no [" + field + "] vector";
             return Explanation.match((float) raw, description);
         }

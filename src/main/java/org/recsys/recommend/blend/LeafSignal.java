@@ -9,6 +9,13 @@ public interface LeafSignal {
 
     double raw(int doc) throws IOException;
 
+    /** raw() of {@code count} increasing documents into {@code out}: one tight loop lets the reads overlap. */
+    default void raw(int[] docs, int count, double[] out) throws IOException {
+        for (int i = 0; i < count; i++) {
+            out[i] = raw(docs[i]);
+        }
+    }
+
     /** Where {@code raw} came from, e.g. which history items make up a neighbor sum. */
     Explanation explainRaw(int doc, double raw) throws IOException;
 }

@@ -3,6 +3,7 @@ package org.recsys.recommend.blend;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BulkScorer;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
@@ -13,6 +14,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.Weight;
 
 import java.io.IOException;
@@ -27,6 +29,9 @@ import java.util.Objects;
  * every document passing the filter is a candidate.
  */
 public final class RecommendQuery extends Query {
+
+    /** Parts an exact scan of one segment is split into: one per processor the search executor may use. */
+    private static final int SCAN_PARTS = Runtime.getRuntime().availableProcessors();
 
     private final List<CandidateGenerator> generators;
     private final int numCandidates;
@@ -132,7 +137,7 @@ public final class RecommendQuery extends Query {
             memo = new PreparedSignals(searcher, filterWeight, List.copyOf(ready));
             prepared = memo;
         }
-        return new BlendWeight(this, memo.filterWeight(), memo.signals(), boost);
+        return new BlendWeight(this, memo.filterWeight(), memo.signals(), boost, searcher.getTaskExecutor());
     }
 
     /** Scores the candidates of each segment; not cacheable, as the candidates belong to one reader and one user. */
@@ -140,12 +145,14 @@ public final class RecommendQuery extends Query {
         private final Weight filterWeight;
         private final List<BlendSignal.Prepared> prepared;
         private final float boost;
+        private final TaskExecutor executor;
 
-        BlendWeight(Query query, Weight filterWeight, List<BlendSignal.Prepared> prepared, float boost) {
+        BlendWeight(Query query, Weight filterWeight, List<BlendSignal.Prepared> prepared, float boost, TaskExecutor executor) {
             super(query);
             this.filterWeight = filterWeight;
             this.prepared = prepared;
             this.boost = boost;
+            this.executor = executor;
         }
 
         private DocIdSetIterator candidatesOf(LeafReaderContext context) throws IOException {
@@ -178,6 +185,17 @@ public final class RecommendQuery extends Query {
                 @Override
                 public Scorer get(long leadCost) {
                     return new BlendScorer(iterator, leaf, weightings(), boost);
+                }
+
+                @Override
+                public BulkScorer bulkScorer() {
+                    // The full scan, when the query is what the searcher scores (not a clause of another query): split
+                    // across the search executor. The first part reuses the readers opened above.
+                    List<ExactScanBulkScorer.Part> unused = new ArrayList<>(List.of(new ExactScanBulkScorer.Part(iterator, leaf)));
+                    ExactScanBulkScorer.PartReaders readers = () -> unused.isEmpty()
+                        ? new ExactScanBulkScorer.Part(candidatesOf(context), leafSignals(context))
+                        : unused.remove(0);
+                    return new ExactScanBulkScorer(readers, weightings(), boost, context.reader().maxDoc(), executor, SCAN_PARTS);
                 }
 
                 @Override
