@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * Lucene side of the {@code recommend} query. Rewrite runs each candidate generator (kNN, neighbor postings, content
@@ -89,29 +90,41 @@ public final class RecommendQuery extends Query {
         if (exact || candidates != null) {
             return this;
         }
-        // One generator after the other: Elasticsearch's per-shard searcher is not meant for concurrent searches from one
-        // request (running them side by side on its executor did not speed the benchmark up and made a shard fail with an
-        // ArrayIndexOutOfBoundsException once in a test run).
+        // The generators are independent searches: run side by side on the searcher's executor (the caller's thread
+        // taking part; one after the other when Elasticsearch gives this search no concurrency).
+        List<Callable<Generated>> searches = new ArrayList<>(generators.size());
+        for (CandidateGenerator generator : generators) {
+            searches.add(() -> generate(searcher, generator));
+        }
         List<Integer> docs = new ArrayList<>();
         CapturedScores[] captured = new CapturedScores[signals.size()];
-        for (CandidateGenerator generator : generators) {
-            if (generator.capturesScores()) {
-                // Scored exhaustively (no skipping of non-competitive documents), which the signal's own pass over the
-                // candidates would cost anyway; its top documents are picked from what it captured.
-                CapturedScores all = searcher.search(generator.query(), new CapturedScores.Manager());
-                captured[generator.scoresSignal()] = all;
-                for (int doc : all.top(numCandidates)) {
-                    docs.add(doc);
-                }
-                continue;
+        for (Generated generated : searcher.getTaskExecutor().invokeAll(searches)) {
+            for (int doc : generated.top()) {
+                docs.add(doc);
             }
-            for (ScoreDoc hit : searcher.search(generator.query(), numCandidates).scoreDocs) {
-                docs.add(hit.doc);
+            if (generated.generator().capturesScores()) {
+                captured[generated.generator().scoresSignal()] = generated.all();
             }
         }
         int[] ids = docs.stream().mapToInt(Integer::intValue).toArray();
         CandidateDocs union = new CandidateDocs(ids, searcher.getIndexReader().getContext().id(), captured);
         return new RecommendQuery(generators, numCandidates, filter, false, signals, union);
+    }
+
+    /** A generator's top documents, and everything it scored when it was exhaustive. */
+    private record Generated(CandidateGenerator generator, int[] top, CapturedScores all) {}
+
+    private Generated generate(IndexSearcher searcher, CandidateGenerator generator) throws IOException {
+        if (generator.exhaustive()) {
+            CapturedScores all = searcher.search(generator.query(), new CapturedScores.Manager());
+            return new Generated(generator, all.top(numCandidates), all);
+        }
+        ScoreDoc[] hits = searcher.search(generator.query(), numCandidates).scoreDocs;
+        int[] top = new int[hits.length];
+        for (int i = 0; i < hits.length; i++) {
+            top[i] = hits[i].doc;
+        }
+        return new Generated(generator, top, null);
     }
 
     @Override

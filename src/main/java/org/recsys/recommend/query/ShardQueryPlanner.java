@@ -150,7 +150,7 @@ final class ShardQueryPlanner {
             postings.add(FeatureField.newLinearQuery(spec.field(), items.get(i), w[i]), BooleanClause.Occur.SHOULD);
         }
         signals.add(new NeighborSignal(spec.field(), items, w, weighting(spec)));
-        generators.add(CandidateGenerator.of(RecommendQuery.restrict(postings.build(), filter)));
+        generators.add(CandidateGenerator.exhaustive(RecommendQuery.restrict(postings.build(), filter)));
     }
 
     private void planContent(SignalSpec spec, Query filter, List<CandidateGenerator> generators, List<BlendSignal> signals)
