@@ -27,8 +27,11 @@ final class ExactScanBulkScorer extends BulkScorer {
         Part open() throws IOException;
     }
 
-    /** One part's readers: the admissible documents and every signal. */
-    record Part(DocIdSetIterator matches, LeafSignal[] signals) {}
+    /**
+     * One part's readers: the admissible documents, as a bulk scorer (a filter's bulk scorer hands out whole ranges, e.g.
+     * everything between two excluded ids, instead of one document per call), and every signal.
+     */
+    record Part(BulkScorer matches, LeafSignal[] signals) {}
 
     /** Below this many documents per part, splitting costs more than it saves. */
     static final int MIN_DOCS_PER_PART = 16_384;
@@ -151,13 +154,7 @@ final class ExactScanBulkScorer extends BulkScorer {
      * over all of them (a tight loop per signal), summed in signal order as {@link BlendScorer} sums.
      */
     private void fill(Part part, Buffer buffer, Bits acceptDocs, int lo, int hi) throws IOException {
-        DocIdSetIterator matches = part.matches();
-        int doc = matches.docID() < lo ? matches.advance(lo) : matches.docID();
-        for (; doc < hi; doc = matches.nextDoc()) {
-            if (acceptDocs == null || acceptDocs.get(doc)) {
-                buffer.add(doc);
-            }
-        }
+        part.matches().score(buffer, acceptDocs, lo, hi);
         LeafSignal[] signals = part.signals();
         double[] sums = buffer.sums(buffer.size);
         double[] raw = buffer.raw(buffer.size);
@@ -180,8 +177,8 @@ final class ExactScanBulkScorer extends BulkScorer {
         return maxDoc;
     }
 
-    /** One part's matches of a round: doc ids, then their scores (and the work arrays that compute them). */
-    private static final class Buffer {
+    /** One part's matches of a round: doc ids (collected from the filter), then their scores and the work arrays. */
+    private static final class Buffer implements LeafCollector {
         int[] docs = new int[1024];
         float[] scores = new float[0];
         private double[] sums = new double[0];
@@ -194,7 +191,11 @@ final class ExactScanBulkScorer extends BulkScorer {
             next = 0;
         }
 
-        void add(int doc) {
+        @Override
+        public void setScorer(Scorable scorer) {}
+
+        @Override
+        public void collect(int doc) {
             if (size == docs.length) {
                 docs = Arrays.copyOf(docs, size * 2);
             }

@@ -203,11 +203,11 @@ public final class RecommendQuery extends Query {
                 @Override
                 public BulkScorer bulkScorer() {
                     // The full scan, when the query is what the searcher scores (not a clause of another query): split
-                    // across the search executor. The first part reuses the readers opened above.
-                    List<ExactScanBulkScorer.Part> unused = new ArrayList<>(List.of(new ExactScanBulkScorer.Part(iterator, leaf)));
-                    ExactScanBulkScorer.PartReaders readers = () -> unused.isEmpty()
-                        ? new ExactScanBulkScorer.Part(candidatesOf(context), leafSignals(context))
-                        : unused.remove(0);
+                    // across the search executor, each part with its own readers.
+                    ExactScanBulkScorer.PartReaders readers = () -> new ExactScanBulkScorer.Part(
+                        filterWeight.bulkScorer(context),
+                        leafSignals(context)
+                    );
                     return new ExactScanBulkScorer(readers, weightings(), boost, context.reader().maxDoc(), executor, SCAN_PARTS);
                 }
 

@@ -19,7 +19,7 @@ import static org.elasticsearch.index.query.AbstractQueryBuilder.parseTopLevelQu
  * <pre>
  * { "events": { "index": "events", "user": "user", "item": "item", "weight": "weight", "query": { … } },
  *   "als": { "factors": 64, "iterations": 15, "lambda": 0.1, "alpha": 10, "seed": 42, "cg_steps": 3 },
- *   "neighbors": { "k": 50 },
+ *   "neighbors": { "k": 50, "similarity": "cosine" },          // or "ease", with "lambda": 200
  *   "content": { "fields": ["title", "genres"], "lambda": 3, "min_items": 2, "max_features": 2000 } }
  * </pre>
  */
@@ -36,8 +36,14 @@ public record TrainSpec(
     long seed,
     int cgSteps,
     int neighbors,
+    String neighborSimilarity, // "cosine" (item-kNN) or "ease"
+    double easeLambda,
     ContentMapSpec content // null: no content → factor map
 ) implements Writeable {
+
+    public static final String COSINE = "cosine";
+    public static final String EASE = "ease";
+    public static final double DEFAULT_EASE_LAMBDA = 200;
 
     public TrainSpec {
         if (eventsIndex == null || eventsIndex.isEmpty()) {
@@ -58,6 +64,14 @@ public record TrainSpec(
         if (neighbors < 0 || neighbors > 1000) {
             throw new IllegalArgumentException("[neighbors.k] must be between 0 and 1000, got [" + neighbors + "]");
         }
+        if (COSINE.equals(neighborSimilarity) == false && EASE.equals(neighborSimilarity) == false) {
+            throw new IllegalArgumentException(
+                "[neighbors.similarity] must be [" + COSINE + "] or [" + EASE + "], got [" + neighborSimilarity + "]"
+            );
+        }
+        if (Double.isFinite(easeLambda) == false || easeLambda <= 0) {
+            throw new IllegalArgumentException("[neighbors.lambda] must be a finite number > 0, got [" + easeLambda + "]");
+        }
     }
 
     public TrainSpec(StreamInput in) throws IOException {
@@ -74,6 +88,8 @@ public record TrainSpec(
             in.readLong(),
             in.readVInt(),
             in.readVInt(),
+            in.readString(),
+            in.readDouble(),
             in.readOptionalWriteable(ContentMapSpec::new)
         );
     }
@@ -92,6 +108,8 @@ public record TrainSpec(
         out.writeLong(seed);
         out.writeVInt(cgSteps);
         out.writeVInt(neighbors);
+        out.writeString(neighborSimilarity);
+        out.writeDouble(easeLambda);
         out.writeOptionalWriteable(content);
     }
 
@@ -102,7 +120,8 @@ public record TrainSpec(
     public static TrainSpec fromXContent(XContentParser parser, int modelDims, double modelLambda, double modelAlpha,
         List<String> modelContent) throws IOException {
         Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50, modelContent,
-            ContentMapSpec.DEFAULT_LAMBDA, ContentMapSpec.DEFAULT_MIN_ITEMS, ContentMapSpec.DEFAULT_MAX_FEATURES };
+            ContentMapSpec.DEFAULT_LAMBDA, ContentMapSpec.DEFAULT_MIN_ITEMS, ContentMapSpec.DEFAULT_MAX_FEATURES, COSINE,
+            DEFAULT_EASE_LAMBDA };
         ObjectParser<Object[], Void> events = new ObjectParser<>("events");
         events.declareString((a, s) -> a[0] = s, new ParseField("index"));
         events.declareString((a, s) -> a[1] = s, new ParseField("user"));
@@ -118,6 +137,8 @@ public record TrainSpec(
         als.declareInt((a, i) -> a[10] = i, new ParseField("cg_steps"));
         ObjectParser<Object[], Void> neighbors = new ObjectParser<>("neighbors");
         neighbors.declareInt((a, i) -> a[11] = i, new ParseField("k"));
+        neighbors.declareString((a, x) -> a[16] = x, new ParseField("similarity"));
+        neighbors.declareDouble((a, d) -> a[17] = d, new ParseField("lambda"));
         ObjectParser<Object[], Void> content = new ObjectParser<>("content");
         content.declareStringArray((a, l) -> a[12] = l, new ParseField("fields"));
         content.declareDouble((a, d) -> a[13] = d, new ParseField("lambda"));
@@ -140,6 +161,6 @@ public record TrainSpec(
             ? null
             : new ContentMapSpec(contentFields, (double) v[13], (int) v[14], (int) v[15]);
         return new TrainSpec((String) v[0], (String) v[1], (String) v[2], (String) v[3], (QueryBuilder) v[4], (int) v[5], (int) v[6],
-            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], contentMap);
+            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], (String) v[16], (double) v[17], contentMap);
     }
 }

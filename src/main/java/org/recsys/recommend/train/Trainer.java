@@ -11,6 +11,7 @@ import org.elasticsearch.search.sort.SortOrder;
 import org.recsys.recommend.math.Gramian;
 import org.recsys.recommend.math.ImplicitAls;
 import org.recsys.recommend.math.Interactions;
+import org.recsys.recommend.math.EaseNeighbors;
 import org.recsys.recommend.math.ItemNeighbors;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ModelState;
@@ -95,7 +96,12 @@ public final class Trainer {
             );
         }
         long factorBytes = (long) (users + items) * spec.factors() * 4 * 2;
+        boolean ease = spec.neighbors() > 0 && TrainSpec.EASE.equals(spec.neighborSimilarity());
         checkBudget(users + " users and " + items + " items", factorBytes + (long) items * spec.neighbors() * 8);
+        if (ease) {
+            // dense n × n matrices: the limit is the catalogue, not the events ([neighbors.similarity] cosine has none)
+            checkBudget("[neighbors.similarity] [ease] over " + items + " items", factorBytes + EaseNeighbors.bytesNeeded(items));
+        }
         Interactions userItems = table.userItems();
         phase("als", 0, table.events(), users, items, 0);
         ImplicitAls als = new ImplicitAls(spec.factors(), spec.lambda(), spec.alpha(), spec.cgSteps(), spec.seed());
@@ -110,6 +116,7 @@ public final class Trainer {
         phase("neighbors", spec.iterations(), table.events(), users, items, 0);
         ItemNeighbors.Lists neighbors = spec.neighbors() == 0
             ? null
+            : ease ? EaseNeighbors.compute(userItems, spec.neighbors(), spec.easeLambda(), trainPool, parallelism, task::isCancelled)
             : ItemNeighbors.compute(userItems, spec.neighbors(), trainPool, parallelism, task::isCancelled);
         Interactions itemUsers = userItems.transpose();
         phase("writing", spec.iterations(), table.events(), users, items, 0);

@@ -39,6 +39,9 @@ public final class P1QualityBenchmark {
     private static final double[] ALPHAS = { 5, 10, 20 };
     private static final double[] NEIGHBOR_WEIGHTS = { 0, 0.05, 0.1, 0.2, 0.4 };
     private static final double[] CONTENT_WEIGHTS = { 0, 0.02, 0.05 };
+    private static final int EASE_K = 200;
+    private static final double[] EASE_LAMBDAS = { 100, 200, 400 };
+    private static final double[] EASE_WEIGHTS = { 0.25, 0.5, 1, 2, 4 };
 
     private P1QualityBenchmark() {}
 
@@ -101,25 +104,74 @@ public final class P1QualityBenchmark {
             }
             System.out.printf(Locale.ROOT, "chosen blend: %s (validation nDCG@10 %.4f)%n", bestBlend, bestBlendNdcg);
 
+            System.out.println("\n## Validation: EASE neighbors (neighbors.similarity ease), alone and blended with ALS 1");
+            double bestEaseLambda = 0;
+            String bestEaseBlend = null;
+            double bestEaseNdcg = -1;
+            Map<String, String> easeBlends = new LinkedHashMap<>();
+            easeBlends.put("ease_alone", NEIGHBORS_ALONE);
+            for (double w : EASE_WEIGHTS) {
+                easeBlends.put(String.format(Locale.ROOT, "als+ease%.2f", w), blend(w, 0));
+            }
+            for (double easeLambda : EASE_LAMBDAS) {
+                train(http, "p1_fit", bestLambda, bestAlpha, easeNeighbors(easeLambda), "");
+                JsonNode easeMetrics = evaluate(http, "p1_validation", easeBlends);
+                for (String name : easeBlends.keySet()) {
+                    double ndcg = easeMetrics.path(name).path("ndcg").asDouble();
+                    System.out.printf(Locale.ROOT, "ease lambda %5.0f %-14s nDCG@10 %.4f%n", easeLambda, name, ndcg);
+                    if (name.equals("ease_alone") == false && ndcg > bestEaseNdcg) {
+                        bestEaseNdcg = ndcg;
+                        bestEaseLambda = easeLambda;
+                        bestEaseBlend = name;
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "best EASE blend: %s with lambda %.0f (validation nDCG@10 %.4f)%n", bestEaseBlend,
+                bestEaseLambda, bestEaseNdcg);
+            boolean easeChosen = bestEaseNdcg > bestBlendNdcg;
+            System.out.printf(Locale.ROOT, "chosen for the test: %s%n", easeChosen ? "the EASE blend" : "the item-kNN blend");
+
             System.out.println("\n## Test, once: trained on the whole train file with the chosen settings");
             JsonNode trained = train(http, "p1_train", bestLambda, bestAlpha);
             System.out.printf(Locale.ROOT, "training took %d ms on the warm node (phases %s); Spark MLlib's fit here: 13,900 ms%n",
                 trained.path("took").asLong(), trained.path("phases_ms"));
             Map<String, String> configs = new LinkedHashMap<>();
             configs.put("popularity", "{\"signals\":{\"popularity\":{\"weight\":1,\"normalization\":\"linear\"}}}");
-            configs.put("neighbors", "{\"signals\":{\"neighbors\":{\"weight\":1,\"normalization\":\"linear\"}}}");
+            configs.put("neighbors (item-kNN)", NEIGHBORS_ALONE);
             configs.put("als", "{\"signals\":{\"collaborative\":{}}}");
-            configs.put("blend (" + bestBlend + ")", blends.get(bestBlend));
+            if (easeChosen == false) {
+                configs.put("blend (" + bestBlend + ")", blends.get(bestBlend));
+            }
             configs.put("query defaults", "{}");
             JsonNode results = evaluate(http, "p1_test", configs);
-            System.out.println("| config | P@10 | R@10 | nDCG@10 | MAP@10 | HR@10 | coverage |");
-            System.out.println("|---|---|---|---|---|---|---|");
-            for (String name : configs.keySet()) {
-                JsonNode m = results.path(name);
-                System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %d |%n", name, m.path("precision").asDouble(),
-                    m.path("recall").asDouble(), m.path("ndcg").asDouble(), m.path("map").asDouble(), m.path("hit_rate").asDouble(),
-                    m.path("coverage").asInt());
+            printTable(configs, results);
+            if (easeChosen) {
+                JsonNode easeTrained = train(http, "p1_train", bestLambda, bestAlpha, easeNeighbors(bestEaseLambda), "");
+                System.out.printf(Locale.ROOT, "%ntraining with EASE neighbors (lambda %.0f) took %d ms (phases %s)%n", bestEaseLambda,
+                    easeTrained.path("took").asLong(), easeTrained.path("phases_ms"));
+                Map<String, String> easeConfigs = new LinkedHashMap<>();
+                easeConfigs.put(String.format(Locale.ROOT, "neighbors (EASE, lambda %.0f)", bestEaseLambda), NEIGHBORS_ALONE);
+                easeConfigs.put("blend (" + bestEaseBlend + ")", easeBlends.get(bestEaseBlend));
+                printTable(easeConfigs, evaluate(http, "p1_test", easeConfigs));
             }
+        }
+    }
+
+    private static final String NEIGHBORS_ALONE = "{\"signals\":{\"neighbors\":{\"weight\":1,\"normalization\":\"linear\"}}}";
+
+    /** The _train body's neighbors section for EASE (instead of the default item-kNN one). */
+    private static String easeNeighbors(double lambda) {
+        return String.format(Locale.ROOT, "{\"k\":%d,\"similarity\":\"ease\",\"lambda\":%s}", EASE_K, lambda);
+    }
+
+    private static void printTable(Map<String, String> configs, JsonNode results) {
+        System.out.println("| config | P@10 | R@10 | nDCG@10 | MAP@10 | HR@10 | coverage |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (String name : configs.keySet()) {
+            JsonNode m = results.path(name);
+            System.out.printf(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %d |%n", name, m.path("precision").asDouble(),
+                m.path("recall").asDouble(), m.path("ndcg").asDouble(), m.path("map").asDouble(), m.path("hit_rate").asDouble(),
+                m.path("coverage").asInt());
         }
     }
 
@@ -145,12 +197,17 @@ public final class P1QualityBenchmark {
 
     /** Trains model p1; {@code extra} is appended to the _train body (e.g. a content section). */
     static JsonNode train(JsonHttp http, String events, double lambda, double alpha, String extra) {
+        return train(http, events, lambda, alpha, String.format(Locale.ROOT, "{\"k\":%d}", NEIGHBORS_K), extra);
+    }
+
+    /** Trains model p1 with the given _train {@code neighbors} section. */
+    static JsonNode train(JsonHttp http, String events, double lambda, double alpha, String neighbors, String extra) {
         ok(http.put("/_recommend/model/p1", String.format(Locale.ROOT, "{\"items\":{\"index\":\"p1_items\",\"content\":[\"title\","
             + "\"genres\"]},\"users\":{\"index\":\"p1_users\",\"max_history\":10000},\"factors\":{\"dims\":%d,\"lambda\":%s,"
             + "\"alpha\":%s}}", DIMS, lambda, alpha)));
         return ok(http.post("/_recommend/model/p1/_train", String.format(Locale.ROOT, "{\"events\":{\"index\":\"%s\"},\"als\":{"
-            + "\"factors\":%d,\"iterations\":%d,\"lambda\":%s,\"alpha\":%s,\"seed\":42},\"neighbors\":{\"k\":%d}%s}", events, DIMS,
-            ITERATIONS, lambda, alpha, NEIGHBORS_K, extra))).json();
+            + "\"factors\":%d,\"iterations\":%d,\"lambda\":%s,\"alpha\":%s,\"seed\":42},\"neighbors\":%s%s}", events, DIMS,
+            ITERATIONS, lambda, alpha, neighbors, extra))).json();
     }
 
     /** Evaluates the configs three at a time, so that no request nears the client's 60 s timeout on a busy machine. */

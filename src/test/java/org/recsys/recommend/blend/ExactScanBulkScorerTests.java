@@ -1,5 +1,6 @@
 package org.recsys.recommend.blend;
 
+import org.apache.lucene.search.BulkScorer;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.LeafCollector;
@@ -44,7 +45,8 @@ public class ExactScanBulkScorerTests extends ESTestCase {
             AtomicInteger opened = new AtomicInteger();
             ExactScanBulkScorer.PartReaders readers = () -> {
                 opened.incrementAndGet();
-                return new ExactScanBulkScorer.Part(new ForwardOnly(admissible, maxDoc), new LeafSignal[] { new DocSignal() });
+                return new ExactScanBulkScorer.Part(new IteratorBulkScorer(new ForwardOnly(admissible, maxDoc)), new LeafSignal[] {
+                    new DocSignal() });
             };
             int minDocsPerPart = 200 + random().nextInt(300);
             int roundDocs = 1_000 + random().nextInt(3_000);
@@ -96,6 +98,31 @@ public class ExactScanBulkScorerTests extends ESTestCase {
         } finally {
             pool.shutdown();
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /** A filter's bulk scorer over an iterator: collects the admissible, accepted documents of [min, max). */
+    private static final class IteratorBulkScorer extends BulkScorer {
+        private final DocIdSetIterator iterator;
+
+        IteratorBulkScorer(DocIdSetIterator iterator) {
+            this.iterator = iterator;
+        }
+
+        @Override
+        public int score(LeafCollector collector, Bits acceptDocs, int min, int max) throws IOException {
+            int doc = iterator.docID() < min ? iterator.advance(min) : iterator.docID();
+            for (; doc < max; doc = iterator.nextDoc()) {
+                if (acceptDocs == null || acceptDocs.get(doc)) {
+                    collector.collect(doc);
+                }
+            }
+            return doc;
+        }
+
+        @Override
+        public long cost() {
+            return iterator.cost();
         }
     }
 

@@ -211,6 +211,37 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void easeNeighborsStayInsideThePlantedClusters(JsonHttp http) {
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
+        ok(http.put("/tr_items_ease", "{\"mappings\":{\"properties\":{\"factors\":" + vector
+            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{}\n");
+        }
+        ok(http.postNdjson("/tr_items_ease/_bulk?refresh=true", items.toString()));
+        ok(http.put("/_recommend/model/eased", "{\"items\":{\"index\":\"tr_items_ease\"},\"users\":{\"index\":\"tr_users_ease\"},"
+            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        ok(http.post("/_recommend/model/eased/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2,\"seed\":1},"
+            + "\"neighbors\":{\"k\":10,\"similarity\":\"ease\",\"lambda\":20},\"content\":{\"fields\":[]}}"));
+        int inCluster = 0;
+        int total = 0;
+        for (int i = 0; i < ITEMS; i += 7) {
+            JsonNode neighbors = http.get("/tr_items_ease/_doc/i" + i + "?_source_exclude_vectors=false").json().at("/_source/neighbors");
+            assertTrue(neighbors.size() > 0 && neighbors.size() <= 10, "i" + i + ": " + neighbors);
+            for (var entry : neighbors.properties()) {
+                assertTrue(entry.getValue().asDouble() > 0, "EASE weights kept are positive: " + neighbors);
+                inCluster += Integer.parseInt(entry.getKey().substring(1)) % CLUSTERS == i % CLUSTERS ? 1 : 0;
+                total++;
+            }
+        }
+        // 90 % of a user's events are in their cluster: the strongest EASE weights link items of the same cluster
+        assertTrue(inCluster / (double) total > 0.8, inCluster + " of " + total + " EASE neighbors in the item's cluster");
+        ok(http.delete("/_recommend/model/eased"));
+        ok(http.delete("/tr_items_ease,tr_users_ease"));
+    }
+
+    @Test
     void trainingWritesNeighborsPopularityHistoriesAndTheGramian(JsonHttp http) {
         JsonNode item = http.get("/tr_items/_doc/i0?_source_exclude_vectors=false").json().path("_source");
         assertEquals(DIMS, item.path("factors").size(), item.toString());
@@ -287,6 +318,12 @@ class TrainEvaluateIT {
         assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"lambda\":-1}}"),
                 "[als.lambda]");
         assertBad(http.post("/_recommend/model/planted/_train", "{\"events\":{\"index\":\"tr_events\"},\"nope\":1}"), "[nope]");
+        String train = "{\"events\":{\"index\":\"tr_events\"},\"neighbors\":";
+        assertBad(http.post("/_recommend/model/planted/_train", train + "{\"k\":-1}}"), "[neighbors.k]");
+        assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"jaccard\"}}"), "[neighbors.similarity]");
+        assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"ease\",\"lambda\":0}}"),
+            "[neighbors.lambda]");
+        assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"ease\",\"lambda\":\"big\"}}"), "lambda");
         String events = "{\"events\":{\"index\":\"tr_events\"},\"content\":";
         assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":[\"cluster\"],\"lambda\":0}}"), "[content.lambda]");
         assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":[\"cluster\"],\"min_items\":0}}"),

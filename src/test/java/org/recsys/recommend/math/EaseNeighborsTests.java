@@ -1,0 +1,142 @@
+package org.recsys.recommend.math;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EaseNeighborsTests {
+
+    /** Against B = −P_ij / P_jj with P inverted here by Gauss-Jordan elimination, on random data, on a thread pool. */
+    @Test
+    void listsAreTheLargestPositiveWeightsOfTheClosedForm() throws InterruptedException {
+        Random random = new Random(11);
+        int users = 150;
+        int items = 40;
+        int n = 1200;
+        int[] rows = new int[n];
+        int[] cols = new int[n];
+        float[] values = new float[n];
+        for (int t = 0; t < n; t++) {
+            rows[t] = random.nextInt(users);
+            cols[t] = random.nextInt(items);
+            values[t] = 1 + random.nextInt(4); // EASE reads X as binary
+        }
+        Interactions data = Interactions.fromTriples(users, items, rows, cols, values);
+        double lambda = 7.5;
+        double[][] g = new double[items][items];
+        for (int u = 0; u < users; u++) {
+            for (int p = data.indptr()[u]; p < data.indptr()[u + 1]; p++) {
+                for (int q = data.indptr()[u]; q < data.indptr()[u + 1]; q++) {
+                    g[data.indices()[p]][data.indices()[q]] += 1;
+                }
+            }
+        }
+        for (int i = 0; i < items; i++) {
+            g[i][i] += lambda;
+        }
+        double[][] p = invert(g);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        ItemNeighbors.Lists lists;
+        try {
+            lists = EaseNeighbors.compute(data, 6, lambda, pool, 3, () -> false);
+        } finally {
+            pool.shutdown();
+        }
+        for (int j = 0; j < items; j++) {
+            int target = j;
+            float[] b = new float[items];
+            for (int i = 0; i < items; i++) {
+                b[i] = i == target ? 0 : (float) (-p[i][target] / p[target][target]);
+            }
+            List<Integer> expected = IntStream.range(0, items)
+                .filter(i -> b[i] > 0)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -b[i]).thenComparingInt(i -> i))
+                .limit(6)
+                .toList();
+            assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), lists.neighbors()[j], "item " + j);
+            for (int r = 0; r < expected.size(); r++) {
+                assertEquals(b[expected.get(r)], lists.similarities()[j][r], 1e-5 * Math.abs(b[expected.get(r)]), "item " + j);
+            }
+        }
+    }
+
+    /** Two groups of items that never share a user: every positive weight stays inside an item's own group. */
+    @Test
+    void plantedGroupsAreRecovered() throws InterruptedException {
+        int users = 40;
+        int items = 10;
+        int[] rows = new int[users * 3];
+        int[] cols = new int[users * 3];
+        float[] values = new float[users * 3];
+        for (int u = 0; u < users; u++) {
+            int base = u % 2 == 0 ? 0 : 5;
+            for (int t = 0; t < 3; t++) {
+                rows[u * 3 + t] = u;
+                cols[u * 3 + t] = base + (u / 2 + t) % 5;
+                values[u * 3 + t] = 1;
+            }
+        }
+        Interactions data = Interactions.fromTriples(users, items, rows, cols, values);
+        ItemNeighbors.Lists lists = EaseNeighbors.compute(data, 4, 1.0, Runnable::run, 1, () -> false);
+        for (int j = 0; j < items; j++) {
+            assertTrue(lists.neighbors()[j].length > 0, "item " + j + " has neighbors");
+            for (int i : lists.neighbors()[j]) {
+                assertEquals(j < 5, i < 5, "item " + j + " lists " + i);
+            }
+        }
+    }
+
+    @Test
+    void lambdaMustBePositive() {
+        Interactions data = Interactions.fromTriples(1, 2, new int[] { 0 }, new int[] { 1 }, new float[] { 1 });
+        assertThrows(IllegalArgumentException.class, () -> EaseNeighbors.compute(data, 3, 0, Runnable::run, 1, () -> false));
+    }
+
+    private static double[][] invert(double[][] a) {
+        int n = a.length;
+        double[][] m = new double[n][2 * n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(a[i], 0, m[i], 0, n);
+            m[i][n + i] = 1;
+        }
+        for (int c = 0; c < n; c++) {
+            int pivot = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
+                    pivot = r;
+                }
+            }
+            double[] t = m[c];
+            m[c] = m[pivot];
+            m[pivot] = t;
+            double d = m[c][c];
+            for (int k = 0; k < 2 * n; k++) {
+                m[c][k] /= d;
+            }
+            for (int r = 0; r < n; r++) {
+                if (r != c && m[r][c] != 0) {
+                    double f = m[r][c];
+                    for (int k = 0; k < 2 * n; k++) {
+                        m[r][k] -= f * m[c][k];
+                    }
+                }
+            }
+        }
+        double[][] inv = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(m[i], n, inv[i], 0, n);
+        }
+        return inv;
+    }
+}
