@@ -15,7 +15,6 @@ import org.elasticsearch.search.sort.SortOrder;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.math.ContentFeatures;
 import org.recsys.recommend.math.ContentToFactors;
-import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -43,10 +42,11 @@ final class ContentMapTrainer {
     /**
      * Fits and stores the map, then gives every catalogue item that was not in this training factors from its content with
      * the new map (an item without a known word loses its factors): whatever factors such an item had belong to an earlier
-     * model's space, where this model's user vectors give them meaningless scores.
+     * model's space, where this model's user vectors give them meaningless scores. Their popularity and neighbors go
+     * ({@link UntrainedItems}).
      */
     static void train(Client client, TrainTask task, RecommendModel model, ContentMapSpec spec, Map<String, float[]> trained,
-        Executor pool, ActionListener<Outcome> listener) {
+        boolean neighborsTrained, Executor pool, ActionListener<Outcome> listener) {
         Map<String, Map<String, List<String>>> content = new HashMap<>();
         SearchSourceBuilder source = new SearchSourceBuilder().size(READ_PAGE)
             .sort("_doc", SortOrder.ASC)
@@ -63,7 +63,7 @@ final class ContentMapTrainer {
                 ContentMap map = fit(spec, trainedContent, trained);
                 List<String> untrained = content.keySet().stream().filter(id -> trained.containsKey(id) == false).sorted().toList();
                 store(client, model.id(), map, l.delegateFailureAndWrap((ll, stored) -> remap(client, task, model, map, untrained, content,
-                    ll.map(remapped -> new Outcome(map.features().size(), remapped)))));
+                    neighborsTrained, ll.map(remapped -> new Outcome(map.features().size(), remapped)))));
             } catch (Exception e) {
                 l.onFailure(e);
             }
@@ -71,26 +71,10 @@ final class ContentMapTrainer {
     }
 
     private static void remap(Client client, TrainTask task, RecommendModel model, ContentMap map, List<String> untrained,
-        Map<String, Map<String, List<String>>> content, ActionListener<Long> listener) {
-        if (untrained.isEmpty()) {
-            listener.onResponse(0L);
-            return;
-        }
-        String field = model.items().factors();
-        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, List.of(field), r -> {
-            float[] factors = map.factorsFor(content.get(untrained.get(r)));
-            Map<String, Object> doc = new HashMap<>();
-            doc.put(field, factors == null ? null : Vectors.asList(factors)); // null removes the field
-            return doc;
-        }, listener.map(outcome -> {
-            if (outcome.failed.get() > 0) {
-                throw new IllegalStateException("content phase: " + outcome.failed.get()
-                    + " items failed to get factors from content (first: " + outcome.firstFailure + ")");
-            }
-            return outcome.written.get();
-        }));
+        Map<String, Map<String, List<String>>> content, boolean neighborsTrained, ActionListener<Long> listener) {
+        UntrainedItems.clear(client, task, model, untrained, neighborsTrained, r -> map.factorsFor(content.get(untrained.get(r))),
+            listener);
     }
-
 
     static ContentMap fit(ContentMapSpec spec, Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {
         List<String> ids = new ArrayList<>(content.keySet());

@@ -191,25 +191,29 @@ public final class Trainer {
         return Map.of(model.users().factors(), Vectors.asList(factors.users()[r]), model.users().history(), history);
     }
 
-    /** Fits and stores the content → factor map on the written items (before the model's state changes); -1: none asked. */
+    /**
+     * Fits and stores the content → factor map on the written items (before the model's state changes; -1: none asked),
+     * and updates the catalogue items outside the training ({@link UntrainedItems}).
+     */
     private void contentMap(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table,
         ActionListener<ContentMapTrainer.Outcome> listener) {
-        if (spec.content() == null) {
-            listener.onResponse(new ContentMapTrainer.Outcome(-1, 0));
-            return;
-        }
-        phase("content", spec.iterations(), table.events(), table.users().size(), table.items().size(), 0);
         Map<String, float[]> trained = new java.util.HashMap<>();
         for (int r = 0; r < factors.items().length; r++) {
             if (items.writtenRows[r]) {
                 trained.put(table.items().get(r), factors.items()[r]);
             }
         }
-        if (trained.isEmpty()) {
-            listener.onResponse(new ContentMapTrainer.Outcome(0, 0));
+        boolean neighborsTrained = spec.neighbors() > 0;
+        if (spec.content() == null || trained.isEmpty()) {
+            // no map: the items outside the training keep their factors, but lose an earlier training's popularity/neighbors
+            int features = spec.content() == null ? -1 : 0;
+            UntrainedItems.find(client, task, model.items().index(), trained.keySet(), listener.delegateFailureAndWrap(
+                (l, untrained) -> UntrainedItems.clear(client, task, model, untrained, neighborsTrained, null,
+                    l.map(cleared -> new ContentMapTrainer.Outcome(features, 0)))));
             return;
         }
-        ContentMapTrainer.train(client, task, model, spec.content(), trained, generic, listener);
+        phase("content", spec.iterations(), table.events(), table.users().size(), table.items().size(), 0);
+        ContentMapTrainer.train(client, task, model, spec.content(), trained, neighborsTrained, generic, listener);
     }
 
     private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, ActionListener<Void> listener) {

@@ -251,6 +251,11 @@ public final class RealNode implements Closeable {
         Path jvmOptions = home.resolve("config/jvm.options.d");
         Files.createDirectories(jvmOptions);
         Files.writeString(jvmOptions.resolve("heap.options"), "-Xms" + spec.heap() + "\n-Xmx" + spec.heap() + "\n");
+        // For profiling a benchmark's node (e.g. a flight recording): extra JVM options, one per line; tests never set it.
+        String extra = System.getProperty("recommend.test.node_jvm_options", "");
+        if (extra.isBlank() == false) {
+            Files.writeString(jvmOptions.resolve("extra.options"), extra.replace(' ', '\n') + "\n");
+        }
     }
 
     /** Unpacks the distribution under {@code base} and returns the Elasticsearch home inside it. */

@@ -211,6 +211,38 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void itemsOutsideTheTrainingLoseAnEarlierTrainingsNeighborsAndPopularity(JsonHttp http) {
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
+        ok(http.put("/tr_items_sub", "{\"mappings\":{\"properties\":{\"factors\":" + vector
+            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{}\n");
+        }
+        ok(http.postNdjson("/tr_items_sub/_bulk?refresh=true", items.toString()));
+        ok(http.put("/_recommend/model/subset", "{\"items\":{\"index\":\"tr_items_sub\"},\"users\":{\"index\":\"tr_users_sub\"},"
+            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        String body = "{\"events\":{\"index\":\"tr_events\"%s},\"als\":{\"iterations\":2,\"seed\":1},\"neighbors\":{\"k\":10}}";
+        ok(http.post("/_recommend/model/subset/_train", body.formatted("")));
+        JsonNode before = http.get("/tr_items_sub/_doc/i1?_source_exclude_vectors=false").json().path("_source");
+        assertTrue(before.path("neighbors").size() > 0 && before.path("popularity").asInt() > 0, before.toString());
+        StringBuilder cluster0 = new StringBuilder();
+        for (int i = 0; i < ITEMS; i += CLUSTERS) {
+            cluster0.append(cluster0.isEmpty() ? "" : ",").append("\"i").append(i).append("\"");
+        }
+        ok(http.post("/_recommend/model/subset/_train", body.formatted(",\"query\":{\"terms\":{\"item\":[" + cluster0 + "]}}")));
+        JsonNode outside = http.get("/tr_items_sub/_doc/i1?_source_exclude_vectors=false").json().path("_source");
+        assertTrue(outside.path("neighbors").isMissingNode(), "an earlier training's neighbors are gone: " + outside);
+        assertTrue(outside.path("popularity").isMissingNode(), "and its popularity: " + outside);
+        assertEquals(DIMS, outside.path("factors").size(), "without a content map the factors stay: " + outside);
+        JsonNode inside = http.get("/tr_items_sub/_doc/i0?_source_exclude_vectors=false").json().path("_source");
+        assertTrue(inside.path("neighbors").size() > 0, inside.toString());
+        inside.path("neighbors").fieldNames().forEachRemaining(n -> assertEquals(0, Integer.parseInt(n.substring(1)) % CLUSTERS, n));
+        ok(http.delete("/_recommend/model/subset"));
+        ok(http.delete("/tr_items_sub,tr_users_sub"));
+    }
+
+    @Test
     void easeNeighborsStayInsideThePlantedClusters(JsonHttp http) {
         String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
         ok(http.put("/tr_items_ease", "{\"mappings\":{\"properties\":{\"factors\":" + vector
@@ -229,7 +261,7 @@ class TrainEvaluateIT {
         for (int i = 0; i < ITEMS; i += 7) {
             JsonNode neighbors = http.get("/tr_items_ease/_doc/i" + i + "?_source_exclude_vectors=false").json().at("/_source/neighbors");
             assertTrue(neighbors.size() > 0 && neighbors.size() <= 10, "i" + i + ": " + neighbors);
-            for (var entry : neighbors.properties()) {
+            for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) neighbors::fields) {
                 assertTrue(entry.getValue().asDouble() > 0, "EASE weights kept are positive: " + neighbors);
                 inCluster += Integer.parseInt(entry.getKey().substring(1)) % CLUSTERS == i % CLUSTERS ? 1 : 0;
                 total++;
