@@ -31,6 +31,7 @@ import org.recsys.recommend.action.TrainModelAction;
 import org.recsys.recommend.action.TransportRecommendAction;
 import org.recsys.recommend.train.TrainStatus;
 import org.recsys.recommend.ingest.ItemFactorCache;
+import org.recsys.recommend.ingest.ProfileCache;
 import org.recsys.recommend.ingest.ItemWriteListener;
 import org.recsys.recommend.ingest.ProfileBatcher;
 import org.recsys.recommend.ingest.RecommendUpdateProcessor;
@@ -69,7 +70,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             ItemFactorCache.MAX_ENTRIES,
             ItemFactorCache.EXPIRE_AFTER_WRITE,
             ProfileBatcher.MAX_BATCH_USERS,
-            ProfileBatcher.MAX_CONCURRENT_BATCHES
+            ProfileBatcher.MAX_CONCURRENT_BATCHES,
+            ProfileCache.SIZE
         );
     }
 
@@ -82,6 +84,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         ProfileBatcher batcher = new ProfileBatcher(
             parameters.client,
             itemFactors.get(),
+            new ProfileCache(ProfileCache.SIZE.get(settings)),
             parameters.genericExecutor,
             ProfileBatcher.MAX_BATCH_USERS.get(settings),
             ProfileBatcher.MAX_CONCURRENT_BATCHES.get(settings)

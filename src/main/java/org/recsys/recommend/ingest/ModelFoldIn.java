@@ -10,7 +10,24 @@ import java.util.Map;
 /** Fold-in of a history against a model: items without factors (deleted or cold) carry no evidence and are left out. */
 final class ModelFoldIn {
 
+    /** The solver of the model last folded in against: building one copies the k × k Gramian, once per model state. */
+    private record Solver(double[] gramian, double lambda, double alpha, FoldInSolver solver) {}
+
+    private static volatile Solver last;
+
     private ModelFoldIn() {}
+
+    private static FoldInSolver solverFor(RecommendModel model, int k) {
+        Solver current = last;
+        double[] gramian = model.state().gramian();
+        double lambda = model.factors().lambda();
+        double alpha = model.factors().alpha();
+        if (current == null || current.gramian() != gramian || current.lambda() != lambda || current.alpha() != alpha) {
+            current = new Solver(gramian, lambda, alpha, new FoldInSolver(gramian, k, lambda, alpha));
+            last = current;
+        }
+        return current.solver();
+    }
 
     static float[] vectorFor(RecommendModel model, History history, Map<String, float[]> factors) {
         if (model.state() == null) {
@@ -39,7 +56,6 @@ final class ModelFoldIn {
         for (int i = 0; i < r.length; i++) {
             r[i] = strengths.get(i);
         }
-        FoldInSolver solver = new FoldInSolver(model.state().gramian(), k, model.factors().lambda(), model.factors().alpha());
-        return solver.solve(vectors, r);
+        return solverFor(model, k).solve(vectors, r);
     }
 }

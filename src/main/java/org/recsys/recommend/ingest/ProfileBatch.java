@@ -9,7 +9,6 @@ import org.elasticsearch.action.bulk.BulkResponse;
 import org.elasticsearch.action.get.GetResponse;
 import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
-import org.elasticsearch.action.get.MultiGetResponse;
 import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.client.internal.Client;
@@ -20,6 +19,7 @@ import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -39,6 +39,8 @@ final class ProfileBatch {
 
     private final Client client;
     private final ItemFactorCache factors;
+    private final ProfileCache profiles;
+    private final Map<String, String> headers; // the caller's: part of the profile cache's key
     private final RecommendModel model;
     private final Map<String, List<ProfileBatcher.Pending>> byUser = new LinkedHashMap<>();
     private final Consumer<List<ProfileBatcher.Pending>> requeue;
@@ -47,11 +49,15 @@ final class ProfileBatch {
     ProfileBatch(
         Client client,
         ItemFactorCache factors,
+        ProfileCache profiles,
+        Map<String, String> headers,
         List<ProfileBatcher.Pending> batch,
         Consumer<List<ProfileBatcher.Pending>> requeue
     ) {
         this.client = client;
         this.factors = factors;
+        this.profiles = profiles;
+        this.headers = headers;
         this.requeue = requeue;
         // the newest model object: a _refresh while the events waited gives the batch the fresh Gramian
         this.model = batch.get(batch.size() - 1).model();
@@ -62,16 +68,33 @@ final class ProfileBatch {
 
     /** Runs the batch; {@code done} runs once, after every event has been answered or put back. */
     void run(Runnable done) {
+        Map<String, Stored> stored = new HashMap<>();
         MultiGetRequest mget = new MultiGetRequest().realtime(true);
         // the whole source, other vectors included (the profile is written back as a whole, other fields untouched), except
         // the user's factors: the fold-in replaces them, so reading them would only cost a vector to load and parse per user
         FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { model.users().factors() });
         for (String user : byUser.keySet()) {
-            mget.add(new MultiGetRequest.Item(model.users().index(), user).fetchSourceContext(source));
+            ProfileCache.Profile cached = profiles.get(key(user));
+            if (cached != null) {
+                stored.put(user, new Stored(true, cached.seqNo(), cached.primaryTerm(), cached.source(), cached.history()));
+            } else {
+                mget.add(new MultiGetRequest.Item(model.users().index(), user).fetchSourceContext(source));
+            }
         }
-        client.multiGet(mget, ActionListener.wrap(profiles -> {
+        if (mget.getItems().isEmpty()) {
+            onProfiles(stored, done);
+            return;
+        }
+        client.multiGet(mget, ActionListener.wrap(response -> {
             try {
-                onProfiles(profiles, done);
+                for (MultiGetItemResponse item : response.getResponses()) {
+                    if (item.isFailed()) {
+                        fail(item.getId(), item.getFailure().getFailure());
+                    } else {
+                        stored.put(item.getId(), Stored.of(item.getResponse()));
+                    }
+                }
+                onProfiles(stored, done);
             } catch (RuntimeException e) {
                 failAll(e);
                 done.run();
@@ -82,24 +105,30 @@ final class ProfileBatch {
         }));
     }
 
-    private void onProfiles(MultiGetResponse response, Runnable done) {
-        Map<String, GetResponse> profiles = new HashMap<>();
-        for (MultiGetItemResponse item : response.getResponses()) {
-            if (item.isFailed()) {
-                fail(item.getId(), item.getFailure().getFailure());
-            } else {
-                profiles.put(item.getId(), item.getResponse());
-            }
+    /** A profile as read (or as this node last wrote it): whether it exists, its version and its source without factors. */
+    private record Stored(boolean exists, long seqNo, long primaryTerm, Map<String, Object> source, History history) {
+        static Stored of(GetResponse get) {
+            Map<String, Object> source = get.isExists() && get.getSourceAsMap() != null ? get.getSourceAsMap() : Map.of();
+            return new Stored(get.isExists(), get.getSeqNo(), get.getPrimaryTerm(), source, null);
         }
+    }
+
+    private ProfileCache.Key key(String user) {
+        return new ProfileCache.Key(headers, model.users().index(), user);
+    }
+
+    private void onProfiles(Map<String, Stored> stored, Runnable done) {
         Set<String> items = new LinkedHashSet<>();
         Map<String, History> histories = new HashMap<>();
-        for (Map.Entry<String, GetResponse> profile : profiles.entrySet()) {
-            History history;
-            try {
-                history = History.fromSource(model.users().history(), sourceOf(profile.getValue()).get(model.users().history()));
-            } catch (IllegalArgumentException e) {
-                fail(profile.getKey(), e); // a malformed stored history fails that user's events only
-                continue;
+        for (Map.Entry<String, Stored> profile : stored.entrySet()) {
+            History history = profile.getValue().history();
+            if (history == null) {
+                try {
+                    history = History.fromSource(model.users().history(), profile.getValue().source().get(model.users().history()));
+                } catch (IllegalArgumentException e) {
+                    fail(profile.getKey(), e); // a malformed stored history fails that user's events only
+                    continue;
+                }
             }
             histories.put(profile.getKey(), history);
             items.addAll(history.items());
@@ -111,7 +140,7 @@ final class ProfileBatch {
         }
         factors.get(client, model.items().index(), model.items().factors(), items, ActionListener.wrap(found -> {
             try {
-                write(profiles, histories, found, done);
+                write(stored, histories, found, done);
             } catch (RuntimeException e) {
                 failAll(e);
                 done.run();
@@ -122,9 +151,10 @@ final class ProfileBatch {
         }));
     }
 
-    private void write(Map<String, GetResponse> profiles, Map<String, History> histories, Map<String, float[]> found, Runnable done) {
+    private void write(Map<String, Stored> stored, Map<String, History> histories, Map<String, float[]> found, Runnable done) {
         BulkRequest bulk = new BulkRequest();
         List<String> written = new ArrayList<>();
+        Map<String, ProfileCache.Profile> toCache = new HashMap<>();
         Map<String, List<ProfileBatcher.Pending>> applied = new HashMap<>();
         Map<String, float[]> vectors = new HashMap<>();
         int k = model.factors().dims();
@@ -156,17 +186,21 @@ final class ProfileBatch {
                 ok.forEach(p -> p.listener().onFailure(e));
                 continue;
             }
-            GetResponse profile = profiles.get(user);
-            Map<String, Object> source = new HashMap<>(sourceOf(profile));
-            source.put(model.users().history(), history.toSource());
+            Stored profile = stored.get(user);
+            Map<String, Object> kept = new HashMap<>(profile.source());
+            kept.remove(model.users().factors());
+            kept.put(model.users().history(), history.toSource());
+            Map<String, Object> source = new HashMap<>(kept);
             source.put(model.users().factors(), Vectors.asList(vector));
             IndexRequest request = new IndexRequest(model.users().index()).id(user).source(source);
-            if (profile.isExists()) {
-                request.setIfSeqNo(profile.getSeqNo()).setIfPrimaryTerm(profile.getPrimaryTerm());
+            if (profile.exists()) {
+                request.setIfSeqNo(profile.seqNo()).setIfPrimaryTerm(profile.primaryTerm());
             } else {
                 request.opType(DocWriteRequest.OpType.CREATE); // a profile created meanwhile is a conflict, not an overwrite
             }
             bulk.add(request);
+            // what the profile will be once written (the version comes with the response): the next batch starts from it
+            toCache.put(user, new ProfileCache.Profile(-1, -1, Collections.unmodifiableMap(kept), history, request.source().length()));
             written.add(user);
             applied.put(user, ok);
             vectors.put(user, vector);
@@ -176,7 +210,7 @@ final class ProfileBatch {
             return;
         }
         client.bulk(bulk, ActionListener.wrap(response -> {
-            List<Runnable> acknowledgements = onWritten(response, written, applied);
+            List<Runnable> acknowledgements = onWritten(response, written, applied, toCache);
             try {
                 nudgeItems(response, written, applied, vectors, () -> {
                     acknowledgements.forEach(Runnable::run);
@@ -194,13 +228,22 @@ final class ProfileBatch {
     }
 
     /** Answers failed events and puts conflicted ones back; returns the acknowledgements of the written ones, to run last. */
-    private List<Runnable> onWritten(BulkResponse response, List<String> written, Map<String, List<ProfileBatcher.Pending>> applied) {
+    private List<Runnable> onWritten(BulkResponse response, List<String> written, Map<String, List<ProfileBatcher.Pending>> applied,
+        Map<String, ProfileCache.Profile> toCache) {
         List<Runnable> acknowledgements = new ArrayList<>();
         List<ProfileBatcher.Pending> conflicted = new ArrayList<>();
         BulkItemResponse[] items = response.getItems();
         for (int i = 0; i < items.length; i++) {
-            List<ProfileBatcher.Pending> events = applied.get(written.get(i));
+            String user = written.get(i);
+            List<ProfileBatcher.Pending> events = applied.get(user);
             BulkItemResponse item = items[i];
+            if (item.isFailed()) {
+                profiles.invalidate(key(user)); // read it fresh next time, whatever went wrong
+            } else {
+                ProfileCache.Profile next = toCache.get(user);
+                profiles.put(key(user), new ProfileCache.Profile(item.getResponse().getSeqNo(), item.getResponse().getPrimaryTerm(),
+                    next.source(), next.history(), next.bytes()));
+            }
             if (item.isFailed() == false) {
                 long version = item.getVersion();
                 acknowledgements.add(() -> events.forEach(p -> p.listener().onResponse(version)));
@@ -280,10 +323,6 @@ final class ProfileBatch {
                 client.bulk(bulk, ActionListener.running(then));
             }
         }, e -> then.run()));
-    }
-
-    private static Map<String, Object> sourceOf(GetResponse profile) {
-        return profile.isExists() && profile.getSourceAsMap() != null ? profile.getSourceAsMap() : Map.of();
     }
 
     private void fail(String user, Exception e) {

@@ -66,12 +66,18 @@ public final class ProfileBatcher {
     private record LaneKey(String model, String usersIndex, Map<String, String> headers) {}
 
     private final class Lane {
+        final Map<String, String> headers;
         final UserBatchQueue<Pending> queue = new UserBatchQueue<>(p -> p.event().user());
         int running; // guarded by the lane
+
+        Lane(Map<String, String> headers) {
+            this.headers = headers;
+        }
     }
 
     private final Client client;
     private final ItemFactorCache factors;
+    private final ProfileCache profiles;
     private final Consumer<Runnable> executor;
     private final int maxBatchUsers;
     private final int maxConcurrentBatches;
@@ -80,12 +86,14 @@ public final class ProfileBatcher {
     public ProfileBatcher(
         Client client,
         ItemFactorCache factors,
+        ProfileCache profiles,
         Consumer<Runnable> executor,
         int maxBatchUsers,
         int maxConcurrentBatches
     ) {
         this.client = client;
         this.factors = factors;
+        this.profiles = profiles;
         this.executor = executor;
         this.maxBatchUsers = maxBatchUsers;
         this.maxConcurrentBatches = maxConcurrentBatches;
@@ -106,7 +114,7 @@ public final class ProfileBatcher {
         Pending pending = new Pending(model, event, maxRetries, itemNudge, 0, threadContext.newRestorableContext(false), answer);
         Lane lane;
         synchronized (this) {
-            lane = lanes.computeIfAbsent(key, k -> new Lane());
+            lane = lanes.computeIfAbsent(key, k -> new Lane(k.headers()));
             lane.queue.add(pending); // under the map's lock, so an idle lane is never dropped with an event just added
         }
         startBatches(lane);
@@ -137,7 +145,7 @@ public final class ProfileBatcher {
             }
         };
         try (ThreadContext.StoredContext ignored = batch.get(0).context().get()) {
-            new ProfileBatch(client, factors, batch, retries -> lane.queue.addFirst(retries)).run(finished);
+            new ProfileBatch(client, factors, profiles, lane.headers, batch, retries -> lane.queue.addFirst(retries)).run(finished);
         } catch (RuntimeException e) {
             // ProfileBatch reports its own failures to the events; this guards the bookkeeping against the unexpected
             batch.forEach(p -> p.listener().onFailure(e));

@@ -39,7 +39,7 @@ public final class P1QualityBenchmark {
     private static final double[] ALPHAS = { 5, 10, 20 };
     private static final double[] NEIGHBOR_WEIGHTS = { 0, 0.05, 0.1, 0.2, 0.4 };
     private static final double[] CONTENT_WEIGHTS = { 0, 0.02, 0.05 };
-    private static final int EASE_K = 200;
+    private static final int EASE_K = 500;
     private static final double[] EASE_LAMBDAS = { 100, 200, 400 };
     private static final double[] EASE_WEIGHTS = { 0.25, 0.5, 1, 2, 4 };
 

@@ -206,6 +206,25 @@ class RecommendUpdateIT {
         assertTrue(unknownModel.body().contains("[model]"), unknownModel.body());
     }
 
+    /**
+     * The node caches the profiles it writes, so the next event skips reading them back; a write by anyone else in
+     * between must win over that copy: the next event applies to the profile as the other writer left it (its history and
+     * its other fields), and the vector is the fold-in of that history.
+     */
+    @Test
+    void aProfileWrittenByAnotherWriterIsNotOverwrittenFromTheCache(JsonHttp http) {
+        ok(http.post("/up_events/_doc?pipeline=upd&refresh=true", "{\"user\":\"other\",\"item\":\"i40\"}"));
+        ok(http.post("/up_events/_doc?pipeline=upd&refresh=true", "{\"user\":\"other\",\"item\":\"i41\"}"));
+        // an application rewrites the profile: another history and a field of its own
+        ok(http.put("/up_users/_doc/other?refresh=true",
+            "{\"nickname\":\"o\",\"history\":[{\"item\":\"i42\",\"weight\":1,\"ts\":\"2026-01-01T00:00:00Z\"}]}"));
+        ok(http.post("/up_events/_doc?pipeline=upd&refresh=true", "{\"user\":\"other\",\"item\":\"i43\"}"));
+        assertEquals(List.of("i42", "i43"), historyItems(http, "other"), "the event applied to the rewritten profile");
+        assertEquals("o", http.get("/up_users/_doc/other").at("/_source/nickname").asText(), "its other fields kept");
+        Map<String, Double> expected = FoldInOracle.history(List.of("i42", "i43"), MAX_HISTORY);
+        assertClose(FoldInOracle.solve(gramianItems, factors, expected, LAMBDA, ALPHA), vectorOf(http, "other"));
+    }
+
     @Test
     void reindexedItemsAreSeenByTheNextEvent(JsonHttp http) {
         ok(http.post("/up_events/_doc?pipeline=upd&refresh=true", "{\"user\":\"cache\",\"item\":\"i30\"}"));

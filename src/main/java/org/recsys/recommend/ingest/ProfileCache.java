@@ -1,0 +1,65 @@
+package org.recsys.recommend.ingest;
+
+import org.elasticsearch.common.cache.Cache;
+import org.elasticsearch.common.cache.CacheBuilder;
+import org.elasticsearch.common.settings.Setting;
+import org.elasticsearch.common.unit.ByteSizeValue;
+
+import java.util.Map;
+
+/**
+ * The profiles this node's group commits wrote last, so that the next events of a recent user skip reading the profile
+ * back. A profile is cached with the sequence number of our own write, and the next write goes out with {@code if_seq_no}
+ * on it: any other write in between (another node's events, the users pipeline, an application updating the user) makes
+ * that write conflict, and the conflicting events are then read fresh and applied again, as before the cache. So the
+ * cache saves reads, never changes what is written. Entries are keyed by the caller's request headers too, so a read done
+ * with one caller's privileges is never reused for another caller. Bounded by the serialized size of the profiles,
+ * {@code recommend.ingest.profile_cache.size} (default 16mb; 0 turns the cache off).
+ */
+public final class ProfileCache {
+
+    public static final Setting<ByteSizeValue> SIZE = Setting.byteSizeSetting(
+        "recommend.ingest.profile_cache.size",
+        ByteSizeValue.ofMb(16),
+        ByteSizeValue.ZERO,
+        ByteSizeValue.ofGb(1),
+        Setting.Property.NodeScope
+    );
+
+    /** Whose profile, in which index, read with whose privileges. */
+    record Key(Map<String, String> headers, String index, String user) {}
+
+    /**
+     * A profile as this node last wrote it: its sequence number and primary term, its source without the user's factors
+     * (the fold-in replaces them) and its history, and the serialized size it is weighed by.
+     */
+    record Profile(long seqNo, long primaryTerm, Map<String, Object> source, History history, long bytes) {}
+
+    private final Cache<Key, Profile> cache; // null: off
+
+    public ProfileCache(ByteSizeValue size) {
+        this.cache = size.getBytes() == 0
+            ? null
+            : CacheBuilder.<Key, Profile>builder().setMaximumWeight(size.getBytes()).weigher((k, p) -> Math.max(1, p.bytes())).build();
+    }
+
+    Profile get(Key key) {
+        return cache == null ? null : cache.get(key);
+    }
+
+    void put(Key key, Profile profile) {
+        if (cache != null) {
+            cache.put(key, profile);
+        }
+    }
+
+    void invalidate(Key key) {
+        if (cache != null) {
+            cache.invalidate(key);
+        }
+    }
+
+    long size() {
+        return cache == null ? 0 : cache.count();
+    }
+}
