@@ -15,6 +15,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Item factors for fold-in, cached per node. Bounded by {@code recommend.cache.item_factors.max_entries}; an entry is
@@ -38,6 +40,9 @@ public final class ItemFactorCache {
     );
 
     private final Cache<String, float[]> cache;
+    // Indices whose items were ever cached: every write to any index on this node asks to invalidate, and most of them
+    // (events, profiles) can have nothing here.
+    private final Set<String> cachedIndices = ConcurrentHashMap.newKeySet();
 
     public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite) {
         this.cache = CacheBuilder.<String, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
@@ -48,7 +53,9 @@ public final class ItemFactorCache {
     }
 
     public void invalidate(String index, String id) {
-        cache.invalidate(key(index, id));
+        if (cachedIndices.contains(index)) {
+            cache.invalidate(key(index, id));
+        }
     }
 
     public long size() {
@@ -90,6 +97,7 @@ public final class ItemFactorCache {
                 // had none, so one bad document fails only the events on that item, not every user batched with it
                 float[] vector = toVector(doc == null ? null : doc.get(field));
                 if (vector != null) {
+                    cachedIndices.add(index); // before the entry exists, so a write racing with this put still invalidates it
                     cache.put(key(index, item.getId()), vector);
                     found.put(item.getId(), vector);
                 }

@@ -61,6 +61,50 @@ public final class Cholesky {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /** Lᵀ of a factored matrix, row-major, so that back substitution reads rows instead of striding down columns. */
+    public static double[] transposeFactor(double[] l, int k) {
+        double[] t = new double[l.length];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j <= i; j++) {
+                t[j * k + i] = l[i * k + j];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * {@link #solveFactored} for a factor solved many times: {@code lt} from {@link #transposeFactor}, so both substitutions
+     * read contiguous rows with independent running sums.
+     */
+    public static void solveFactored(double[] l, double[] lt, double[] b, int k) {
+        for (int i = 0; i < k; i++) {
+            int rowI = i * k;
+            b[i] = (b[i] - dotWith(l, rowI, b, 0, i)) / l[rowI + i];
+        }
+        for (int i = k - 1; i >= 0; i--) {
+            int rowI = i * k;
+            b[i] = (b[i] - dotWith(lt, rowI + i + 1, b, i + 1, k - i - 1)) / lt[rowI + i];
+        }
+    }
+
+    private static double dotWith(double[] a, int x, double[] b, int y, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int p = 0;
+        for (; p + 3 < n; p += 4) {
+            s0 += a[x + p] * b[y + p];
+            s1 += a[x + p + 1] * b[y + p + 1];
+            s2 += a[x + p + 2] * b[y + p + 2];
+            s3 += a[x + p + 3] * b[y + p + 3];
+        }
+        for (; p < n; p++) {
+            s0 += a[x + p] * b[y + p];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     /** Overwrites {@code b} with x, where {@code l} holds L from {@link #factorInPlace}. */
     public static void solveFactored(double[] l, double[] b, int k) {
         // forward substitution: L y = b

@@ -38,7 +38,7 @@ public final class EaseNeighbors {
         int n = userItems.cols();
         double[] l = gram(userItems, n, lambda);
         Cholesky.factorInPlace(l, n); // XᵀX + λI is positive definite for λ > 0
-        double[] lt = upperTransposed(l, n);
+        double[] lt = Cholesky.transposeFactor(l, n);
         int[][] neighbors = new int[n][];
         float[][] weights = new float[n][];
         int chunks = Math.max(1, parallelism * 4);
@@ -83,17 +83,6 @@ public final class EaseNeighbors {
             g[i * n + i] += lambda;
         }
         return g;
-    }
-
-    /** Lᵀ row-major, so that back substitution reads rows instead of striding down columns. */
-    private static double[] upperTransposed(double[] l, int n) {
-        double[] t = new double[l.length];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                t[j * n + i] = l[i * n + j];
-            }
-        }
-        return t;
     }
 
     /** Column j of P = (L Lᵀ)⁻¹: L y = e_j (y is 0 above j), then Lᵀ x = y. */

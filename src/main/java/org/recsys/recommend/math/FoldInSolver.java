@@ -1,5 +1,6 @@
 package org.recsys.recommend.math;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,6 +21,8 @@ public final class FoldInSolver {
     private final int k;
     private final double lambda;
     private final double alpha;
+    private final double[] base; // L with L Lᵀ = YᵀY + λI: the part of every user's system that is the same for all
+    private final double[] baseTransposed; // Lᵀ, for back substitution by rows
 
     public FoldInSolver(double[] gramian, int k, double lambda, double alpha) {
         if (gramian.length != k * k) {
@@ -35,6 +38,12 @@ public final class FoldInSolver {
         this.k = k;
         this.lambda = lambda;
         this.alpha = alpha;
+        this.base = gramian.clone();
+        for (int d = 0; d < k; d++) {
+            base[d * k + d] += lambda;
+        }
+        Cholesky.factorInPlace(base, k);
+        this.baseTransposed = Cholesky.transposeFactor(base, k);
     }
 
     public int dims() {
@@ -49,6 +58,84 @@ public final class FoldInSolver {
         if (itemFactors.size() != r.length) {
             throw new IllegalArgumentException("one strength per item: " + itemFactors.size() + " items, " + r.length + " strengths");
         }
+        for (int n = 0; n < r.length; n++) {
+            if (itemFactors.get(n).length != k) {
+                throw new IllegalArgumentException("item factors have " + itemFactors.get(n).length + " dims, the model has " + k);
+            }
+            if (Float.isFinite(r[n]) == false || r[n] < 0) {
+                throw new IllegalArgumentException("interaction strength must be finite and >= 0, got [" + r[n] + "]");
+            }
+        }
+        // The user's system is the shared YᵀY + λI plus one rank-one term per history item. For a short history, updating
+        // the shared factorization (Woodbury) costs (h + 1) k² instead of a new O(k³) factorization; same solution.
+        return r.length < k / 2 ? solveByUpdate(itemFactors, r) : solveDirectly(itemFactors, r);
+    }
+
+    /**
+     * x = z − W (C⁻¹ + YᵀW)⁻¹ Yᵀz with z = A₀⁻¹b, W = A₀⁻¹Y, C = diag(α r_i), A₀ = YᵀY + λI (Woodbury identity); items
+     * with α r_i = 0 add nothing to the matrix, only to b.
+     */
+    private float[] solveByUpdate(List<float[]> itemFactors, float[] r) {
+        double[] z = new double[k];
+        List<double[]> w = new ArrayList<>();
+        List<float[]> ys = new ArrayList<>();
+        List<Double> extra = new ArrayList<>();
+        for (int n = 0; n < r.length; n++) {
+            float[] y = itemFactors.get(n);
+            double extraConfidence = alpha * r[n]; // c_ui − 1
+            for (int i = 0; i < k; i++) {
+                z[i] += (1 + extraConfidence) * y[i];
+            }
+            if (extraConfidence > 0) {
+                double[] column = new double[k];
+                for (int i = 0; i < k; i++) {
+                    column[i] = y[i];
+                }
+                Cholesky.solveFactored(base, baseTransposed, column, k);
+                w.add(column);
+                ys.add(y);
+                extra.add(extraConfidence);
+            }
+        }
+        Cholesky.solveFactored(base, baseTransposed, z, k);
+        int h = w.size();
+        if (h > 0) {
+            double[] s = new double[h * h];
+            double[] t = new double[h];
+            for (int i = 0; i < h; i++) {
+                float[] yi = ys.get(i);
+                for (int j = 0; j <= i; j++) {
+                    double[] wj = w.get(j);
+                    double dot = 0;
+                    for (int d = 0; d < k; d++) {
+                        dot += yi[d] * wj[d];
+                    }
+                    s[i * h + j] = dot;
+                }
+                s[i * h + i] += 1 / extra.get(i);
+                double dot = 0;
+                for (int d = 0; d < k; d++) {
+                    dot += yi[d] * z[d];
+                }
+                t[i] = dot;
+            }
+            Cholesky.solveInPlace(s, t, h); // C⁻¹ + YᵀA₀⁻¹Y is positive definite: only its lower triangle is read
+            for (int j = 0; j < h; j++) {
+                double[] wj = w.get(j);
+                for (int d = 0; d < k; d++) {
+                    z[d] -= t[j] * wj[d];
+                }
+            }
+        }
+        float[] x = new float[k];
+        for (int i = 0; i < k; i++) {
+            x[i] = (float) z[i];
+        }
+        return x;
+    }
+
+    /** Forms YᵀY + Yᵀ(Cᵘ − I)Y + λI and factors it. */
+    private float[] solveDirectly(List<float[]> itemFactors, float[] r) {
         double[] a = gramian.clone();
         double[] b = new double[k];
         for (int d = 0; d < k; d++) {
@@ -56,12 +143,6 @@ public final class FoldInSolver {
         }
         for (int n = 0; n < r.length; n++) {
             float[] y = itemFactors.get(n);
-            if (y.length != k) {
-                throw new IllegalArgumentException("item factors have " + y.length + " dims, the model has " + k);
-            }
-            if (Float.isFinite(r[n]) == false || r[n] < 0) {
-                throw new IllegalArgumentException("interaction strength must be finite and >= 0, got [" + r[n] + "]");
-            }
             double extraConfidence = alpha * r[n]; // c_ui − 1
             double confidence = 1 + extraConfidence;
             for (int i = 0; i < k; i++) {
@@ -74,12 +155,7 @@ public final class FoldInSolver {
                 b[i] += confidence * y[i];
             }
         }
-        for (int i = 0; i < k; i++) {
-            for (int j = i + 1; j < k; j++) {
-                a[i * k + j] = a[j * k + i];
-            }
-        }
-        Cholesky.solveInPlace(a, b, k);
+        Cholesky.solveInPlace(a, b, k); // reads the lower triangle only
         float[] x = new float[k];
         for (int i = 0; i < k; i++) {
             x[i] = (float) b[i];

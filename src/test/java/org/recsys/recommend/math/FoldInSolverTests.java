@@ -28,11 +28,15 @@ class FoldInSolverTests {
     @Test
     void matchesTheClosedFormForShortAndLongHistories() {
         FoldInSolver solver = new FoldInSolver(gramianOf(y), K, LAMBDA, ALPHA);
-        for (int historyLength : new int[] { 1, 5, 50, ITEMS }) {
+        // below k / 2 items the solver updates the shared factorization (Woodbury), from k / 2 on it factors anew
+        for (int historyLength : new int[] { 1, 5, K / 2 - 1, K / 2, 50, ITEMS }) {
             int[] items = random.ints(0, ITEMS).distinct().limit(historyLength).toArray();
             float[] r = new float[items.length];
             for (int n = 0; n < r.length; n++) {
                 r[n] = 0.5f + random.nextInt(4);
+            }
+            if (historyLength == 5) {
+                r[2] = 0; // a zero strength: confidence 1, in b only
             }
             List<float[]> factors = new ArrayList<>();
             for (int item : items) {
