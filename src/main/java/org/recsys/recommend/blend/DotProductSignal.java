@@ -1,11 +1,9 @@
 package org.recsys.recommend.blend;
 
-import org.apache.lucene.codecs.lucene95.HasIndexSlice;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.search.Explanation;
-import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.VectorUtil;
 
 import java.io.IOException;
@@ -17,9 +15,6 @@ import java.util.Objects;
  * back the original floats even when the HNSW graph is quantized, so this is exact whatever the index options.
  */
 public record DotProductSignal(String field, float[] vector, SignalWeighting weighting) implements BlendSignal {
-
-    /** Vectors read per bulk copy in a full scan: 16 KB at 64 dims, comfortably in the first-level cache. */
-    private static final int BULK_VECTORS = 64;
 
     public DotProductSignal {
         vector = vector.clone();
@@ -60,9 +55,6 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
         private final FloatVectorValues values;
         private final KnnVectorValues.DocIndexIterator iterator;
         private final boolean dense; // every document has a vector: its ordinal is its doc id
-        private boolean rawChecked;
-        private IndexInput rawSlice; // see rawFloats()
-        private float[] bulk;
 
         Leaf(FloatVectorValues values, int maxDoc) {
             this.values = values;
@@ -89,50 +81,9 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
                 LeafSignal.super.raw(docs, count, out);
                 return;
             }
-            IndexInput raw = rawFloats();
-            if (raw == null) {
-                for (int i = 0; i < count; i++) {
-                    out[i] = VectorUtil.dotProduct(vector, values.vectorValue(docs[i]));
-                }
-                return;
+            for (int i = 0; i < count; i++) {
+                out[i] = VectorUtil.dotProduct(vector, values.vectorValue(docs[i]));
             }
-            // The full scan: read runs of consecutive documents' vectors with one bulk copy each, instead of one call
-            // (through the reader's wrappers) per vector. The floats are the stored ones; only the reading is batched.
-            int dims = vector.length;
-            float[] one = new float[dims];
-            for (int i = 0; i < count; ) {
-                int run = 1;
-                while (i + run < count && run < BULK_VECTORS && docs[i + run] == docs[i] + run) {
-                    run++;
-                }
-                raw.seek((long) docs[i] * dims * Float.BYTES);
-                raw.readFloats(bulk, 0, run * dims);
-                for (int r = 0; r < run; r++) {
-                    System.arraycopy(bulk, r * dims, one, 0, dims); // from the first-level cache: cheap
-                    out[i + r] = VectorUtil.dotProduct(vector, one);
-                }
-                i += run;
-            }
-        }
-
-        /**
-         * The segment's raw little-endian float32 vectors as one file slice, ordinal-major, when the format exposes them
-         * (Lucene's flat vectors do, through Elasticsearch's reader wrappers): checked by size, so a quantized or otherwise
-         * encoded slice is never read as floats. Null: read vector by vector.
-         */
-        private IndexInput rawFloats() throws IOException {
-            if (rawChecked == false) {
-                rawChecked = true;
-                int bytes = vector.length * Float.BYTES;
-                if (values instanceof HasIndexSlice hasSlice && values.getVectorByteLength() == bytes) {
-                    IndexInput slice = hasSlice.getSlice();
-                    if (slice != null && slice.length() == (long) values.size() * bytes) {
-                        rawSlice = slice.clone(); // our own position: parts of a scan read at the same time
-                        bulk = new float[BULK_VECTORS * vector.length];
-                    }
-                }
-            }
-            return rawSlice;
         }
 
         @Override
