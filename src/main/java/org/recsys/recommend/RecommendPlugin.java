@@ -81,10 +81,16 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
         itemFactors.trySet(new ItemFactorCache(maxEntries, ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings)));
         ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
+        ProfileCache profiles = new ProfileCache(ProfileCache.SIZE.get(settings));
+        parameters.ingestService.getClusterService().addListener(event -> {
+            if (event.metadataChanged()) {
+                profiles.clear();
+            }
+        });
         ProfileBatcher batcher = new ProfileBatcher(
             parameters.client,
             itemFactors.get(),
-            new ProfileCache(ProfileCache.SIZE.get(settings)),
+            profiles,
             parameters.genericExecutor,
             ProfileBatcher.MAX_BATCH_USERS.get(settings),
             ProfileBatcher.MAX_CONCURRENT_BATCHES.get(settings)

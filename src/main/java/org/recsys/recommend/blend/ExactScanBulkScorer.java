@@ -88,7 +88,9 @@ final class ExactScanBulkScorer extends BulkScorer {
         }
         int from = min;
         while (from < end) {
-            if (from >= roundEnd || acceptDocs != roundAcceptDocs) {
+            // a bulk scorer is driven with the same acceptDocs from window to window (the parts' readers only move forward)
+            assert from >= roundEnd || acceptDocs == roundAcceptDocs : "acceptDocs changed within a round";
+            if (from >= roundEnd) {
                 // Elasticsearch hands out windows of a few thousand documents (to check for cancellation between them):
                 // too few to split. A round scores further ahead, in parts, and the next windows are served from it.
                 scoreRound(acceptDocs, from, Math.min(maxDoc, from + roundDocs));
@@ -125,7 +127,7 @@ final class ExactScanBulkScorer extends BulkScorer {
             executor.invokeAll(tasks);
         }
         roundEnd = to;
-        roundAcceptDocs = acceptDocs;
+        roundAcceptDocs = acceptDocs; // for the assertion above
         cursorPart = 0;
     }
 

@@ -91,7 +91,9 @@ public final class RecommendQuery extends Query {
             return this;
         }
         // The generators are independent searches: run side by side on the searcher's executor (the caller's thread
-        // taking part; one after the other when Elasticsearch gives this search no concurrency).
+        // taking part; one after the other when Elasticsearch gives this search no concurrency). An earlier attempt was
+        // reverted after a shard failed with an ArrayIndexOutOfBoundsException; the cause was CandidateDocs.advance
+        // overflowing past the segment (fixed since, covered by a bulk-scorer check in RecommendQueryLuceneTests).
         List<Callable<Generated>> searches = new ArrayList<>(generators.size());
         for (CandidateGenerator generator : generators) {
             searches.add(() -> generate(searcher, generator));
@@ -111,11 +113,31 @@ public final class RecommendQuery extends Query {
         return new RecommendQuery(generators, numCandidates, filter, false, signals, union);
     }
 
+    /**
+     * Matches an exhaustive generator may keep (8 bytes each): beyond, e.g. a content query of common words over a large
+     * catalogue, it runs as a top-k search with pruning and its signal scores the candidates itself.
+     */
+    static final long MAX_CAPTURED = 200_000;
+
+    /** Whether the query's cost estimate (an upper bound on its matches for postings) stays within {@code limit}. */
+    private static boolean matchesAtMost(IndexSearcher searcher, Query query, long limit) throws IOException {
+        Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        long cost = 0;
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            ScorerSupplier supplier = weight.scorerSupplier(leaf);
+            cost += supplier == null ? 0 : supplier.cost();
+            if (cost > limit) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A generator's top documents, and everything it scored when it was exhaustive. */
     private record Generated(CandidateGenerator generator, int[] top, CapturedScores all) {}
 
     private Generated generate(IndexSearcher searcher, CandidateGenerator generator) throws IOException {
-        if (generator.exhaustive()) {
+        if (generator.exhaustive() && matchesAtMost(searcher, generator.query(), MAX_CAPTURED)) {
             CapturedScores all = searcher.search(generator.query(), new CapturedScores.Manager());
             return new Generated(generator, all.top(numCandidates), all);
         }

@@ -6,25 +6,26 @@ import org.recsys.recommend.model.RecommendModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Fold-in of a history against a model: items without factors (deleted or cold) carry no evidence and are left out. */
 final class ModelFoldIn {
 
-    /** The solver of the model last folded in against: building one copies the k × k Gramian, once per model state. */
+    /** Each model's solver for its current state: building one copies and factors the k × k Gramian. */
     private record Solver(double[] gramian, double lambda, double alpha, FoldInSolver solver) {}
 
-    private static volatile Solver last;
+    private static final Map<String, Solver> SOLVERS = new ConcurrentHashMap<>();
 
     private ModelFoldIn() {}
 
     private static FoldInSolver solverFor(RecommendModel model, int k) {
-        Solver current = last;
         double[] gramian = model.state().gramian();
         double lambda = model.factors().lambda();
         double alpha = model.factors().alpha();
+        Solver current = SOLVERS.get(model.id());
         if (current == null || current.gramian() != gramian || current.lambda() != lambda || current.alpha() != alpha) {
             current = new Solver(gramian, lambda, alpha, new FoldInSolver(gramian, k, lambda, alpha));
-            last = current;
+            SOLVERS.put(model.id(), current); // a deleted model's entry stays until a model of that name replaces it: small
         }
         return current.solver();
     }

@@ -114,7 +114,7 @@ final class ProfileBatch {
     }
 
     private ProfileCache.Key key(String user) {
-        return new ProfileCache.Key(headers, model.users().index(), user);
+        return new ProfileCache.Key(headers, model.users().index(), model.id(), model.users().factors(), model.users().history(), user);
     }
 
     private void onProfiles(Map<String, Stored> stored, Runnable done) {

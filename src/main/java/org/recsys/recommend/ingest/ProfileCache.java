@@ -12,9 +12,12 @@ import java.util.Map;
  * back. A profile is cached with the sequence number of our own write, and the next write goes out with {@code if_seq_no}
  * on it: any other write in between (another node's events, the users pipeline, an application updating the user) makes
  * that write conflict, and the conflicting events are then read fresh and applied again, as before the cache. So the
- * cache saves reads, never changes what is written. Entries are keyed by the caller's request headers too, so a read done
- * with one caller's privileges is never reused for another caller. Bounded by the serialized size of the profiles,
- * {@code recommend.ingest.profile_cache.size} (default 16mb; 0 turns the cache off).
+ * cache saves reads, never changes what is written, with one limit: a default or final pipeline on the users index that
+ * changes profiles on their way in sees the copy as this node last sent it, not as the pipeline left it. Entries are keyed
+ * by the caller's request headers too, so a read done with one caller's privileges is never reused for another caller
+ * (clients sending per-request headers get no hits), and the cache is emptied on every change of the cluster's metadata
+ * (an index deleted and re-created, an alias moved, restart sequence numbers). Bounded by an estimate of the profiles'
+ * heap, {@code recommend.ingest.profile_cache.size} (default 16mb; 0 turns the cache off).
  */
 public final class ProfileCache {
 
@@ -26,8 +29,11 @@ public final class ProfileCache {
         Setting.Property.NodeScope
     );
 
-    /** Whose profile, in which index, read with whose privileges. */
-    record Key(Map<String, String> headers, String index, String user) {}
+    /**
+     * Whose profile, in which index, for which model (several models may share a users index with their own vector and
+     * history fields: a copy without one model's vector must never be written back by another), read with whose privileges.
+     */
+    record Key(Map<String, String> headers, String index, String model, String factorsField, String historyField, String user) {}
 
     /**
      * A profile as this node last wrote it: its sequence number and primary term, its source without the user's factors
@@ -35,12 +41,25 @@ public final class ProfileCache {
      */
     record Profile(long seqNo, long primaryTerm, Map<String, Object> source, History history, long bytes) {}
 
+    /** A rough heap cost of the parsed maps and lists per byte of their JSON: the size setting bounds heap, not JSON. */
+    private static final long HEAP_PER_SERIALIZED_BYTE = 4;
+
     private final Cache<Key, Profile> cache; // null: off
 
     public ProfileCache(ByteSizeValue size) {
         this.cache = size.getBytes() == 0
             ? null
-            : CacheBuilder.<Key, Profile>builder().setMaximumWeight(size.getBytes()).weigher((k, p) -> Math.max(1, p.bytes())).build();
+            : CacheBuilder.<Key, Profile>builder()
+                .setMaximumWeight(size.getBytes())
+                .weigher((k, p) -> HEAP_PER_SERIALIZED_BYTE * Math.max(1, p.bytes()))
+                .build();
+    }
+
+    /** Drops every entry: an index deleted or an alias moved may restart sequence numbers where a cached one could match. */
+    public void clear() {
+        if (cache != null) {
+            cache.invalidateAll();
+        }
     }
 
     Profile get(Key key) {

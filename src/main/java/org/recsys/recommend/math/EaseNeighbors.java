@@ -1,7 +1,6 @@
 package org.recsys.recommend.math;
 
 import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
@@ -12,7 +11,8 @@ import java.util.function.BooleanSupplier;
  * exactly what the recommend query's neighbor signal sums when item j's list holds (i, B_ij). A {@code sparse_vector}
  * keeps positive values only, so each list holds the item's {@code k} largest positive weights: EASE restricted to them.
  *
- * <p>Cost: the Gram matrix and its Cholesky factor are dense (2 n² doubles for n items) and the solve is O(n³): meant for
+ * <p>Cost: the Gram matrix and its Cholesky factor are dense (2 n² doubles for n items) and the solve is O(n³) (the Gram
+ * matrix and the factorization on one thread, cancellation checked after each; the n solves on the pool): meant for
  * catalogues of thousands to a few tens of thousands of items; {@link #bytesNeeded} is what the training budget checks.
  */
 public final class EaseNeighbors {
@@ -37,33 +37,27 @@ public final class EaseNeighbors {
         }
         int n = userItems.cols();
         double[] l = gram(userItems, n, lambda);
+        throwIfCancelled(cancelled);
         Cholesky.factorInPlace(l, n); // XᵀX + λI is positive definite for λ > 0
+        throwIfCancelled(cancelled);
         double[] lt = Cholesky.transposeFactor(l, n);
         int[][] neighbors = new int[n][];
         float[][] weights = new float[n][];
-        int chunks = Math.max(1, parallelism * 4);
-        int per = (n + chunks - 1) / chunks;
-        CountDownLatch done = new CountDownLatch(chunks);
-        for (int c = 0; c < chunks; c++) {
-            int from = c * per;
-            int to = Math.min(n, from + per);
-            executor.execute(() -> {
-                try {
-                    double[] column = new double[n];
-                    for (int j = from; j < to && cancelled.getAsBoolean() == false; j++) {
-                        inverseColumn(l, lt, n, j, column);
-                        topPositive(column, j, k, neighbors, weights);
-                    }
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
-        done.await();
+        ParallelChunks.run(n, parallelism * 4, executor, cancelled, (from, to) -> {
+            double[] column = new double[n];
+            long[] keys = new long[n];
+            for (int j = from; j < to && cancelled.getAsBoolean() == false; j++) {
+                inverseColumn(l, lt, n, j, column);
+                topPositive(column, j, k, keys, neighbors, weights);
+            }
+        });
+        return new ItemNeighbors.Lists(neighbors, weights);
+    }
+
+    private static void throwIfCancelled(BooleanSupplier cancelled) {
         if (cancelled.getAsBoolean()) {
             throw new IllegalStateException("training cancelled");
         }
-        return new ItemNeighbors.Lists(neighbors, weights);
     }
 
     /** XᵀX + λI for binary X (row-major n × n): each user adds 1 for every pair of their items. */
@@ -107,9 +101,8 @@ public final class EaseNeighbors {
     }
 
     /** Item j's list: the k largest positive B_ij = −P_ij / P_jj, best first, ties to the smaller item index. */
-    private static void topPositive(double[] column, int j, int k, int[][] neighbors, float[][] weights) {
+    private static void topPositive(double[] column, int j, int k, long[] keys, int[][] neighbors, float[][] weights) {
         double pjj = column[j];
-        long[] keys = new long[column.length];
         int found = 0;
         for (int i = 0; i < column.length; i++) {
             float b = (float) (-column[i] / pjj);

@@ -13,7 +13,8 @@ import java.util.List;
  * </pre>
  *
  * where G = YᵀY is the item Gramian over all items, computed once per model ({@link Gramian}). Only the user's items
- * enter the per-user work, so a solve costs O(|history| k² + k³) whatever the catalogue size.
+ * enter the per-user work: a solve costs O((|history| + 1) k²) for histories shorter than k/2 (an update of the shared
+ * factorization of G + λI) and O(|history| k² + k³) otherwise, whatever the catalogue size.
  */
 public final class FoldInSolver {
 

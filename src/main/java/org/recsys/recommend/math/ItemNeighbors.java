@@ -1,6 +1,5 @@
 package org.recsys.recommend.math;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
@@ -26,28 +25,13 @@ public final class ItemNeighbors {
         }
         int[][] neighbors = new int[items][];
         float[][] similarities = new float[items][];
-        int chunks = Math.max(1, parallelism * 4);
-        int per = (items + chunks - 1) / chunks;
-        CountDownLatch done = new CountDownLatch(chunks);
-        for (int c = 0; c < chunks; c++) {
-            int from = c * per;
-            int to = Math.min(items, from + per);
-            executor.execute(() -> {
-                try {
-                    int[] co = new int[items];
-                    int[] touched = new int[items];
-                    for (int j = from; j < to && cancelled.getAsBoolean() == false; j++) {
-                        topK(j, userItems, itemUsers, counts, k, co, touched, neighbors, similarities);
-                    }
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
-        done.await();
-        if (cancelled.getAsBoolean()) {
-            throw new IllegalStateException("training cancelled");
-        }
+        ParallelChunks.run(items, parallelism * 4, executor, cancelled, (from, to) -> {
+            int[] co = new int[items];
+            int[] touched = new int[items];
+            for (int j = from; j < to && cancelled.getAsBoolean() == false; j++) {
+                topK(j, userItems, itemUsers, counts, k, co, touched, neighbors, similarities);
+            }
+        });
         return new Lists(neighbors, similarities);
     }
 

@@ -72,6 +72,9 @@ public record TrainSpec(
         if (Double.isFinite(easeLambda) == false || easeLambda <= 0) {
             throw new IllegalArgumentException("[neighbors.lambda] must be a finite number > 0, got [" + easeLambda + "]");
         }
+        if (easeLambda != DEFAULT_EASE_LAMBDA && COSINE.equals(neighborSimilarity)) {
+            throw new IllegalArgumentException("[neighbors.lambda] applies to [neighbors.similarity] [" + EASE + "] only");
+        }
     }
 
     public TrainSpec(StreamInput in) throws IOException {

@@ -207,7 +207,7 @@ public final class Trainer {
         if (spec.content() == null || trained.isEmpty()) {
             // no map: the items outside the training keep their factors, but lose an earlier training's popularity/neighbors
             int features = spec.content() == null ? -1 : 0;
-            UntrainedItems.find(client, task, model.items().index(), trained.keySet(), listener.delegateFailureAndWrap(
+            UntrainedItems.find(client, task, model, trained.keySet(), listener.delegateFailureAndWrap(
                 (l, untrained) -> UntrainedItems.clear(client, task, model, untrained, neighborsTrained, null,
                     l.map(cleared -> new ContentMapTrainer.Outcome(features, 0)))));
             return;

@@ -3,6 +3,8 @@ package org.recsys.recommend.train;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.index.query.BoolQueryBuilder;
+import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.sort.SortOrder;
@@ -29,11 +31,20 @@ final class UntrainedItems {
 
     private UntrainedItems() {}
 
-    /** The ids of the items index that are not in {@code trained}, sorted. */
-    static void find(Client client, TrainTask task, String itemsIndex, Set<String> trained, ActionListener<List<String>> listener) {
+    /**
+     * The ids of the items that are not in {@code trained} and still hold a popularity or a neighbor list (an item cleared
+     * by an earlier training is not rewritten again), sorted.
+     */
+    static void find(Client client, TrainTask task, RecommendModel model, Set<String> trained, ActionListener<List<String>> listener) {
         List<String> untrained = new ArrayList<>();
-        SearchSourceBuilder source = new SearchSourceBuilder().size(READ_PAGE).sort("_doc", SortOrder.ASC).fetchSource(false);
-        ScrollScan.scan(client, task, new SearchRequest(itemsIndex).source(source), hits -> {
+        BoolQueryBuilder holding = QueryBuilders.boolQuery()
+            .should(QueryBuilders.existsQuery(model.items().popularity()))
+            .should(QueryBuilders.existsQuery(model.items().neighbors()));
+        SearchSourceBuilder source = new SearchSourceBuilder().query(holding)
+            .size(READ_PAGE)
+            .sort("_doc", SortOrder.ASC)
+            .fetchSource(false);
+        ScrollScan.scan(client, task, new SearchRequest(model.items().index()).source(source), hits -> {
             for (SearchHit hit : hits) {
                 if (trained.contains(hit.getId()) == false) {
                     untrained.add(hit.getId());

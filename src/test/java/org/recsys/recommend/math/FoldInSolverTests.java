@@ -51,6 +51,37 @@ class FoldInSolverTests {
         }
     }
 
+    /**
+     * Strengths that accumulate over repeated events (α·r in the thousands) with a small λ: the short-history update and
+     * the fresh factorization must both stay at the closed form.
+     */
+    @Test
+    void largeStrengthsAndASmallLambdaStayAtTheClosedForm() {
+        double lambda = 1e-3;
+        FoldInSolver solver = new FoldInSolver(gramianOf(y), K, lambda, ALPHA);
+        for (int historyLength : new int[] { 3, K / 2 - 1, K / 2 + 3 }) {
+            int[] items = random.ints(0, ITEMS).distinct().limit(historyLength).toArray();
+            float[] r = new float[items.length];
+            for (int n = 0; n < r.length; n++) {
+                r[n] = n % 2 == 0 ? 500f + random.nextInt(1000) : 1f;
+            }
+            List<float[]> factors = new ArrayList<>();
+            for (int item : items) {
+                factors.add(y[item]);
+            }
+            float[] actual = solver.solve(factors, r);
+            double[] expected = closedForm(items, r, lambda);
+            double norm = 0;
+            double error = 0;
+            for (int d = 0; d < K; d++) {
+                norm += expected[d] * expected[d];
+                error += (expected[d] - actual[d]) * (expected[d] - actual[d]);
+            }
+            assertTrue(Math.sqrt(error) <= 1e-4 * Math.sqrt(norm), "history " + historyLength + ": relative error "
+                + Math.sqrt(error / norm));
+        }
+    }
+
     @Test
     void emptyHistoryGivesTheZeroVector() {
         FoldInSolver solver = new FoldInSolver(gramianOf(y), K, LAMBDA, ALPHA);
@@ -86,6 +117,10 @@ class FoldInSolverTests {
 
     /** (Yᵀ Cᵘ Y + λI)⁻¹ Yᵀ Cᵘ p(u), with Cᵘ and p(u) over all items: c = 1 + α r for the history, 1 elsewhere. */
     private double[] closedForm(int[] items, float[] r) {
+        return closedForm(items, r, LAMBDA);
+    }
+
+    private double[] closedForm(int[] items, float[] r, double lambda) {
         double[] c = new double[ITEMS];
         double[] p = new double[ITEMS];
         java.util.Arrays.fill(c, 1);
@@ -100,7 +135,7 @@ class FoldInSolverTests {
                 for (int u = 0; u < ITEMS; u++) {
                     sum += y[u][i] * c[u] * y[u][j];
                 }
-                a[i][j] = sum + (i == j ? LAMBDA : 0);
+                a[i][j] = sum + (i == j ? lambda : 0);
             }
             double rhs = 0;
             for (int u = 0; u < ITEMS; u++) {

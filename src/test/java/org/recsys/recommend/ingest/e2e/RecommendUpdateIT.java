@@ -225,6 +225,48 @@ class RecommendUpdateIT {
         assertClose(FoldInOracle.solve(gramianItems, factors, expected, LAMBDA, ALPHA), vectorOf(http, "other"));
     }
 
+    /**
+     * Two models keep their own vector and history fields in one users index: an event of one model must never write back
+     * the other's cached copy of the profile (which lacks the first model's vector), whatever order their events come in.
+     */
+    @Test
+    void twoModelsSharingAUsersIndexKeepEachOthersFields(JsonHttp http) {
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + K + ",\"similarity\":\"max_inner_product\"}";
+        String history = "{\"type\":\"object\",\"enabled\":false}";
+        ok(http.put("/up_users_two", "{\"mappings\":{\"properties\":{\"factors_a\":" + vector + ",\"factors_b\":" + vector
+            + ",\"history_a\":" + history + ",\"history_b\":" + history + "}}}"));
+        for (String m : List.of("a", "b")) {
+            ok(http.put("/_recommend/model/two_" + m, "{\"items\":{\"index\":\"up_items\"},\"users\":{\"index\":\"up_users_two\","
+                + "\"factors\":\"factors_" + m + "\",\"history\":\"history_" + m + "\"},\"factors\":{\"dims\":" + K + ",\"lambda\":"
+                + LAMBDA + ",\"alpha\":" + ALPHA + "}}"));
+            ok(http.post("/_recommend/model/two_" + m + "/_refresh", null));
+            ok(http.put("/_ingest/pipeline/two_" + m, "{\"processors\":[{\"recommend_update\":{\"model\":\"two_" + m + "\"}}]}"));
+        }
+        for (String[] event : new String[][] { { "a", "i50" }, { "a", "i51" }, { "b", "i52" }, { "a", "i53" }, { "b", "i54" } }) {
+            ok(http.post("/up_events/_doc?pipeline=two_" + event[0] + "&refresh=true",
+                "{\"user\":\"shared\",\"item\":\"" + event[1] + "\"}"));
+        }
+        JsonNode profile = http.get("/up_users_two/_doc/shared?_source_exclude_vectors=false").at("/_source");
+        assertEquals(K, profile.path("factors_a").size(), "model a's vector is still there: " + profile);
+        assertEquals(K, profile.path("factors_b").size(), "and model b's: " + profile);
+        List<String> a = new ArrayList<>();
+        profile.path("history_a").forEach(h -> a.add(h.path("item").asText()));
+        List<String> b = new ArrayList<>();
+        profile.path("history_b").forEach(h -> b.add(h.path("item").asText()));
+        assertEquals(List.of("i50", "i51", "i53"), a, profile.toString());
+        assertEquals(List.of("i52", "i54"), b, profile.toString());
+        Map<String, Double> expectedA = FoldInOracle.history(a, 500);
+        JsonNode va = profile.path("factors_a");
+        float[] actualA = new float[K];
+        for (int d = 0; d < K; d++) {
+            actualA[d] = (float) va.get(d).asDouble();
+        }
+        assertClose(FoldInOracle.solve(gramianItems, factors, expectedA, LAMBDA, ALPHA), actualA);
+        for (String m : List.of("a", "b")) {
+            ok(http.delete("/_recommend/model/two_" + m));
+        }
+    }
+
     @Test
     void reindexedItemsAreSeenByTheNextEvent(JsonHttp http) {
         ok(http.post("/up_events/_doc?pipeline=upd&refresh=true", "{\"user\":\"cache\",\"item\":\"i30\"}"));

@@ -353,6 +353,7 @@ class TrainEvaluateIT {
         String train = "{\"events\":{\"index\":\"tr_events\"},\"neighbors\":";
         assertBad(http.post("/_recommend/model/planted/_train", train + "{\"k\":-1}}"), "[neighbors.k]");
         assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"jaccard\"}}"), "[neighbors.similarity]");
+        assertBad(http.post("/_recommend/model/planted/_train", train + "{\"lambda\":50}}"), "[neighbors.lambda]");
         assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"ease\",\"lambda\":0}}"),
             "[neighbors.lambda]");
         assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"ease\",\"lambda\":\"big\"}}"), "lambda");
