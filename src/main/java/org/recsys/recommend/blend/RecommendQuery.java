@@ -10,7 +10,6 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 
 /**
  * Lucene side of the {@code recommend} query. Rewrite runs each candidate generator (kNN, neighbor postings, content
@@ -90,63 +88,8 @@ public final class RecommendQuery extends Query {
         if (exact || candidates != null) {
             return this;
         }
-        // The generators are independent searches: run side by side on the searcher's executor (the caller's thread
-        // taking part; one after the other when Elasticsearch gives this search no concurrency). An earlier attempt was
-        // reverted after a shard failed with an ArrayIndexOutOfBoundsException; the cause was CandidateDocs.advance
-        // overflowing past the segment (fixed since, covered by a bulk-scorer check in RecommendQueryLuceneTests).
-        List<Callable<Generated>> searches = new ArrayList<>(generators.size());
-        for (CandidateGenerator generator : generators) {
-            searches.add(() -> generate(searcher, generator));
-        }
-        List<Integer> docs = new ArrayList<>();
-        CapturedScores[] captured = new CapturedScores[signals.size()];
-        for (Generated generated : searcher.getTaskExecutor().invokeAll(searches)) {
-            for (int doc : generated.top()) {
-                docs.add(doc);
-            }
-            if (generated.generator().capturesScores()) {
-                captured[generated.generator().scoresSignal()] = generated.all();
-            }
-        }
-        int[] ids = docs.stream().mapToInt(Integer::intValue).toArray();
-        CandidateDocs union = new CandidateDocs(ids, searcher.getIndexReader().getContext().id(), captured);
+        CandidateDocs union = CandidateGeneration.run(searcher, generators, numCandidates, signals.size());
         return new RecommendQuery(generators, numCandidates, filter, false, signals, union);
-    }
-
-    /**
-     * Matches an exhaustive generator may keep (8 bytes each): beyond, e.g. a content query of common words over a large
-     * catalogue, it runs as a top-k search with pruning and its signal scores the candidates itself.
-     */
-    static final long MAX_CAPTURED = 200_000;
-
-    /** Whether the query's cost estimate (an upper bound on its matches for postings) stays within {@code limit}. */
-    private static boolean matchesAtMost(IndexSearcher searcher, Query query, long limit) throws IOException {
-        Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
-        long cost = 0;
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            ScorerSupplier supplier = weight.scorerSupplier(leaf);
-            cost += supplier == null ? 0 : supplier.cost();
-            if (cost > limit) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A generator's top documents, and everything it scored when it was exhaustive. */
-    private record Generated(CandidateGenerator generator, int[] top, CapturedScores all) {}
-
-    private Generated generate(IndexSearcher searcher, CandidateGenerator generator) throws IOException {
-        if (generator.exhaustive() && matchesAtMost(searcher, generator.query(), MAX_CAPTURED)) {
-            CapturedScores all = searcher.search(generator.query(), new CapturedScores.Manager());
-            return new Generated(generator, all.top(numCandidates), all);
-        }
-        ScoreDoc[] hits = searcher.search(generator.query(), numCandidates).scoreDocs;
-        int[] top = new int[hits.length];
-        for (int i = 0; i < hits.length; i++) {
-            top[i] = hits[i].doc;
-        }
-        return new Generated(generator, top, null);
     }
 
     @Override
