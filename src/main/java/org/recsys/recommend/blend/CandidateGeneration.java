@@ -22,12 +22,6 @@ import java.util.concurrent.Callable;
  */
 final class CandidateGeneration {
 
-    /**
-     * Matches an exhaustive generator may keep (8 bytes each): beyond, e.g. a content query of common words over a large
-     * catalogue, it runs as a top-k search with pruning and its signal scores the candidates itself.
-     */
-    static final long MAX_CAPTURED = 200_000;
-
     /** A generator's top documents, and everything it scored when it was exhaustive. */
     private record Generated(CandidateGenerator generator, int[] top, CapturedScores all) {}
 
@@ -54,7 +48,7 @@ final class CandidateGeneration {
     }
 
     private static Generated generate(IndexSearcher searcher, CandidateGenerator generator, int numCandidates) throws IOException {
-        if (generator.exhaustive() && matchesAtMost(searcher, generator.query(), MAX_CAPTURED)) {
+        if (generator.exhaustive() && matchesAtMost(searcher, generator.query(), generator.captureLimit())) {
             CapturedScores all = searcher.search(generator.query(), new CapturedScores.Manager());
             return new Generated(generator, all.top(numCandidates), all);
         }

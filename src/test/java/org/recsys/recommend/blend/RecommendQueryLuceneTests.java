@@ -178,6 +178,15 @@ public class RecommendQueryLuceneTests extends ESTestCase {
      * the explanation (which scores the content query per document) must agree with the score.
      */
     public void testContentGeneratorScoresAreTheContentQuerysOwn() throws IOException {
+        checkContentGeneratorScores(CandidateGenerator.MAX_CAPTURED);
+    }
+
+    /** A content query matching more than an exhaustive generator may keep: pruned top-k, the signal scores itself. */
+    public void testABroadContentGeneratorFallsBackToATopKSearchWithTheSameScores() throws IOException {
+        checkContentGeneratorScores(5);
+    }
+
+    private void checkContentGeneratorScores(long captureLimit) throws IOException {
         try (Directory dir = newDirectory()) {
             index(dir);
             try (DirectoryReader reader = DirectoryReader.open(dir)) {
@@ -197,7 +206,7 @@ public class RecommendQueryLuceneTests extends ESTestCase {
                 List<CandidateGenerator> generators = List.of(
                     CandidateGenerator.of(new KnnFloatVectorQuery("factors", user, numCandidates)),
                     CandidateGenerator.of(neighborPostings(history)),
-                    CandidateGenerator.scoring(content, 2)
+                    CandidateGenerator.scoring(content, 2).withCaptureLimit(captureLimit)
                 );
                 List<BlendSignal> signals = new ArrayList<>(base.signals());
                 signals.add(new ContentSignal(content, CONTENT, true));
