@@ -23,8 +23,20 @@ public record RecommendInputs(
     List<HistoryItem> history,
     List<String> items,
     List<String> likeText,
-    boolean resolved
+    boolean resolved,
+    boolean contentOnShard // resolved, and the history's content is read by the shard itself (one-shard index)
 ) implements Writeable {
+
+    public RecommendInputs(
+        UserRef user,
+        float[] userVector,
+        List<HistoryItem> history,
+        List<String> items,
+        List<String> likeText,
+        boolean resolved
+    ) {
+        this(user, userVector, history, items, likeText, resolved, false);
+    }
 
     public RecommendInputs {
         history = history == null ? null : List.copyOf(history);
@@ -56,6 +68,7 @@ public record RecommendInputs(
             in.readOptionalCollectionAsList(HistoryItem::new),
             in.readStringCollectionAsList(),
             in.readStringCollectionAsList(),
+            in.readBoolean(),
             in.readBoolean()
         );
     }
@@ -68,6 +81,7 @@ public record RecommendInputs(
         out.writeStringCollection(items);
         out.writeStringCollection(likeText);
         out.writeBoolean(resolved);
+        out.writeBoolean(contentOnShard);
     }
 
     /** History to score neighbors with: the history, then the seed items at weight 1. */
@@ -97,6 +111,14 @@ public record RecommendInputs(
         return new RecommendInputs(null, vector, resolvedHistory, items, text, true);
     }
 
+    /**
+     * The inputs after lookups when the history's content is left to the shard: it reads the history items' text from
+     * its own index while the other candidate generators run, instead of a multi-get before the search.
+     */
+    public RecommendInputs resolvedWithContentOnShard(float[] vector, List<HistoryItem> resolvedHistory) {
+        return new RecommendInputs(null, vector, resolvedHistory, items, likeText, true, true);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof RecommendInputs other
@@ -105,17 +127,18 @@ public record RecommendInputs(
             && Objects.equals(history, other.history)
             && items.equals(other.items)
             && likeText.equals(other.likeText)
-            && resolved == other.resolved;
+            && resolved == other.resolved
+            && contentOnShard == other.contentOnShard;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(user, Arrays.hashCode(userVector), history, items, likeText, resolved);
+        return Objects.hash(user, Arrays.hashCode(userVector), history, items, likeText, resolved, contentOnShard);
     }
 
     @Override
     public String toString() {
         return "RecommendInputs[user=" + user + ", userVector=" + Arrays.toString(userVector) + ", history=" + history + ", items="
-            + items + ", likeText=" + likeText + ", resolved=" + resolved + "]";
+            + items + ", likeText=" + likeText + ", resolved=" + resolved + ", contentOnShard=" + contentOnShard + "]";
     }
 }

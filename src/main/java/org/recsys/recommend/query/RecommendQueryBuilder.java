@@ -296,6 +296,10 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         if (indices.length == 0) {
             return withInputs(inputs.resolvedWith(inputs.userVector(), inputs.history(), List.of()));
         }
+        if (seedIds.isEmpty() && ShardContent.readableOnShard(resolvedIndices)) {
+            // one index with one shard: the shard reads the history's text itself, side by side with the other generators
+            return withInputs(inputs.resolvedWithContentOnShard(inputs.userVector(), inputs.history()));
+        }
         SetOnce<RecommendInputs> fetched = new SetOnce<>();
         List<String> contentFields = content == null ? List.of() : content.fields();
         String vectorField = seedIds.isEmpty() ? null : collaborative.field();

@@ -169,18 +169,34 @@ final class ShardQueryPlanner {
                 );
             }
         }
-        if (inputs.likeText().isEmpty()) {
-            return;
+        Query content;
+        if (inputs.contentOnShard()) {
+            List<String> ids = ShardContent.recentIds(inputs.effectiveHistory());
+            if (ids.isEmpty() && inputs.likeText().isEmpty()) {
+                return;
+            }
+            content = new ShardContent(ids, spec.fields(), inputs.likeText(), texts -> contentQuery(spec.fields(), texts));
+        } else {
+            if (inputs.likeText().isEmpty()) {
+                return;
+            }
+            content = contentQuery(spec.fields(), inputs.likeText());
         }
-        String[] fields = spec.fields().toArray(String[]::new);
-        Query content = new MoreLikeThisQueryBuilder(fields, inputs.likeText().toArray(String[]::new), null).minTermFreq(1)
+        signals.add(new ContentSignal(content, weighting(spec), builder.explainTerms()));
+        // The generator's score is the content signal's raw value (the filter adds nothing), so it is kept, not recomputed.
+        generators.add(CandidateGenerator.scoring(RecommendQuery.restrict(content, filter), signals.size() - 1));
+    }
+
+    /** The content signal's query for these texts: more-like-this over the fields (null when there is no text). */
+    private Query contentQuery(List<String> fields, List<String> texts) throws IOException {
+        if (texts.isEmpty()) {
+            return null;
+        }
+        return new MoreLikeThisQueryBuilder(fields.toArray(String[]::new), texts.toArray(String[]::new), null).minTermFreq(1)
             .minDocFreq(1)
             .maxQueryTerms(CONTENT_MAX_QUERY_TERMS)
             .minimumShouldMatch("1")
             .toQuery(context);
-        signals.add(new ContentSignal(content, weighting(spec), builder.explainTerms()));
-        // The generator's score is the content signal's raw value (the filter adds nothing), so it is kept, not recomputed.
-        generators.add(CandidateGenerator.scoring(RecommendQuery.restrict(content, filter), signals.size() - 1));
     }
 
     private void planPopularity(SignalSpec spec, List<BlendSignal> signals) {

@@ -163,6 +163,33 @@ class RecommendQueryIT {
         assertEquals(plain.get(0).path("_score").asDouble(), explain.at("/explanation/value").asDouble(), 1e-5);
     }
 
+    /**
+     * The history's text is read by the shard itself on a one-shard index (q1) and by a multi-get on the coordinating node
+     * otherwise (q3): either way the content signal must score exactly as if the caller had sent that text as like_text.
+     */
+    @Test
+    void theHistorysContentScoresAsItsTextSentAsLikeText(JsonHttp http) {
+        // items of different clusters, so that every title adds its own cluster word to the text
+        List<String> items = List.of("i0", "i1", "i2", "i3", "i7", "i10");
+        for (String index : List.of("q1", "q3")) {
+            StringBuilder titles = new StringBuilder();
+            StringBuilder ids = new StringBuilder();
+            for (String item : items) {
+                String title = http.get("/" + index + "/_doc/" + item).at("/_source/title").asText();
+                titles.append(titles.isEmpty() ? "" : ",").append(JsonHttp.MAPPER.valueToTree(title).toString());
+                ids.append(ids.isEmpty() ? "" : ",").append('"').append(item).append('"');
+            }
+            String content = "\"signals\":{\"content\":{\"fields\":[\"title\"],\"weight\":1}}";
+            String fromHistory = "{\"recommend\":{\"history\":[" + ids + "]," + content + "}}";
+            String fromText = "{\"recommend\":{\"like_text\":[" + titles + "],\"exclude\":[" + ids + "]," + content + "}}";
+            Map<String, Double> viaHistory = scores(search(http, index, fromHistory, 30));
+            Map<String, Double> viaText = scores(search(http, index, fromText, 30));
+            assertEquals(viaText.keySet(), viaHistory.keySet(), index);
+            assertFalse(viaText.isEmpty(), index);
+            viaText.forEach((id, score) -> assertEquals(score, viaHistory.get(id), 1e-5 * Math.max(1, score), index + " " + id));
+        }
+    }
+
     @Test
     void explanationsBreakTheScoreIntoSignals(JsonHttp http) {
         JsonHttp.Response r = http.post("/q1/_search", "{\"size\":5,\"explain\":true,\"query\":" + query(false, "") + "}");

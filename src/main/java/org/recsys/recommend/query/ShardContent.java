@@ -1,0 +1,166 @@
+package org.recsys.recommend.query;
+
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.elasticsearch.action.ResolvedIndices;
+import org.elasticsearch.cluster.metadata.IndexMetadata;
+import org.elasticsearch.common.bytes.BytesArray;
+import org.elasticsearch.common.xcontent.XContentHelper;
+import org.elasticsearch.index.IndexMode;
+import org.elasticsearch.index.IndexSettings;
+import org.elasticsearch.index.mapper.IdFieldMapper;
+import org.elasticsearch.index.mapper.SourceFieldMapper;
+import org.elasticsearch.index.mapper.Uid;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The content signal's query when the history's text lives in the shard being searched (an index with one shard): the
+ * shard reads the history items' stored source itself when the query is rewritten, instead of a multi-get on the
+ * coordinating node before the search. The content generator runs side by side with the other generators, so this read
+ * overlaps their searches. The text read is the searcher's point-in-time view of the items (a multi-get would read in
+ * real time: an item changed since the last refresh contributes its refreshed text).
+ */
+final class ShardContent extends Query {
+
+    /** Builds the content query from the texts; null when there is no text. */
+    interface QueryFactory {
+        Query build(List<String> texts) throws IOException;
+    }
+
+    private final List<String> ids;
+    private final List<String> fields;
+    private final List<String> likeText;
+    private final QueryFactory factory;
+    private Object builtFor; // the reader the query below was built on; guarded by this
+    private Query built;
+
+    ShardContent(List<String> ids, List<String> fields, List<String> likeText, QueryFactory factory) {
+        this.ids = List.copyOf(ids);
+        this.fields = List.copyOf(fields);
+        this.likeText = List.copyOf(likeText);
+        this.factory = factory;
+    }
+
+    /**
+     * Whether the shard can read the history's text itself: the search targets exactly one local index, with one shard,
+     * standard index mode and a stored _source (a multi-get would read the same source).
+     */
+    static boolean readableOnShard(ResolvedIndices indices) {
+        if (indices.getRemoteClusterIndices().isEmpty() == false) {
+            return false;
+        }
+        Map<?, IndexMetadata> local = indices.getConcreteLocalIndicesMetadata();
+        if (local.size() != 1) {
+            return false;
+        }
+        IndexMetadata index = local.values().iterator().next();
+        return index.getNumberOfShards() == 1
+            && IndexSettings.MODE.get(index.getSettings()) == IndexMode.STANDARD
+            && IndexSettings.INDEX_MAPPER_SOURCE_MODE_SETTING.get(index.getSettings()) == SourceFieldMapper.Mode.STORED;
+    }
+
+    /** The history items whose text feeds the content signal: the most recent ones, as the coordinating lookup takes. */
+    static List<String> recentIds(List<HistoryItem> history) {
+        List<HistoryItem> recent = history.subList(Math.max(0, history.size() - ItemLookup.MAX_CONTENT_ITEMS), history.size());
+        return recent.stream().map(HistoryItem::item).toList();
+    }
+
+    @Override
+    public Query rewrite(IndexSearcher searcher) throws IOException {
+        IndexReader reader = searcher.getIndexReader();
+        synchronized (this) {
+            if (builtFor != reader.getContext().id()) {
+                List<String> texts = new ArrayList<>(likeText);
+                texts.addAll(read(reader));
+                Query query = factory.build(texts);
+                built = query == null ? new MatchNoDocsQuery("no content text in the history or like_text") : query;
+                builtFor = reader.getContext().id();
+            }
+            return built;
+        }
+    }
+
+    /** The content fields' values of the history items found in this reader, in history order. */
+    private List<String> read(IndexReader reader) throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (String id : ids) {
+            Map<String, Object> source = sourceOf(reader, Uid.encodeId(id));
+            if (source != null) {
+                for (String field : fields) {
+                    appendText(source.get(field), texts);
+                }
+            }
+        }
+        return texts;
+    }
+
+    private static Map<String, Object> sourceOf(IndexReader reader, BytesRef uid) throws IOException {
+        for (LeafReaderContext leaf : reader.leaves()) {
+            Terms terms = leaf.reader().terms(IdFieldMapper.NAME);
+            if (terms == null) {
+                continue;
+            }
+            TermsEnum termsEnum = terms.iterator();
+            if (termsEnum.seekExact(uid) == false) {
+                continue;
+            }
+            PostingsEnum postings = termsEnum.postings(null, PostingsEnum.NONE);
+            Bits live = leaf.reader().getLiveDocs();
+            for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+                if (live != null && live.get(doc) == false) {
+                    continue;
+                }
+                Document stored = leaf.reader().storedFields().document(doc, Set.of(SourceFieldMapper.NAME));
+                BytesRef source = stored.getBinaryValue(SourceFieldMapper.NAME);
+                return source == null ? null : XContentHelper.convertToMap(new BytesArray(source), false).v2();
+            }
+        }
+        return null;
+    }
+
+    private static void appendText(Object value, List<String> texts) {
+        if (value instanceof Collection<?> values) {
+            values.forEach(v -> appendText(v, texts));
+        } else if (value != null) {
+            texts.add(value.toString());
+        }
+    }
+
+    @Override
+    public void visit(QueryVisitor visitor) {
+        // what it will run is not known before the rewrite; a more-like-this query is bounded by its maxQueryTerms
+        visitor.visitLeaf(this);
+    }
+
+    @Override
+    public String toString(String field) {
+        return "content_of_history(" + ids.size() + " items, fields=" + fields + ")";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o; // built for one request on one shard
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+}
