@@ -47,49 +47,10 @@ final class CandidateDocs {
         return local;
     }
 
-    /** The candidates inside one segment, as segment-local doc ids. */
+    /** The candidates inside one segment, as segment-local doc ids; null when there are none. */
     DocIdSetIterator iterator(LeafReaderContext context) {
-        int from = lowerBound(context.docBase);
-        int to = lowerBound(context.docBase + context.reader().maxDoc());
-        if (from == to) {
-            return null;
-        }
-        return new DocIdSetIterator() {
-            private int index = from - 1;
-            private int doc = -1;
-
-            @Override
-            public int docID() {
-                return doc;
-            }
-
-            @Override
-            public int nextDoc() {
-                index++;
-                doc = index < to ? docs[index] - context.docBase : NO_MORE_DOCS;
-                return doc;
-            }
-
-            @Override
-            public int advance(int target) {
-                // Past the segment (NO_MORE_DOCS among them) means exhausted; adding docBase to such a target would
-                // overflow and move the iterator backwards, which conjunctions (a bool filter around this query) cannot
-                // survive.
-                if (target >= context.reader().maxDoc()) {
-                    index = to;
-                    doc = NO_MORE_DOCS;
-                    return doc;
-                }
-                int found = lowerBound(target + context.docBase);
-                index = Math.max(found, index + 1) - 1;
-                return nextDoc();
-            }
-
-            @Override
-            public long cost() {
-                return to - from;
-            }
-        };
+        int[] local = docsIn(context);
+        return local.length == 0 ? null : new SortedDocsIterator(local);
     }
 
     private int lowerBound(int globalDoc) {

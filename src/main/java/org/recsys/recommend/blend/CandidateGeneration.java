@@ -48,11 +48,13 @@ final class CandidateGeneration {
     }
 
     private static Generated generate(IndexSearcher searcher, CandidateGenerator generator, int numCandidates) throws IOException {
-        if (generator.exhaustive() && matchesAtMost(searcher, generator.query(), generator.captureLimit())) {
-            CapturedScores all = searcher.search(generator.query(), new CapturedScores.Manager());
+        // rewritten once: a more-like-this generator analyses its text and reads term statistics when rewritten
+        Query query = searcher.rewrite(generator.query());
+        if (generator.exhaustive() && matchesAtMost(searcher, query, generator.captureLimit())) {
+            CapturedScores all = searcher.search(query, new CapturedScores.Manager());
             return new Generated(generator, all.top(numCandidates), all);
         }
-        ScoreDoc[] hits = searcher.search(generator.query(), numCandidates).scoreDocs;
+        ScoreDoc[] hits = searcher.search(query, numCandidates).scoreDocs;
         int[] top = new int[hits.length];
         for (int i = 0; i < hits.length; i++) {
             top[i] = hits[i].doc;
@@ -60,9 +62,9 @@ final class CandidateGeneration {
         return new Generated(generator, top, null);
     }
 
-    /** Whether the query's cost estimate (an upper bound on its matches for postings) stays within {@code limit}. */
-    private static boolean matchesAtMost(IndexSearcher searcher, Query query, long limit) throws IOException {
-        Weight weight = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    /** Whether the rewritten query's cost estimate (an upper bound on its matches for postings) stays within the limit. */
+    private static boolean matchesAtMost(IndexSearcher searcher, Query rewritten, long limit) throws IOException {
+        Weight weight = searcher.createWeight(rewritten, ScoreMode.COMPLETE_NO_SCORES, 1f);
         long cost = 0;
         for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
             ScorerSupplier supplier = weight.scorerSupplier(leaf);

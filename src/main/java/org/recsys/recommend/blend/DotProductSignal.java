@@ -1,7 +1,6 @@
 package org.recsys.recommend.blend;
 
 import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.util.VectorUtil;
@@ -22,31 +21,9 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
 
     @Override
     public Prepared prepare(org.apache.lucene.search.IndexSearcher searcher) {
-        return new Prepared() {
-            @Override
-            public LeafSignal forLeaf(LeafReaderContext context) throws IOException {
-                FloatVectorValues values = context.reader().getFloatVectorValues(field);
-                return values == null ? NoValues.INSTANCE : new Leaf(values, context.reader().maxDoc());
-            }
-
-            @Override
-            public double[] rawValues(LeafReaderContext context, int[] docs) throws IOException {
-                // A tight loop of reads and dot products: consecutive vector reads are independent, so the processor
-                // overlaps their cache misses, which interleaving them with other signals' work prevented.
-                double[] raw = new double[docs.length];
-                FloatVectorValues values = context.reader().getFloatVectorValues(field);
-                if (values == null) {
-                    return raw;
-                }
-                KnnVectorValues.DocIndexIterator iterator = values.iterator();
-                for (int i = 0; i < docs.length; i++) {
-                    int current = iterator.docID() < docs[i] ? iterator.advance(docs[i]) : iterator.docID();
-                    if (current == docs[i]) {
-                        raw[i] = VectorUtil.dotProduct(vector, values.vectorValue(iterator.index()));
-                    }
-                }
-                return raw;
-            }
+        return context -> {
+            FloatVectorValues values = context.reader().getFloatVectorValues(field);
+            return values == null ? NoValues.INSTANCE : new Leaf(values, context.reader().maxDoc());
         };
     }
 
@@ -73,17 +50,6 @@ public record DotProductSignal(String field, float[] vector, SignalWeighting wei
                 current = iterator.advance(doc);
             }
             return current == doc ? VectorUtil.dotProduct(vector, values.vectorValue(iterator.index())) : 0;
-        }
-
-        @Override
-        public void raw(int[] docs, int count, double[] out) throws IOException {
-            if (dense == false) {
-                LeafSignal.super.raw(docs, count, out);
-                return;
-            }
-            for (int i = 0; i < count; i++) {
-                out[i] = VectorUtil.dotProduct(vector, values.vectorValue(docs[i]));
-            }
         }
 
         @Override

@@ -9,7 +9,12 @@ public interface LeafSignal {
 
     double raw(int doc) throws IOException;
 
-    /** raw() of {@code count} increasing documents into {@code out}: one tight loop lets the reads overlap. */
+    /**
+     * raw() of {@code count} increasing documents into {@code out}, continuing forward from earlier calls: signals are
+     * read one after the other over a whole batch of documents, so each signal's reads run in a tight loop (vector reads
+     * whose cache misses overlap). Signals whose data is cheaper to read in one pass (a walk per posting list) override it;
+     * both forms give the same values.
+     */
     default void raw(int[] docs, int count, double[] out) throws IOException {
         for (int i = 0; i < count; i++) {
             out[i] = raw(docs[i]);

@@ -1,10 +1,8 @@
 package org.recsys.recommend.blend;
 
-import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Explanation;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.util.BytesRef;
@@ -33,61 +31,22 @@ public record NeighborSignal(String field, List<String> items, float[] weights, 
 
     @Override
     public Prepared prepare(IndexSearcher searcher) {
-        return new Prepared() {
-            @Override
-            public LeafSignal forLeaf(LeafReaderContext context) throws IOException {
-                HistoryPostings found = postingsOf(context);
-                return found == null ? DotProductSignal.NoValues.INSTANCE : new Leaf(found.postings(), found.historyIndex());
+        return context -> {
+            Terms terms = context.reader().terms(field);
+            if (terms == null) {
+                return DotProductSignal.NoValues.INSTANCE;
             }
-
-            @Override
-            public double[] rawValues(LeafReaderContext context, int[] docs) throws IOException {
-                // Each history item's posting list is walked once and its entries looked up among the candidates: a few
-                // thousand postings instead of advancing every list to every candidate. Summed in history order, as
-                // raw() sums, so both give the same value.
-                double[] raw = new double[docs.length];
-                HistoryPostings found = postingsOf(context);
-                if (found == null) {
-                    return raw;
+            TermsEnum termsEnum = terms.iterator();
+            List<PostingsEnum> postings = new ArrayList<>();
+            List<Integer> owners = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                if (termsEnum.seekExact(new BytesRef(items.get(i)))) {
+                    postings.add(termsEnum.postings(null, PostingsEnum.FREQS));
+                    owners.add(i);
                 }
-                for (int p = 0; p < found.postings().length; p++) {
-                    PostingsEnum postings = found.postings()[p];
-                    double weight = weights[found.historyIndex()[p]];
-                    int from = 0;
-                    int doc = postings.nextDoc();
-                    for (; doc != DocIdSetIterator.NO_MORE_DOCS && from < docs.length; doc = postings.nextDoc()) {
-                        int at = Arrays.binarySearch(docs, from, docs.length, doc);
-                        if (at >= 0) {
-                            raw[at] += weight * FeatureValues.decode(postings.freq());
-                            from = at + 1;
-                        } else {
-                            from = -at - 1;
-                        }
-                    }
-                }
-                return raw;
             }
+            return new Leaf(postings.toArray(PostingsEnum[]::new), owners.stream().mapToInt(Integer::intValue).toArray());
         };
-    }
-
-    /** The posting lists of the history items present in a segment, and which history item each belongs to. */
-    private record HistoryPostings(PostingsEnum[] postings, int[] historyIndex) {}
-
-    private HistoryPostings postingsOf(LeafReaderContext context) throws IOException {
-        Terms terms = context.reader().terms(field);
-        if (terms == null) {
-            return null;
-        }
-        TermsEnum termsEnum = terms.iterator();
-        List<PostingsEnum> postings = new ArrayList<>();
-        List<Integer> owners = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            if (termsEnum.seekExact(new BytesRef(items.get(i)))) {
-                postings.add(termsEnum.postings(null, PostingsEnum.FREQS));
-                owners.add(i);
-            }
-        }
-        return new HistoryPostings(postings.toArray(PostingsEnum[]::new), owners.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Forward-only reader over the postings of the history items present in this segment. */
@@ -109,6 +68,35 @@ public record NeighborSignal(String field, List<String> items, float[] weights, 
                 }
             }
             return sum;
+        }
+
+        /**
+         * Each history item's posting list is walked once over the documents' range and its entries looked up among them:
+         * a few thousand postings instead of advancing every list to every document. Summed in history order, as raw()
+         * sums, so both give the same value.
+         */
+        @Override
+        public void raw(int[] docs, int count, double[] out) throws IOException {
+            Arrays.fill(out, 0, count, 0d);
+            if (count == 0) {
+                return;
+            }
+            int last = docs[count - 1];
+            for (int p = 0; p < postings.length; p++) {
+                PostingsEnum list = postings[p];
+                double weight = weights[historyIndex[p]];
+                int from = 0;
+                int doc = list.docID() < docs[0] ? list.advance(docs[0]) : list.docID();
+                for (; doc <= last; doc = list.nextDoc()) {
+                    int at = Arrays.binarySearch(docs, from, count, doc);
+                    if (at >= 0) {
+                        out[at] += weight * FeatureValues.decode(list.freq());
+                        from = at + 1;
+                    } else {
+                        from = -at - 1;
+                    }
+                }
+            }
         }
 
         @Override

@@ -200,7 +200,13 @@ public final class RecommendQuery extends Query {
                     for (int i = 0; i < prepared.size(); i++) {
                         SignalWeighting weighting = signals.get(i).weighting();
                         CapturedScores captured = candidates.captured(i);
-                        double[] raw = captured != null ? captured.scoresOf(context, docs) : prepared.get(i).rawValues(context, docs);
+                        double[] raw;
+                        if (captured != null) {
+                            raw = captured.scoresOf(context, docs);
+                        } else {
+                            raw = new double[docs.length];
+                            prepared.get(i).forLeaf(context).raw(docs, docs.length, raw);
+                        }
                         for (int d = 0; d < docs.length; d++) {
                             total[d] += weighting.contribution(raw[d]);
                         }

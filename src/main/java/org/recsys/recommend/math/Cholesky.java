@@ -25,7 +25,7 @@ public final class Cholesky {
     public static void factorInPlace(double[] a, int k) {
         for (int j = 0; j < k; j++) {
             int rowJ = j * k;
-            double diagonal = a[rowJ + j] - dot(a, rowJ, rowJ, j);
+            double diagonal = a[rowJ + j] - dot(a, rowJ, a, rowJ, j);
             if (diagonal <= 0 || Double.isNaN(diagonal)) {
                 throw new IllegalArgumentException("matrix is not positive definite (pivot " + diagonal + " at " + j + ")");
             }
@@ -33,30 +33,30 @@ public final class Cholesky {
             a[rowJ + j] = ljj;
             for (int i = j + 1; i < k; i++) {
                 int rowI = i * k;
-                a[rowI + j] = (a[rowI + j] - dot(a, rowI, rowJ, j)) / ljj;
+                a[rowI + j] = (a[rowI + j] - dot(a, rowI, a, rowJ, j)) / ljj;
             }
         }
     }
 
     /**
-     * Σ_p&lt;n a[x + p]·a[y + p] with four running sums: the JIT does not vectorize a floating-point sum (it must keep its
-     * order), so independent sums are what lets the processor overlap the multiply-adds. The factorization is O(k³) in
-     * this loop. (The rounding differs from one running sum by a few units in the last place.)
+     * Σ_p&lt;n a[x + p]·b[y + p] with four running sums: the JIT does not vectorize a floating-point sum (it must keep its
+     * order), so independent sums are what lets the processor overlap the multiply-adds. Factorizations and substitutions
+     * spend their time in this loop. (The rounding differs from one running sum by a few units in the last place.)
      */
-    static double dot(double[] a, int x, int y, int n) {
+    static double dot(double[] a, int x, double[] b, int y, int n) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
         int p = 0;
         for (; p + 3 < n; p += 4) {
-            s0 += a[x + p] * a[y + p];
-            s1 += a[x + p + 1] * a[y + p + 1];
-            s2 += a[x + p + 2] * a[y + p + 2];
-            s3 += a[x + p + 3] * a[y + p + 3];
+            s0 += a[x + p] * b[y + p];
+            s1 += a[x + p + 1] * b[y + p + 1];
+            s2 += a[x + p + 2] * b[y + p + 2];
+            s3 += a[x + p + 3] * b[y + p + 3];
         }
         for (; p < n; p++) {
-            s0 += a[x + p] * a[y + p];
+            s0 += a[x + p] * b[y + p];
         }
         return (s0 + s1) + (s2 + s3);
     }
@@ -79,30 +79,12 @@ public final class Cholesky {
     public static void solveFactored(double[] l, double[] lt, double[] b, int k) {
         for (int i = 0; i < k; i++) {
             int rowI = i * k;
-            b[i] = (b[i] - dotWith(l, rowI, b, 0, i)) / l[rowI + i];
+            b[i] = (b[i] - dot(l, rowI, b, 0, i)) / l[rowI + i];
         }
         for (int i = k - 1; i >= 0; i--) {
             int rowI = i * k;
-            b[i] = (b[i] - dotWith(lt, rowI + i + 1, b, i + 1, k - i - 1)) / lt[rowI + i];
+            b[i] = (b[i] - dot(lt, rowI + i + 1, b, i + 1, k - i - 1)) / lt[rowI + i];
         }
-    }
-
-    private static double dotWith(double[] a, int x, double[] b, int y, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int p = 0;
-        for (; p + 3 < n; p += 4) {
-            s0 += a[x + p] * b[y + p];
-            s1 += a[x + p + 1] * b[y + p + 1];
-            s2 += a[x + p + 2] * b[y + p + 2];
-            s3 += a[x + p + 3] * b[y + p + 3];
-        }
-        for (; p < n; p++) {
-            s0 += a[x + p] * b[y + p];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** Overwrites {@code b} with x, where {@code l} holds L from {@link #factorInPlace}. */

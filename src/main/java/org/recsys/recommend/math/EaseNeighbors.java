@@ -84,19 +84,11 @@ public final class EaseNeighbors {
         Arrays.fill(x, 0, j, 0d);
         for (int i = j; i < n; i++) {
             int row = i * n;
-            double sum = i == j ? 1 : 0;
-            for (int p = j; p < i; p++) {
-                sum -= l[row + p] * x[p];
-            }
-            x[i] = sum / l[row + i];
+            x[i] = ((i == j ? 1 : 0) - Cholesky.dot(l, row + j, x, j, i - j)) / l[row + i];
         }
         for (int i = n - 1; i >= 0; i--) {
             int row = i * n;
-            double sum = x[i];
-            for (int p = i + 1; p < n; p++) {
-                sum -= lt[row + p] * x[p];
-            }
-            x[i] = sum / lt[row + i];
+            x[i] = (x[i] - Cholesky.dot(lt, row + i + 1, x, i + 1, n - i - 1)) / lt[row + i];
         }
     }
 

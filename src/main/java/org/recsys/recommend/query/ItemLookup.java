@@ -85,15 +85,20 @@ final class ItemLookup {
             return;
         }
         if (contentIds.contains(id)) {
-            for (String field : contentFields) {
-                appendText(doc.get(field), found.texts());
-            }
+            appendContent(doc, contentFields, found.texts());
         }
         if (vectorField != null && seedIds.contains(id)) {
             float[] vector = ProfileLookup.readVector(index + "/" + id, vectorField, doc.get(vectorField));
             if (vector != null) {
                 found.seedVectors().add(vector);
             }
+        }
+    }
+
+    /** Appends the values of an item's content fields (top-level fields of its source, arrays flattened) to texts. */
+    static void appendContent(Map<String, Object> source, List<String> fields, List<String> texts) {
+        for (String field : fields) {
+            appendText(source.get(field), texts);
         }
     }
 

@@ -25,7 +25,6 @@ import org.elasticsearch.index.mapper.Uid;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,9 +102,7 @@ final class ShardContent extends Query {
         for (String id : ids) {
             Map<String, Object> source = sourceOf(reader, Uid.encodeId(id));
             if (source != null) {
-                for (String field : fields) {
-                    appendText(source.get(field), texts);
-                }
+                ItemLookup.appendContent(source, fields, texts);
             }
         }
         return texts;
@@ -133,14 +130,6 @@ final class ShardContent extends Query {
             }
         }
         return null;
-    }
-
-    private static void appendText(Object value, List<String> texts) {
-        if (value instanceof Collection<?> values) {
-            values.forEach(v -> appendText(v, texts));
-        } else if (value != null) {
-            texts.add(value.toString());
-        }
     }
 
     @Override

@@ -22,16 +22,7 @@ class EaseNeighborsTests {
         Random random = new Random(11);
         int users = 150;
         int items = 40;
-        int n = 1200;
-        int[] rows = new int[n];
-        int[] cols = new int[n];
-        float[] values = new float[n];
-        for (int t = 0; t < n; t++) {
-            rows[t] = random.nextInt(users);
-            cols[t] = random.nextInt(items);
-            values[t] = 1 + random.nextInt(4); // EASE reads X as binary
-        }
-        Interactions data = Interactions.fromTriples(users, items, rows, cols, values);
+        Interactions data = RandomInteractions.draw(random, users, items, 1200, 4); // strengths do not matter: X is binary
         double lambda = 7.5;
         double[][] g = new double[items][items];
         for (int u = 0; u < users; u++) {

@@ -17,16 +17,7 @@ class ItemNeighborsTests {
         Random random = new Random(5);
         int users = 120;
         int items = 60;
-        int n = 900;
-        int[] rows = new int[n];
-        int[] cols = new int[n];
-        float[] values = new float[n];
-        for (int t = 0; t < n; t++) {
-            rows[t] = random.nextInt(users);
-            cols[t] = random.nextInt(items);
-            values[t] = 1 + random.nextInt(3); // strengths do not matter: co-occurrence is binary
-        }
-        Interactions data = Interactions.fromTriples(users, items, rows, cols, values);
+        Interactions data = RandomInteractions.draw(random, users, items, 900, 3); // strengths do not matter: X is binary
         boolean[][] has = new boolean[users][items];
         for (int u = 0; u < users; u++) {
             for (int p = data.indptr()[u]; p < data.indptr()[u + 1]; p++) {

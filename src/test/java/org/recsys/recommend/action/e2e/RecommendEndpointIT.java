@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.query.it.QueryCatalog;
 import org.recsys.recommend.testing.JsonHttp;
 import org.recsys.recommend.testing.RealNodeExtension;
@@ -391,7 +392,7 @@ class RecommendEndpointIT {
                 }
                 double similarity = 0;
                 for (String p : picked) {
-                    similarity = Math.max(similarity, cosine(catalog.factors[Integer.parseInt(c.substring(1))],
+                    similarity = Math.max(similarity, Vectors.cosine(catalog.factors[Integer.parseInt(c.substring(1))],
                         catalog.factors[Integer.parseInt(p.substring(1))]));
                 }
                 double value = lambda * scores.get(c) / max - (1 - lambda) * similarity;
@@ -403,21 +404,6 @@ class RecommendEndpointIT {
             picked.add(best);
         }
         return picked;
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        if (a == null || b == null) {
-            return 0;
-        }
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private static Set<String> fieldNames(JsonNode node) {

@@ -188,78 +188,49 @@ class TrainEvaluateIT {
     @Test
     void retrainingReplacesNeighborsInsteadOfMergingThem(JsonHttp http) {
         // a second model on copies of the items: train with k = 20, then k = 2; the second training's neighbors alone remain
-        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
-        ok(http.put("/tr_items_copy", "{\"mappings\":{\"properties\":{\"factors\":" + vector
-            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
-        StringBuilder items = new StringBuilder();
-        for (int i = 0; i < ITEMS; i++) {
-            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{}\n");
-        }
-        ok(http.postNdjson("/tr_items_copy/_bulk?refresh=true", items.toString()));
-        ok(http.put("/_recommend/model/retrained", "{\"items\":{\"index\":\"tr_items_copy\"},\"users\":{\"index\":\"tr_users_copy\"},"
-            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        bareModel(http, "retrained");
         String body = "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2,\"seed\":1},\"neighbors\":{\"k\":%d},"
             + "\"content\":{\"fields\":[]}}";
         ok(http.post("/_recommend/model/retrained/_train", body.formatted(20)));
-        int before = http.get("/tr_items_copy/_doc/i0?_source_exclude_vectors=false").json().at("/_source/neighbors").size();
+        int before = http.get("/tr_items_retrained/_doc/i0?_source_exclude_vectors=false").json().at("/_source/neighbors").size();
         assertTrue(before > 2, "k = 20 gave " + before + " neighbors");
         ok(http.post("/_recommend/model/retrained/_train", body.formatted(2)));
-        JsonNode after = http.get("/tr_items_copy/_doc/i0?_source_exclude_vectors=false").json().at("/_source/neighbors");
+        JsonNode after = http.get("/tr_items_retrained/_doc/i0?_source_exclude_vectors=false").json().at("/_source/neighbors");
         assertEquals(2, after.size(), "the k = 2 training's neighbors only, not merged with the k = 20 ones: " + after);
-        ok(http.delete("/_recommend/model/retrained"));
-        ok(http.delete("/tr_items_copy,tr_users_copy"));
+        dropBareModel(http, "retrained");
     }
 
     @Test
     void itemsOutsideTheTrainingLoseAnEarlierTrainingsNeighborsAndPopularity(JsonHttp http) {
-        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
-        ok(http.put("/tr_items_sub", "{\"mappings\":{\"properties\":{\"factors\":" + vector
-            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
-        StringBuilder items = new StringBuilder();
-        for (int i = 0; i < ITEMS; i++) {
-            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{}\n");
-        }
-        ok(http.postNdjson("/tr_items_sub/_bulk?refresh=true", items.toString()));
-        ok(http.put("/_recommend/model/subset", "{\"items\":{\"index\":\"tr_items_sub\"},\"users\":{\"index\":\"tr_users_sub\"},"
-            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        bareModel(http, "subset");
         String body = "{\"events\":{\"index\":\"tr_events\"%s},\"als\":{\"iterations\":2,\"seed\":1},\"neighbors\":{\"k\":10}}";
         ok(http.post("/_recommend/model/subset/_train", body.formatted("")));
-        JsonNode before = http.get("/tr_items_sub/_doc/i1?_source_exclude_vectors=false").json().path("_source");
+        JsonNode before = http.get("/tr_items_subset/_doc/i1?_source_exclude_vectors=false").json().path("_source");
         assertTrue(before.path("neighbors").size() > 0 && before.path("popularity").asInt() > 0, before.toString());
         StringBuilder cluster0 = new StringBuilder();
         for (int i = 0; i < ITEMS; i += CLUSTERS) {
             cluster0.append(cluster0.isEmpty() ? "" : ",").append("\"i").append(i).append("\"");
         }
         ok(http.post("/_recommend/model/subset/_train", body.formatted(",\"query\":{\"terms\":{\"item\":[" + cluster0 + "]}}")));
-        JsonNode outside = http.get("/tr_items_sub/_doc/i1?_source_exclude_vectors=false").json().path("_source");
+        JsonNode outside = http.get("/tr_items_subset/_doc/i1?_source_exclude_vectors=false").json().path("_source");
         assertTrue(outside.path("neighbors").isMissingNode(), "an earlier training's neighbors are gone: " + outside);
         assertTrue(outside.path("popularity").isMissingNode(), "and its popularity: " + outside);
         assertEquals(DIMS, outside.path("factors").size(), "without a content map the factors stay: " + outside);
-        JsonNode inside = http.get("/tr_items_sub/_doc/i0?_source_exclude_vectors=false").json().path("_source");
+        JsonNode inside = http.get("/tr_items_subset/_doc/i0?_source_exclude_vectors=false").json().path("_source");
         assertTrue(inside.path("neighbors").size() > 0, inside.toString());
         inside.path("neighbors").fieldNames().forEachRemaining(n -> assertEquals(0, Integer.parseInt(n.substring(1)) % CLUSTERS, n));
-        ok(http.delete("/_recommend/model/subset"));
-        ok(http.delete("/tr_items_sub,tr_users_sub"));
+        dropBareModel(http, "subset");
     }
 
     @Test
     void easeNeighborsStayInsideThePlantedClusters(JsonHttp http) {
-        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
-        ok(http.put("/tr_items_ease", "{\"mappings\":{\"properties\":{\"factors\":" + vector
-            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
-        StringBuilder items = new StringBuilder();
-        for (int i = 0; i < ITEMS; i++) {
-            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{}\n");
-        }
-        ok(http.postNdjson("/tr_items_ease/_bulk?refresh=true", items.toString()));
-        ok(http.put("/_recommend/model/eased", "{\"items\":{\"index\":\"tr_items_ease\"},\"users\":{\"index\":\"tr_users_ease\"},"
-            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        bareModel(http, "eased");
         ok(http.post("/_recommend/model/eased/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2,\"seed\":1},"
             + "\"neighbors\":{\"k\":10,\"similarity\":\"ease\",\"lambda\":20},\"content\":{\"fields\":[]}}"));
         int inCluster = 0;
         int total = 0;
         for (int i = 0; i < ITEMS; i += 7) {
-            JsonNode neighbors = http.get("/tr_items_ease/_doc/i" + i + "?_source_exclude_vectors=false").json().at("/_source/neighbors");
+            JsonNode neighbors = http.get("/tr_items_eased/_doc/i" + i + "?_source_exclude_vectors=false").json().at("/_source/neighbors");
             assertTrue(neighbors.size() > 0 && neighbors.size() <= 10, "i" + i + ": " + neighbors);
             for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) neighbors::fields) {
                 assertTrue(entry.getValue().asDouble() > 0, "EASE weights kept are positive: " + neighbors);
@@ -269,8 +240,7 @@ class TrainEvaluateIT {
         }
         // 90 % of a user's events are in their cluster: the strongest EASE weights link items of the same cluster
         assertTrue(inCluster / (double) total > 0.8, inCluster + " of " + total + " EASE neighbors in the item's cluster");
-        ok(http.delete("/_recommend/model/eased"));
-        ok(http.delete("/tr_items_ease,tr_users_ease"));
+        dropBareModel(http, "eased");
     }
 
     @Test
@@ -370,6 +340,25 @@ class TrainEvaluateIT {
         JsonHttp.Response unknown = http.post("/_recommend/model/nope/_train", "{\"events\":{\"index\":\"tr_events\"}}");
         assertTrue(unknown.status() == 400 || unknown.status() == 404, unknown.body());
         assertTrue(unknown.body().contains("[model]"), unknown.body());
+    }
+
+    /** A model of its own on a copy of the catalogue's ids (no fields): items tr_items_{model}, users tr_users_{model}. */
+    private static void bareModel(JsonHttp http, String model) {
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
+        ok(http.put("/tr_items_" + model, "{\"mappings\":{\"properties\":{\"factors\":" + vector
+            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{}\n");
+        }
+        ok(http.postNdjson("/tr_items_" + model + "/_bulk?refresh=true", items.toString()));
+        ok(http.put("/_recommend/model/" + model, "{\"items\":{\"index\":\"tr_items_" + model + "\"},\"users\":{\"index\":\"tr_users_"
+            + model + "\"},\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+    }
+
+    private static void dropBareModel(JsonHttp http, String model) {
+        ok(http.delete("/_recommend/model/" + model));
+        ok(http.delete("/tr_items_" + model + ",tr_users_" + model));
     }
 
     private static void assertBad(JsonHttp.Response response, String field) {
