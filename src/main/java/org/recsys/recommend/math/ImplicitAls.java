@@ -1,7 +1,5 @@
 package org.recsys.recommend.math;
 
-import org.apache.lucene.util.VectorUtil;
-
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -17,7 +15,9 @@ import java.util.function.BooleanSupplier;
  *
  * alternating exact-in-expectation half steps solved by a few conjugate-gradient iterations per row, warm-started from
  * the previous factors (Takács, Pilászy &amp; Tikk 2011). Each half step reads only the other side's factors, so rows are
- * solved independently in parallel and the result does not depend on scheduling: a seed fixes the outcome.
+ * solved independently in parallel and the result does not depend on scheduling: a seed fixes the outcome. Dot products
+ * go through {@link DotProducts}, whose SIMD lane sums give the same bits in any JIT tier (Lucene's VectorUtil does not,
+ * and a fresh node's first training then differed from a later one with the same seed).
  */
 public final class ImplicitAls {
 
@@ -117,7 +117,7 @@ public final class ImplicitAls {
         }
     }
 
-    /** YᵀY + λI, as float rows for SIMD dot products. */
+    /** YᵀY + λI, as float rows (symmetric: row j is also column j). */
     private float[][] gramianPlusLambda(float[][] fixed) {
         Gramian g = new Gramian(k);
         for (float[] row : fixed) {
@@ -148,26 +148,26 @@ public final class ImplicitAls {
         for (int p = rows.indptr()[r]; p < rows.indptr()[r + 1]; p++) {
             float[] y = fixed[rows.indices()[p]];
             double confidence = 1 + alpha * rows.values()[p];
-            float coefficient = (float) (confidence - (confidence - 1) * VectorUtil.dotProduct(y, x));
+            float coefficient = (float) (confidence - (confidence - 1) * DotProducts.dot(y, x, 0));
             axpy(coefficient, y, residual);
         }
         System.arraycopy(residual, 0, direction, 0, k);
-        double rsOld = VectorUtil.dotProduct(residual, residual);
+        double rsOld = DotProducts.dot(residual, residual, 0);
         for (int step = 0; step < cgSteps && rsOld > 1e-20; step++) {
             multiply(gramian, direction, ap);
             for (int p = rows.indptr()[r]; p < rows.indptr()[r + 1]; p++) {
                 float[] y = fixed[rows.indices()[p]];
-                float coefficient = (float) (alpha * rows.values()[p] * VectorUtil.dotProduct(y, direction));
+                float coefficient = (float) (alpha * rows.values()[p] * DotProducts.dot(y, direction, 0));
                 axpy(coefficient, y, ap);
             }
-            double pAp = VectorUtil.dotProduct(direction, ap);
+            double pAp = DotProducts.dot(direction, ap, 0);
             if (pAp <= 0) {
                 break;
             }
             float stepSize = (float) (rsOld / pAp);
             axpy(stepSize, direction, x);
             axpy(-stepSize, ap, residual);
-            double rsNew = VectorUtil.dotProduct(residual, residual);
+            double rsNew = DotProducts.dot(residual, residual, 0);
             float beta = (float) (rsNew / rsOld);
             for (int d = 0; d < k; d++) {
                 direction[d] = residual[d] + beta * direction[d];
@@ -176,9 +176,14 @@ public final class ImplicitAls {
         }
     }
 
+    /**
+     * out = M v for the symmetric M, as Σ_j v[j] · (row j): whole-row multiply-adds, with no sum across SIMD lanes (64 of
+     * those per product cost more than the products themselves), and the same bits in any JIT tier.
+     */
     private static void multiply(float[][] matrix, float[] v, float[] out) {
-        for (int i = 0; i < out.length; i++) {
-            out[i] = VectorUtil.dotProduct(matrix[i], v);
+        java.util.Arrays.fill(out, 0f);
+        for (int j = 0; j < out.length; j++) {
+            axpy(v[j], matrix[j], out);
         }
     }
 

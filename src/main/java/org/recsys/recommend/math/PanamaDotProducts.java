@@ -1,17 +1,46 @@
 package org.recsys.recommend.math;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The SIMD form of {@link DotProducts}: loaded only when the vector module is readable. */
+/**
+ * The SIMD form of {@link DotProducts}, loaded only when the vector module is readable. Every operation is defined lane
+ * by lane (fused multiply-add, rotation, addition), so compiled and interpreted code give the same bits; the API's own
+ * {@code reduceLanes(ADD)} does not (the interpreter adds the lanes in order, the compiler as a tree).
+ */
 final class PanamaDotProducts implements DotProducts.Kernel {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Rotations by L/2, L/4, …, 1 lanes: the lane sum's tree, see {@link DotProducts.ScalarKernel#laneSum}. */
+    private static final VectorShuffle<Float>[] ROTATIONS = rotations();
 
     /** SIMD pays only with real vector registers (the API falls back to slow Java code without them). */
     static boolean usable() {
         return SPECIES.vectorBitSize() >= 128;
+    }
+
+    static int lanes() {
+        return SPECIES.length();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rotations() {
+        int lanes = SPECIES.length();
+        VectorShuffle<Float>[] out = new VectorShuffle[Integer.numberOfTrailingZeros(lanes)];
+        int step = 0;
+        for (int width = lanes >> 1; width > 0; width >>= 1) {
+            int w = width;
+            out[step++] = VectorShuffle.fromOp(SPECIES, lane -> (lane + w) % lanes);
+        }
+        return out;
+    }
+
+    private static float laneSum(FloatVector acc) {
+        for (VectorShuffle<Float> rotation : ROTATIONS) {
+            acc = acc.add(acc.rearrange(rotation));
+        }
+        return acc.lane(0);
     }
 
     @Override
@@ -22,9 +51,9 @@ final class PanamaDotProducts implements DotProducts.Kernel {
         for (int i = 0; i < bound; i += SPECIES.length()) {
             acc = FloatVector.fromArray(SPECIES, vectors, offset + i).fma(FloatVector.fromArray(SPECIES, query, i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = laneSum(acc);
         for (int i = bound; i < dims; i++) {
-            sum = Math.fma(query[i], vectors[offset + i], sum);
+            sum = Math.fma(vectors[offset + i], query[i], sum);
         }
         return sum;
     }
@@ -40,7 +69,7 @@ final class PanamaDotProducts implements DotProducts.Kernel {
         FloatVector acc1 = acc0;
         FloatVector acc2 = acc0;
         FloatVector acc3 = acc0;
-        // one query chunk, four vectors: the four multiply-add chains (and then the four reductions) are independent
+        // one query chunk, four vectors: the four multiply-add chains (and then the four lane sums) are independent
         for (int i = 0; i < bound; i += SPECIES.length()) {
             FloatVector q = FloatVector.fromArray(SPECIES, query, i);
             acc0 = FloatVector.fromArray(SPECIES, vectors, offset + i).fma(q, acc0);
@@ -48,15 +77,15 @@ final class PanamaDotProducts implements DotProducts.Kernel {
             acc2 = FloatVector.fromArray(SPECIES, vectors, o2 + i).fma(q, acc2);
             acc3 = FloatVector.fromArray(SPECIES, vectors, o3 + i).fma(q, acc3);
         }
-        float s0 = acc0.reduceLanes(VectorOperators.ADD);
-        float s1 = acc1.reduceLanes(VectorOperators.ADD);
-        float s2 = acc2.reduceLanes(VectorOperators.ADD);
-        float s3 = acc3.reduceLanes(VectorOperators.ADD);
+        float s0 = laneSum(acc0);
+        float s1 = laneSum(acc1);
+        float s2 = laneSum(acc2);
+        float s3 = laneSum(acc3);
         for (int i = bound; i < dims; i++) {
-            s0 = Math.fma(query[i], vectors[offset + i], s0);
-            s1 = Math.fma(query[i], vectors[o1 + i], s1);
-            s2 = Math.fma(query[i], vectors[o2 + i], s2);
-            s3 = Math.fma(query[i], vectors[o3 + i], s3);
+            s0 = Math.fma(vectors[offset + i], query[i], s0);
+            s1 = Math.fma(vectors[o1 + i], query[i], s1);
+            s2 = Math.fma(vectors[o2 + i], query[i], s2);
+            s3 = Math.fma(vectors[o3 + i], query[i], s3);
         }
         out[at] = s0;
         out[at + 1] = s1;
