@@ -342,9 +342,42 @@ class TrainEvaluateIT {
         assertTrue(unknown.body().contains("[model]"), unknown.body());
     }
 
+    @Test
+    void aSeedFixesEverythingATrainingWrites(JsonHttp http) {
+        // 64 factors: the SIMD path of the solver's dot products (8 would stay within one lane group's tail)
+        bareModel(http, "seeded", 64);
+        String train = "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"factors\":64,\"iterations\":5,\"seed\":3},"
+            + "\"neighbors\":{\"k\":10}}";
+        ok(http.post("/_recommend/model/seeded/_train", train));
+        String items = written(http, "tr_items_seeded", "i", ITEMS);
+        String users = written(http, "tr_users_seeded", "u", USERS);
+        ok(http.post("/_recommend/model/seeded/_train", train));
+        assertEquals(items, written(http, "tr_items_seeded", "i", ITEMS), "items (factors, neighbors, popularity) of two trainings");
+        assertEquals(users, written(http, "tr_users_seeded", "u", USERS), "users (factors, histories) of two trainings");
+        assertTrue(items.contains("\"factors\":[") && users.contains("\"history\":["), "vectors and histories were read back");
+        dropBareModel(http, "seeded");
+    }
+
+    /** The sources of documents prefix0..prefix(n-1), vectors included, as one string. */
+    private static String written(JsonHttp http, String index, String prefix, int n) {
+        StringBuilder ids = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            ids.append(i == 0 ? "" : ",").append('"').append(prefix).append(i).append('"');
+        }
+        JsonHttp.Response response = http.post("/" + index + "/_mget?_source_exclude_vectors=false", "{\"ids\":[" + ids + "]}");
+        ok(response);
+        StringBuilder sources = new StringBuilder();
+        response.json().path("docs").forEach(doc -> sources.append(doc.path("_id").asText()).append(doc.path("_source")).append('\n'));
+        return sources.toString();
+    }
+
     /** A model of its own on a copy of the catalogue's ids (no fields): items tr_items_{model}, users tr_users_{model}. */
     private static void bareModel(JsonHttp http, String model) {
-        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
+        bareModel(http, model, DIMS);
+    }
+
+    private static void bareModel(JsonHttp http, String model, int dims) {
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + dims + ",\"similarity\":\"max_inner_product\"}";
         ok(http.put("/tr_items_" + model, "{\"mappings\":{\"properties\":{\"factors\":" + vector
             + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"}}}}"));
         StringBuilder items = new StringBuilder();
@@ -353,7 +386,7 @@ class TrainEvaluateIT {
         }
         ok(http.postNdjson("/tr_items_" + model + "/_bulk?refresh=true", items.toString()));
         ok(http.put("/_recommend/model/" + model, "{\"items\":{\"index\":\"tr_items_" + model + "\"},\"users\":{\"index\":\"tr_users_"
-            + model + "\"},\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+            + model + "\"},\"factors\":{\"dims\":" + dims + ",\"lambda\":5,\"alpha\":10}}"));
     }
 
     private static void dropBareModel(JsonHttp http, String model) {
