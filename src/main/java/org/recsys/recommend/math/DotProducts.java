@@ -56,6 +56,14 @@ public final class DotProducts {
         }
     }
 
+    /** sum + Σ q[i]·v[i] for i from {@code from} to the end, one fused multiply-add at a time: the part after the whole chunks. */
+    static float tail(float[] query, float[] vectors, int offset, int from, float sum) {
+        for (int i = from; i < query.length; i++) {
+            sum = Math.fma(vectors[offset + i], query[i], sum);
+        }
+        return sum;
+    }
+
     /** Whether the SIMD kernel is in use (for the node's startup log and the tests). */
     public static boolean simd() {
         return KERNEL instanceof PanamaDotProducts;
@@ -103,11 +111,7 @@ public final class DotProducts {
                     acc[l] = Math.fma(vectors[offset + c + l], query[c + l], acc[l]);
                 }
             }
-            float sum = laneSum(acc);
-            for (int i = bound; i < dims; i++) {
-                sum = Math.fma(vectors[offset + i], query[i], sum);
-            }
-            return sum;
+            return tail(query, vectors, offset, bound, laneSum(acc));
         }
 
         @Override

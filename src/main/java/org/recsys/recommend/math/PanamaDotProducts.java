@@ -51,11 +51,7 @@ final class PanamaDotProducts implements DotProducts.Kernel {
         for (int i = 0; i < bound; i += SPECIES.length()) {
             acc = FloatVector.fromArray(SPECIES, vectors, offset + i).fma(FloatVector.fromArray(SPECIES, query, i), acc);
         }
-        float sum = laneSum(acc);
-        for (int i = bound; i < dims; i++) {
-            sum = Math.fma(vectors[offset + i], query[i], sum);
-        }
-        return sum;
+        return DotProducts.tail(query, vectors, offset, bound, laneSum(acc));
     }
 
     @Override
@@ -77,19 +73,9 @@ final class PanamaDotProducts implements DotProducts.Kernel {
             acc2 = FloatVector.fromArray(SPECIES, vectors, o2 + i).fma(q, acc2);
             acc3 = FloatVector.fromArray(SPECIES, vectors, o3 + i).fma(q, acc3);
         }
-        float s0 = laneSum(acc0);
-        float s1 = laneSum(acc1);
-        float s2 = laneSum(acc2);
-        float s3 = laneSum(acc3);
-        for (int i = bound; i < dims; i++) {
-            s0 = Math.fma(vectors[offset + i], query[i], s0);
-            s1 = Math.fma(vectors[o1 + i], query[i], s1);
-            s2 = Math.fma(vectors[o2 + i], query[i], s2);
-            s3 = Math.fma(vectors[o3 + i], query[i], s3);
-        }
-        out[at] = s0;
-        out[at + 1] = s1;
-        out[at + 2] = s2;
-        out[at + 3] = s3;
+        out[at] = DotProducts.tail(query, vectors, offset, bound, laneSum(acc0));
+        out[at + 1] = DotProducts.tail(query, vectors, o1, bound, laneSum(acc1));
+        out[at + 2] = DotProducts.tail(query, vectors, o2, bound, laneSum(acc2));
+        out[at + 3] = DotProducts.tail(query, vectors, o3, bound, laneSum(acc3));
     }
 }
