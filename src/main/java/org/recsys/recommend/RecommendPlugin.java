@@ -39,6 +39,7 @@ import org.recsys.recommend.ingest.RecommendUpdateProcessorFactory;
 import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
+import org.recsys.recommend.query.HistoryTextCache;
 import org.recsys.recommend.query.RecommendQueryBuilder;
 import org.recsys.recommend.rest.RestDeleteModelAction;
 import org.recsys.recommend.rest.RestGetModelAction;
@@ -71,7 +72,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             ItemFactorCache.EXPIRE_AFTER_WRITE,
             ProfileBatcher.MAX_BATCH_USERS,
             ProfileBatcher.MAX_CONCURRENT_BATCHES,
-            ProfileCache.SIZE
+            ProfileCache.SIZE,
+            HistoryTextCache.SIZE
         );
     }
 
@@ -127,6 +129,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     @Override
     public Collection<?> createComponents(PluginServices services) {
         registry.set(new ModelRegistry(services.clusterService()));
+        HistoryTextCache.install(services.environment().settings());
         return List.of(registry.get());
     }
 

@@ -34,7 +34,8 @@ import java.util.Set;
  * shard reads the history items' stored source itself when the query is rewritten, instead of a multi-get on the
  * coordinating node before the search. The content generator runs side by side with the other generators, so this read
  * overlaps their searches. The text read is the searcher's point-in-time view of the items (a multi-get would read in
- * real time: an item changed since the last refresh contributes its refreshed text).
+ * real time: an item changed since the last refresh contributes its refreshed text). The text of each item is kept per
+ * segment and document in the node's {@link HistoryTextCache}, so recurring history items skip the stored-fields read.
  */
 final class ShardContent extends Query {
 
@@ -98,17 +99,16 @@ final class ShardContent extends Query {
 
     /** The content fields' values of the history items found in this reader, in history order. */
     private List<String> read(IndexReader reader) throws IOException {
+        HistoryTextCache cache = HistoryTextCache.current();
         List<String> texts = new ArrayList<>();
         for (String id : ids) {
-            Map<String, Object> source = sourceOf(reader, Uid.encodeId(id));
-            if (source != null) {
-                ItemLookup.appendContent(source, fields, texts);
-            }
+            texts.addAll(textsOf(reader, Uid.encodeId(id), cache));
         }
         return texts;
     }
 
-    private static Map<String, Object> sourceOf(IndexReader reader, BytesRef uid) throws IOException {
+    /** The content texts of the live document with this _id, or none. */
+    private List<String> textsOf(IndexReader reader, BytesRef uid, HistoryTextCache cache) throws IOException {
         for (LeafReaderContext leaf : reader.leaves()) {
             Terms terms = leaf.reader().terms(IdFieldMapper.NAME);
             if (terms == null) {
@@ -124,12 +124,21 @@ final class ShardContent extends Query {
                 if (live != null && live.get(doc) == false) {
                     continue;
                 }
-                Document stored = leaf.reader().storedFields().document(doc, Set.of(SourceFieldMapper.NAME));
-                BytesRef source = stored.getBinaryValue(SourceFieldMapper.NAME);
-                return source == null ? null : XContentHelper.convertToMap(new BytesArray(source), false).v2();
+                int found = doc;
+                return cache.texts(leaf.reader(), found, fields, () -> contentOf(leaf.reader().storedFields().document(found,
+                    Set.of(SourceFieldMapper.NAME))));
             }
         }
-        return null;
+        return List.of();
+    }
+
+    private List<String> contentOf(Document stored) {
+        BytesRef source = stored.getBinaryValue(SourceFieldMapper.NAME);
+        List<String> texts = new ArrayList<>();
+        if (source != null) {
+            ItemLookup.appendContent(XContentHelper.convertToMap(new BytesArray(source), false).v2(), fields, texts);
+        }
+        return texts;
     }
 
     @Override

@@ -53,6 +53,13 @@ public final class RecommendBenchmark {
             List<Variant> breakdown = Variant.breakdown();
             report.breakdown(time(http, breakdown, prepare(breakdown, users), Math.max(1, options.queries() / 2)));
 
+            // users 3,000,000 on: never sent before (the main rounds use 0.., recall 1,000,000..), each timed once
+            List<Variant> firstSight = Variant.firstSight();
+            int firstSightRounds = Math.max(1, options.queries() / 2);
+            List<QueryBodies> newUsers = catalogue.users(firstSightRounds, 3_000_000).stream().map(u -> new QueryBodies(catalogue, u))
+                .toList();
+            report.firstSight(time(http, firstSight, prepare(firstSight, newUsers), firstSightRounds));
+
             List<Variant> exact = Variant.exact();
             String[][][] exactBodies = prepare(exact, users);
             time(http, exact, exactBodies, 3);

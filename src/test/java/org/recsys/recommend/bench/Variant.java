@@ -43,6 +43,14 @@ record Variant(String name, Function<QueryBodies, String[]> bodies, Kind kind) {
         );
     }
 
+    /**
+     * The blend and its stock peer on users whose histories the node has not seen before (each timed once): what the plugin
+     * pays when no history item's text is in its cache (the main rounds cycle through the same users).
+     */
+    static List<Variant> firstSight() {
+        return timed().subList(0, 2);
+    }
+
     /** The plugin's full scans. */
     static List<Variant> exact() {
         return List.of(

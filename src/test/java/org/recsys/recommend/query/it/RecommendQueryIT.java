@@ -190,6 +190,25 @@ class RecommendQueryIT {
         }
     }
 
+    /**
+     * The shard caches the history items' text per segment and document: after an item's title changes (and a refresh), the
+     * content signal must follow the new title, not the cached one.
+     */
+    @Test
+    void theHistorysContentFollowsAnItemsNewText(JsonHttp http) {
+        ok(http.put("/qt", "{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"properties\":{\"title\":{\"type\":\"text\"}}}}"));
+        String docs = "{\"index\":{\"_id\":\"a\"}}\n{\"title\":\"apple banana\"}\n{\"index\":{\"_id\":\"b\"}}\n{\"title\":\"apple\"}\n"
+            + "{\"index\":{\"_id\":\"c\"}}\n{\"title\":\"kiwi\"}\n{\"index\":{\"_id\":\"d\"}}\n{\"title\":\"kiwi fig\"}\n";
+        ok(http.postNdjson("/qt/_bulk?refresh=true", docs));
+        String query = "{\"recommend\":{\"history\":[\"a\"],\"signals\":{\"content\":{\"fields\":[\"title\"],\"weight\":1}}}}";
+        for (int round = 0; round < 2; round++) { // the second round is served from the cache
+            assertEquals(Set.of("b"), scores(search(http, "qt", query, 10)).keySet());
+        }
+        ok(http.put("/qt/_doc/a?refresh=true", "{\"title\":\"kiwi\"}"));
+        assertEquals(Set.of("c", "d"), scores(search(http, "qt", query, 10)).keySet(), "the new title, not the cached one");
+        ok(http.delete("/qt"));
+    }
+
     @Test
     void explanationsBreakTheScoreIntoSignals(JsonHttp http) {
         JsonHttp.Response r = http.post("/q1/_search", "{\"size\":5,\"explain\":true,\"query\":" + query(false, "") + "}");
