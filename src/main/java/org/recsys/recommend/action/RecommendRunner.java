@@ -10,6 +10,7 @@ import org.elasticsearch.action.support.IndicesOptions;
 import org.elasticsearch.action.support.SubscribableListener;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.document.DocumentField;
+import org.elasticsearch.common.Randomness;
 import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
@@ -51,7 +52,9 @@ final class RecommendRunner {
         this.indicesOptions = indicesOptions;
         this.spec = spec;
         // the page's reasons need each signal's values, not the per-term BM25 of the content signal, unless asked for
-        this.query = spec.query() == null || spec.explain() ? spec.query() : spec.query().explainTerms(false); // null: a parse error
+        RecommendQueryBuilder asked = spec.query() == null || spec.explain() ? spec.query() : spec.query().explainTerms(false);
+        // this request's token: its fetch phase, which explains the page, reuses its query phase's candidates
+        this.query = asked == null ? null : asked.handoffToken(Randomness.get().nextLong() | 1); // null: a parse error
         this.caps = capsOn() ? new PageCaps(spec.diversity().field(), spec.diversity().maxPerValue()) : null;
     }
 

@@ -32,6 +32,15 @@ final class CandidateDocs {
         return docs.length;
     }
 
+    /** An estimate of the heap the candidates and captured scores hold. */
+    long bytes() {
+        long bytes = 64 + 4L * docs.length;
+        for (CapturedScores captured : capturedBySignal) {
+            bytes += captured == null ? 0 : captured.bytes();
+        }
+        return bytes;
+    }
+
     Object readerIdentity() {
         return readerIdentity;
     }

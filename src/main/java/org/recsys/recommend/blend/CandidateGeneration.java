@@ -44,7 +44,7 @@ final class CandidateGeneration {
             }
         }
         int[] ids = docs.stream().mapToInt(Integer::intValue).toArray();
-        return new CandidateDocs(ids, searcher.getIndexReader().getContext().id(), captured);
+        return new CandidateDocs(ids, RewriteMemo.readerKey(searcher), captured);
     }
 
     private static Generated generate(IndexSearcher searcher, CandidateGenerator generator, int numCandidates) throws IOException {

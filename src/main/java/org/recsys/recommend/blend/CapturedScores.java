@@ -22,6 +22,10 @@ final class CapturedScores {
     private final int[] docs;
     private final float[] scores;
 
+    long bytes() {
+        return 32 + 4L * docs.length + 4L * scores.length;
+    }
+
     private CapturedScores(int[] docs, float[] scores) {
         this.docs = docs;
         this.scores = scores;

@@ -38,25 +38,46 @@ public final class RecommendQuery extends Query {
     private final boolean exact;
     private final List<BlendSignal> signals;
     private final CandidateDocs candidates; // set by rewrite unless exact
+    private final long handoffToken; // not 0: one request's token, its candidates handed to its fetch phase (RewriteMemo)
     // Not state: a memo of the per-searcher preparation (the content query's weight, term statistics). The fetch phase
     // explains each returned hit with this same rewritten instance, and preparing once instead of per hit is most of the
     // cost of explaining a page. Ignored by equals/hashCode.
     private volatile PreparedSignals prepared;
 
+    // Not state either: the signal readers of the last explained hit's segment. The fetch phase explains its hits one by
+    // one, each through a new weight, in increasing doc id order: the next hit of the segment reads on from the previous
+    // one instead of opening every signal's readers again (term seeks for each history item). Guarded by this.
+    private ExplainCursor explainCursor;
+
     private record PreparedSignals(IndexSearcher searcher, Weight filterWeight, List<BlendSignal.Prepared> signals) {}
 
-    public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
-        this(generators.stream().map(CandidateGenerator::of).toList(), numCandidates, filter, exact, signals, null);
+    private static final class ExplainCursor {
+        final List<BlendSignal.Prepared> prepared;
+        final LeafReaderContext context;
+        final LeafSignal[] leaf;
+        int lastDoc = -1;
+
+        ExplainCursor(List<BlendSignal.Prepared> prepared, LeafReaderContext context, LeafSignal[] leaf) {
+            this.prepared = prepared;
+            this.context = context;
+            this.leaf = leaf;
+        }
     }
 
+    public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
+        this(generators.stream().map(CandidateGenerator::of).toList(), numCandidates, filter, exact, signals, null, 0);
+    }
+
+    /** {@code handoffToken}: a request's token for handing its candidates to its fetch phase ({@link RewriteMemo}), or 0. */
     public static RecommendQuery of(
         List<CandidateGenerator> generators,
         int numCandidates,
         Query filter,
         boolean exact,
-        List<BlendSignal> signals
+        List<BlendSignal> signals,
+        long handoffToken
     ) {
-        return new RecommendQuery(generators, numCandidates, filter, exact, signals, null);
+        return new RecommendQuery(generators, numCandidates, filter, exact, signals, null, handoffToken);
     }
 
     private RecommendQuery(
@@ -65,7 +86,8 @@ public final class RecommendQuery extends Query {
         Query filter,
         boolean exact,
         List<BlendSignal> signals,
-        CandidateDocs candidates
+        CandidateDocs candidates,
+        long handoffToken
     ) {
         this.generators = List.copyOf(generators);
         this.numCandidates = numCandidates;
@@ -73,6 +95,15 @@ public final class RecommendQuery extends Query {
         this.exact = exact;
         this.signals = List.copyOf(signals);
         this.candidates = candidates;
+        this.handoffToken = handoffToken;
+    }
+
+    long handoffToken() {
+        return handoffToken;
+    }
+
+    long candidateBytes() {
+        return candidates == null ? 64 : candidates.bytes();
     }
 
     public List<BlendSignal> signals() {
@@ -88,8 +119,14 @@ public final class RecommendQuery extends Query {
         if (exact || candidates != null) {
             return this;
         }
+        RecommendQuery memo = RewriteMemo.take(searcher, this);
+        if (memo != null) {
+            return memo; // the fetch phase of the request whose query phase generated these candidates
+        }
         CandidateDocs union = CandidateGeneration.run(searcher, generators, numCandidates, signals.size());
-        return new RecommendQuery(generators, numCandidates, filter, false, signals, union);
+        RecommendQuery rewritten = new RecommendQuery(generators, numCandidates, filter, false, signals, union, handoffToken);
+        RewriteMemo.put(searcher, this, rewritten);
+        return rewritten;
     }
 
     @Override
@@ -97,7 +134,7 @@ public final class RecommendQuery extends Query {
         if (exact == false && candidates == null) {
             throw new IllegalStateException("recommend query must be rewritten before it is executed");
         }
-        if (candidates != null && candidates.readerIdentity() != searcher.getIndexReader().getContext().id()) {
+        if (candidates != null && candidates.readerIdentity() != RewriteMemo.readerKey(searcher)) {
             // The candidates are doc ids of the reader the query was rewritten on; on any other reader they name other
             // documents. Lucene's rewritten kNN query refuses the same way.
             throw new IllegalStateException("recommend query was rewritten against a different reader");
@@ -232,14 +269,22 @@ public final class RecommendQuery extends Query {
                             + " among items passing the filter and exclusions"
                 );
             }
-            LeafSignal[] leaf = leafSignals(context);
             List<Explanation> details = new ArrayList<>();
             double sum = 0;
-            for (int i = 0; i < leaf.length; i++) {
-                SignalWeighting weighting = signals.get(i).weighting();
-                double raw = leaf[i].raw(doc);
-                sum += weighting.contribution(raw);
-                details.add(weighting.explain(raw, leaf[i].explainRaw(doc, raw)));
+            synchronized (RecommendQuery.this) {
+                ExplainCursor cursor = explainCursor;
+                if (cursor == null || cursor.prepared != prepared || cursor.context != context || doc <= cursor.lastDoc) {
+                    cursor = new ExplainCursor(prepared, context, leafSignals(context));
+                    explainCursor = cursor;
+                }
+                cursor.lastDoc = doc;
+                LeafSignal[] leaf = cursor.leaf;
+                for (int i = 0; i < leaf.length; i++) {
+                    SignalWeighting weighting = signals.get(i).weighting();
+                    double raw = leaf[i].raw(doc);
+                    sum += weighting.contribution(raw);
+                    details.add(weighting.explain(raw, leaf[i].explainRaw(doc, raw)));
+                }
             }
             // Lucene's conventions ("sum of:", "product of:"), so that generic explanation checkers can verify the values.
             Explanation blend = Explanation.match((float) sum, "recommend: weight × normalized signal, sum of:", details);
@@ -284,12 +329,13 @@ public final class RecommendQuery extends Query {
             && Objects.equals(filter, other.filter)
             && exact == other.exact
             && signals.equals(other.signals)
-            && Objects.equals(candidates, other.candidates);
+            && Objects.equals(candidates, other.candidates)
+            && handoffToken == other.handoffToken;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(classHash(), generators, numCandidates, filter, exact, signals, candidates);
+        return Objects.hash(classHash(), generators, numCandidates, filter, exact, signals, candidates, handoffToken);
     }
 
     /** Combines a generator with the filter (and exclusions) so it proposes only admissible items. */

@@ -92,6 +92,9 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     private final QueryBuilder filter;
     // false leaves the content signal's per-term BM25 breakdown out of explanations: costly, and unused by _recommend
     private final boolean explainTerms;
+    // Not JSON: set by the _recommend endpoint, so that its fetch phase (which explains the hits) gets the candidates of
+    // its own query phase back (RewriteMemo) instead of generating them again; 0: none.
+    private final long handoffToken;
     private final Supplier<RecommendInputs> pendingInputs; // set only while a lookup runs; never serialized
 
     public RecommendQueryBuilder(
@@ -118,11 +121,12 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         this.exclude = List.copyOf(exclude);
         this.filter = filter;
         this.explainTerms = true;
+        this.handoffToken = 0;
         this.pendingInputs = null;
     }
 
     private RecommendQueryBuilder(RecommendQueryBuilder template, Supplier<RecommendInputs> pendingInputs) {
-        this(template, template.explainTerms, pendingInputs);
+        this(template, template.explainTerms, template.handoffToken, pendingInputs);
     }
 
     public RecommendQueryBuilder(StreamInput in) throws IOException {
@@ -136,6 +140,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         exclude = in.readStringCollectionAsList();
         filter = in.readOptionalNamedWriteable(QueryBuilder.class);
         explainTerms = in.readBoolean();
+        handoffToken = in.readLong();
         pendingInputs = null;
     }
 
@@ -153,6 +158,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         out.writeStringCollection(exclude);
         out.writeOptionalNamedWriteable(filter);
         out.writeBoolean(explainTerms);
+        out.writeLong(handoffToken);
     }
 
     /** Parses a query; {@code models} resolves a {@code model} name to its configuration (the node's cluster state). */
@@ -347,15 +353,32 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             newFilter
         );
         copy.boost(boost()).queryName(queryName());
-        return explainTerms ? copy : copy.explainTerms(false);
+        return new RecommendQueryBuilder(copy, explainTerms, handoffToken, null);
     }
 
     /** A copy whose explanations give the content signal's BM25 score with ({@code true}) or without its per-term breakdown. */
     public RecommendQueryBuilder explainTerms(boolean withTerms) {
-        return new RecommendQueryBuilder(this, withTerms, pendingInputs);
+        return new RecommendQueryBuilder(this, withTerms, handoffToken, pendingInputs);
     }
 
-    private RecommendQueryBuilder(RecommendQueryBuilder template, boolean explainTerms, Supplier<RecommendInputs> pendingInputs) {
+    /**
+     * A copy whose candidates are handed from the query phase to the fetch phase of the one request that carries this
+     * token (not 0), for a fetch phase that explains its hits.
+     */
+    public RecommendQueryBuilder handoffToken(long token) {
+        return new RecommendQueryBuilder(this, explainTerms, token, pendingInputs);
+    }
+
+    long handoffToken() {
+        return handoffToken;
+    }
+
+    private RecommendQueryBuilder(
+        RecommendQueryBuilder template,
+        boolean explainTerms,
+        long handoffToken,
+        Supplier<RecommendInputs> pendingInputs
+    ) {
         this.model = template.model;
         this.inputs = template.inputs;
         this.signals = template.signals;
@@ -365,6 +388,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         this.exclude = template.exclude;
         this.filter = template.filter;
         this.explainTerms = explainTerms;
+        this.handoffToken = handoffToken;
         this.pendingInputs = pendingInputs;
         boost(template.boost());
         queryName(template.queryName());
@@ -418,12 +442,14 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             && exclude.equals(other.exclude)
             && Objects.equals(filter, other.filter)
             && explainTerms == other.explainTerms
+            && handoffToken == other.handoffToken
             && Objects.equals(pendingInputs, other.pendingInputs);
     }
 
     @Override
     protected int doHashCode() {
-        return Objects.hash(model, inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, explainTerms, pendingInputs);
+        return Objects.hash(model, inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, explainTerms, handoffToken,
+            pendingInputs);
     }
 
     @Override

@@ -22,11 +22,13 @@ import org.elasticsearch.index.IndexSettings;
 import org.elasticsearch.index.mapper.IdFieldMapper;
 import org.elasticsearch.index.mapper.SourceFieldMapper;
 import org.elasticsearch.index.mapper.Uid;
+import org.recsys.recommend.blend.RewriteMemo;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -48,7 +50,7 @@ final class ShardContent extends Query {
     private final List<String> fields;
     private final List<String> likeText;
     private final QueryFactory factory;
-    private Object builtFor; // the reader the query below was built on; guarded by this
+    private RewriteMemo.ReaderView builtFor; // the reader (as this caller sees it) the query below was built on; guarded by this
     private Query built;
 
     ShardContent(List<String> ids, List<String> fields, List<String> likeText, QueryFactory factory) {
@@ -86,12 +88,15 @@ final class ShardContent extends Query {
     public Query rewrite(IndexSearcher searcher) throws IOException {
         IndexReader reader = searcher.getIndexReader();
         synchronized (this) {
-            if (builtFor != reader.getContext().id()) {
+            // by view, not by reader instance: the fetch phase explains hits on its own wrapper of the same reader
+            RewriteMemo.ReaderView view = RewriteMemo.ReaderView.of(reader);
+            if (view.equals(builtFor) == false) {
                 List<String> texts = new ArrayList<>(likeText);
                 texts.addAll(read(reader));
                 Query query = factory.build(texts);
-                built = query == null ? new MatchNoDocsQuery("no content text in the history or like_text") : query;
-                builtFor = reader.getContext().id();
+                // rewritten here, once per view (more-like-this picks its terms by their statistics in this reader)
+                built = query == null ? new MatchNoDocsQuery("no content text in the history or like_text") : searcher.rewrite(query);
+                builtFor = view;
             }
             return built;
         }
@@ -152,13 +157,15 @@ final class ShardContent extends Query {
         return "content_of_history(" + ids.size() + " items, fields=" + fields + ")";
     }
 
+    /** By its inputs: the query it builds on a reader follows from them (the factory is the shard's mapping's). */
     @Override
     public boolean equals(Object o) {
-        return this == o; // built for one request on one shard
+        return sameClassAs(o) && o instanceof ShardContent other && ids.equals(other.ids) && fields.equals(other.fields)
+            && likeText.equals(other.likeText);
     }
 
     @Override
     public int hashCode() {
-        return System.identityHashCode(this);
+        return Objects.hash(classHash(), ids, fields, likeText);
     }
 }

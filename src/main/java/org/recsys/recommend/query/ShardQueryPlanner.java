@@ -71,7 +71,7 @@ final class ShardQueryPlanner {
         }
         // Nothing personal to generate candidates from (a cold user): rank every admissible item by what remains.
         boolean exact = builder.exact() || generators.isEmpty();
-        RecommendQuery query = RecommendQuery.of(generators, builder.numCandidates(), filter, exact, signals);
+        RecommendQuery query = RecommendQuery.of(generators, builder.numCandidates(), filter, exact, signals, builder.handoffToken());
         query.visit(visitor);
         return query;
     }

@@ -7,6 +7,9 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FilterDirectoryReader;
+import org.apache.lucene.index.FilterLeafReader;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
@@ -23,6 +26,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.search.QueryUtils;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.elasticsearch.test.ESTestCase;
 import org.recsys.recommend.math.FeatureValues;
@@ -210,7 +214,7 @@ public class RecommendQueryLuceneTests extends ESTestCase {
                 );
                 List<BlendSignal> signals = new ArrayList<>(base.signals());
                 signals.add(new ContentSignal(content, CONTENT, true));
-                RecommendQuery query = RecommendQuery.of(generators, numCandidates, null, false, signals);
+                RecommendQuery query = RecommendQuery.of(generators, numCandidates, null, false, signals, 0);
 
                 Map<Integer, Float> scored = new HashMap<>();
                 for (ScoreDoc hit : searcher.search(query, ITEMS).scoreDocs) {
@@ -235,6 +239,115 @@ public class RecommendQueryLuceneTests extends ESTestCase {
                 IllegalStateException e = expectThrows(IllegalStateException.class, () -> new IndexSearcher(other).search(rewritten, 5));
                 assertTrue(e.getMessage(), e.getMessage().contains("different reader"));
             }
+        }
+    }
+
+    /**
+     * The fetch phase rewrites the query again (to explain hits) on its own wrapper of the same reader: it must get the
+     * query phase's candidates back instead of running the generators again, and they must score on the wrapper; a
+     * wrapper that hides documents (as document-level security does) must not.
+     */
+    public void testTheFetchPhaseGetsTheQueryPhasesCandidatesBack() throws IOException {
+        try (Directory dir = newDirectory()) {
+            index(dir);
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+                float[] user = randomVector();
+                Map<String, Float> history = Map.of("i4", 1f, "i40", 2f);
+                long token = randomLongBetween(1, Long.MAX_VALUE);
+                Query rewritten = new IndexSearcher(reader).rewrite(query(user, history, 20, token));
+                IndexSearcher fetchPhase = new IndexSearcher(new SameKeyReader(reader, false)); // per-phase wrapper, same key
+                Query again = fetchPhase.rewrite(query(user, history, 20, token)); // an equal query, parsed again
+                assertSame("the query phase's candidates, not a second generation", rewritten, again);
+                assertNotSame("taken out: not served twice", again, fetchPhase.rewrite(query(user, history, 20, token)));
+                TopDocs top = fetchPhase.search(again, 10);
+                assertEquals(10, top.scoreDocs.length);
+                // as the fetch phase explains hits: in increasing doc id order (reading on from hit to hit), then once more
+                ScoreDoc[] byDoc = top.scoreDocs.clone();
+                java.util.Arrays.sort(byDoc, Comparator.comparingInt(hit -> hit.doc));
+                for (ScoreDoc hit : byDoc) {
+                    assertEquals("doc " + hit.doc, hit.score, fetchPhase.explain(again, hit.doc).getValue().floatValue(), 1e-6f);
+                }
+                assertEquals(byDoc[0].score, fetchPhase.explain(again, byDoc[0].doc).getValue().floatValue(), 1e-6f);
+                Query second = new IndexSearcher(reader).rewrite(query(user, history, 20, token + 1));
+                IndexSearcher restricted = new IndexSearcher(new SameKeyReader(reader, true));
+                assertNotSame("another caller's view generates its own", second, restricted.rewrite(query(user, history, 20, token + 1)));
+                Query third = new IndexSearcher(reader).rewrite(query(user, history, 20, token + 2));
+                assertNotSame("another request (token) generates its own", third, fetchPhase.rewrite(query(user, history, 20, token + 3)));
+                Query untokened = new IndexSearcher(reader).rewrite(query(user, history, false, 20));
+                assertNotSame("a query without a token is never memoized", untokened, fetchPhase.rewrite(query(user, history, false, 20)));
+            }
+        }
+    }
+
+    private RecommendQuery query(float[] user, Map<String, Float> history, int numCandidates, long token) {
+        RecommendQuery plain = query(user, history, false, numCandidates);
+        List<CandidateGenerator> generators = List.of(
+            CandidateGenerator.of(new KnnFloatVectorQuery("factors", user, numCandidates)),
+            CandidateGenerator.of(neighborPostings(history))
+        );
+        return RecommendQuery.of(generators, numCandidates, null, false, plain.signals(), token);
+    }
+
+    /**
+     * A wrapper of a reader that keeps its cache key, as Elasticsearch requires of its per-search wrappers; with
+     * {@code hideFirst} it also hides each segment's first document through live documents of its own (as document-level
+     * security does).
+     */
+    private static final class SameKeyReader extends FilterDirectoryReader {
+        private final boolean hideFirst;
+
+        SameKeyReader(DirectoryReader in, boolean hideFirst) throws IOException {
+            super(in, new SubReaderWrapper() {
+                @Override
+                public LeafReader wrap(LeafReader reader) {
+                    return new FilterLeafReader(reader) {
+                        @Override
+                        public Bits getLiveDocs() {
+                            Bits live = in.getLiveDocs();
+                            if (hideFirst == false) {
+                                return live;
+                            }
+                            return new Bits() {
+                                @Override
+                                public boolean get(int index) {
+                                    return index != 0 && (live == null || live.get(index));
+                                }
+
+                                @Override
+                                public int length() {
+                                    return in.maxDoc();
+                                }
+                            };
+                        }
+
+                        @Override
+                        public int numDocs() {
+                            return hideFirst ? Math.max(0, in.numDocs() - 1) : in.numDocs();
+                        }
+
+                        @Override
+                        public CacheHelper getCoreCacheHelper() {
+                            return in.getCoreCacheHelper();
+                        }
+
+                        @Override
+                        public CacheHelper getReaderCacheHelper() {
+                            return in.getReaderCacheHelper();
+                        }
+                    };
+                }
+            });
+            this.hideFirst = hideFirst;
+        }
+
+        @Override
+        protected DirectoryReader doWrapDirectoryReader(DirectoryReader in) throws IOException {
+            return new SameKeyReader(in, hideFirst);
+        }
+
+        @Override
+        public CacheHelper getReaderCacheHelper() {
+            return in.getReaderCacheHelper();
         }
     }
 

@@ -2,6 +2,7 @@ package org.recsys.recommend.query;
 
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TotalHits;
+import org.elasticsearch.common.Strings;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.get.GetRequest;
 import org.elasticsearch.action.get.GetResponse;
@@ -180,6 +181,16 @@ public class RecommendQueryBuilderTests extends AbstractQueryTestCase<RecommendQ
     @Override
     protected boolean builderGeneratesCacheableQueries() {
         return false; // a profile lookup makes the result depend on a document that can change
+    }
+
+    public void testTheHandoffTokenTravelsOnTheWireButIsNotJson() throws IOException {
+        RecommendQueryBuilder plain = createTestQueryBuilder();
+        RecommendQueryBuilder tokened = plain.handoffToken(42);
+        assertNotEquals(plain, tokened);
+        assertEquals(tokened, copyQuery(tokened));
+        assertEquals(42, copyQuery(tokened).handoffToken());
+        assertEquals("an internal field: the JSON is the same", Strings.toString(plain), Strings.toString(tokened));
+        assertEquals("kept by explain_terms", 42, tokened.explainTerms(false).handoffToken());
     }
 
     public void testEmptyQueryIsRejected() {
