@@ -141,7 +141,7 @@ public final class DiversityRescorerBuilder extends RescorerBuilder<DiversityRes
         );
         return new RescoreContext(
             windowSize,
-            new PerValueCapRescorer(maxPerValue, leaf -> data.load(leaf).getFormattedValues(format), shardBackfill)
+            new PerValueCapRescorer(maxPerValue, leaf -> OrdinalFormattedValues.of(data.load(leaf), format), shardBackfill)
         );
     }
 
