@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -58,10 +57,11 @@ public final class PerValueCapRescorer implements Rescorer {
         List<ScoreDoc> kept = new ArrayList<>();
         ValueCaps caps = new ValueCaps(maxPerValue);
         // values are read a chunk of the ranking at a time (in doc id order within it), so a page that fills early does not
-        // pay for reading the whole window
-        for (int from = 0; from < hits.length && kept.size() < limit; from += CHUNK) {
+        // pay for reading the whole window; chunks double, so a page that needs the whole window reads it in a few passes
+        int chunkSize = CHUNK;
+        for (int from = 0; from < hits.length && kept.size() < limit; from += chunkSize, chunkSize *= 2) {
             context.checkCancellation();
-            ScoreDoc[] chunk = Arrays.copyOfRange(hits, from, Math.min(hits.length, from + CHUNK));
+            ScoreDoc[] chunk = Arrays.copyOfRange(hits, from, Math.min(hits.length, from + chunkSize));
             List<List<String>> chunkValues = valuesInRankOrder(chunk, searcher);
             for (int i = 0; i < chunk.length && kept.size() < limit; i++) {
                 if (caps.takeIfFits(chunkValues.get(i))) {
@@ -80,18 +80,20 @@ public final class PerValueCapRescorer implements Rescorer {
         if (values == null) {
             return new ArrayList<>(Collections.nCopies(hits.length, List.of()));
         }
-        Integer[] byDoc = new Integer[hits.length];
+        // doc values only move forward: visit the hits in doc id order, remember each one's values at its rank (doc and
+        // rank packed in one long, so the sort needs no boxing)
+        long[] docAndRank = new long[hits.length];
         for (int i = 0; i < hits.length; i++) {
-            byDoc[i] = i;
+            docAndRank[i] = ((long) hits[i].doc << 32) | i;
         }
-        // doc values only move forward: visit the hits in doc id order, remember each one's values at its rank
-        Arrays.sort(byDoc, Comparator.comparingInt(i -> hits[i].doc));
+        Arrays.sort(docAndRank);
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
         List<List<String>> inRankOrder = new ArrayList<>(Collections.nCopies(hits.length, List.of()));
         LeafReaderContext leaf = null;
         FormattedDocValues docValues = null;
-        for (int rank : byDoc) {
-            int doc = hits[rank].doc;
+        for (long packed : docAndRank) {
+            int rank = (int) packed;
+            int doc = (int) (packed >>> 32);
             if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
                 leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
                 docValues = values.apply(leaf);
