@@ -44,7 +44,7 @@ final class CandidateGeneration {
             }
         }
         int[] ids = docs.stream().mapToInt(Integer::intValue).toArray();
-        return new CandidateDocs(ids, RewriteMemo.readerKey(searcher), captured);
+        return new CandidateDocs(ids, RewriteMemo.readerKey(searcher.getIndexReader()), captured);
     }
 
     private static Generated generate(IndexSearcher searcher, CandidateGenerator generator, int numCandidates) throws IOException {

@@ -134,7 +134,7 @@ public final class RecommendQuery extends Query {
         if (exact == false && candidates == null) {
             throw new IllegalStateException("recommend query must be rewritten before it is executed");
         }
-        if (candidates != null && candidates.readerIdentity() != RewriteMemo.readerKey(searcher)) {
+        if (candidates != null && candidates.readerIdentity() != RewriteMemo.readerKey(searcher.getIndexReader())) {
             // The candidates are doc ids of the reader the query was rewritten on; on any other reader they name other
             // documents. Lucene's rewritten kNN query refuses the same way.
             throw new IllegalStateException("recommend query was rewritten against a different reader");

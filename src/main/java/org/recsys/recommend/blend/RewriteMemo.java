@@ -36,16 +36,12 @@ public final class RewriteMemo {
      */
     public record ReaderView(Object reader, List<View> views) {
         public static ReaderView of(IndexReader reader) {
-            IndexReader.CacheHelper helper = reader.getReaderCacheHelper();
-            if (helper == null) {
-                return new ReaderView(reader.getContext().id(), List.of()); // no identity beyond this instance
-            }
             List<View> views = reader.leaves()
                 .stream()
                 .map(LeafReaderContext::reader)
                 .map(leaf -> new View(leaf.getLiveDocs(), leaf.getFieldInfos()))
                 .toList();
-            return new ReaderView(helper.getKey(), views);
+            return new ReaderView(readerKey(reader), views);
         }
     }
 
@@ -66,10 +62,13 @@ public final class RewriteMemo {
 
     private RewriteMemo() {}
 
-    /** The reader's identity for candidates: its cache key when it has one, which survives per-search wrappers. */
-    static Object readerKey(IndexSearcher searcher) {
-        IndexReader.CacheHelper helper = searcher.getIndexReader().getReaderCacheHelper();
-        return helper != null ? helper.getKey() : searcher.getIndexReader().getContext().id();
+    /**
+     * The reader's identity for candidates: its cache key when it has one, which survives per-search wrappers; otherwise
+     * this reader instance alone.
+     */
+    static Object readerKey(IndexReader reader) {
+        IndexReader.CacheHelper helper = reader.getReaderCacheHelper();
+        return helper != null ? helper.getKey() : reader.getContext().id();
     }
 
     /** The memo for this query and reader, taken out: each generation serves at most one more rewrite. */

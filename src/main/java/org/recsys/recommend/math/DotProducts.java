@@ -64,7 +64,7 @@ public final class DotProducts {
         return sum;
     }
 
-    /** Whether the SIMD kernel is in use (for the node's startup log and the tests). */
+    /** Whether the SIMD kernel is in use (for the tests). */
     public static boolean simd() {
         return KERNEL instanceof PanamaDotProducts;
     }

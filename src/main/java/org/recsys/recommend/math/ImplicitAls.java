@@ -1,5 +1,6 @@
 package org.recsys.recommend.math;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -181,7 +182,7 @@ public final class ImplicitAls {
      * those per product cost more than the products themselves), and the same bits in any JIT tier.
      */
     private static void multiply(float[][] matrix, float[] v, float[] out) {
-        java.util.Arrays.fill(out, 0f);
+        Arrays.fill(out, 0f);
         for (int j = 0; j < out.length; j++) {
             axpy(v[j], matrix[j], out);
         }

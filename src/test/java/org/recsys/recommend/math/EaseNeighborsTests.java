@@ -1,6 +1,7 @@
 package org.recsys.recommend.math;
 
 import org.junit.jupiter.api.Test;
+import org.recsys.recommend.testing.GaussianElimination;
 
 import java.util.Comparator;
 import java.util.List;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EaseNeighborsTests {
 
-    /** Against B = −P_ij / P_jj with P inverted here by Gauss-Jordan elimination, on random data, on a thread pool. */
+    /** Against B = −P_ij / P_jj with P inverted here by Gaussian elimination, on random data, on a thread pool. */
     @Test
     void listsAreTheLargestPositiveWeightsOfTheClosedForm() throws InterruptedException {
         Random random = new Random(11);
@@ -35,7 +36,7 @@ class EaseNeighborsTests {
         for (int i = 0; i < items; i++) {
             g[i][i] += lambda;
         }
-        double[][] p = invert(g);
+        double[][] p = GaussianElimination.invert(g);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         ItemNeighbors.Lists lists;
         try {
@@ -92,42 +93,5 @@ class EaseNeighborsTests {
     void lambdaMustBePositive() {
         Interactions data = Interactions.fromTriples(1, 2, new int[] { 0 }, new int[] { 1 }, new float[] { 1 });
         assertThrows(IllegalArgumentException.class, () -> EaseNeighbors.compute(data, 3, 0, Runnable::run, 1, () -> false));
-    }
-
-    private static double[][] invert(double[][] a) {
-        int n = a.length;
-        double[][] m = new double[n][2 * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a[i], 0, m[i], 0, n);
-            m[i][n + i] = 1;
-        }
-        for (int c = 0; c < n; c++) {
-            int pivot = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
-                    pivot = r;
-                }
-            }
-            double[] t = m[c];
-            m[c] = m[pivot];
-            m[pivot] = t;
-            double d = m[c][c];
-            for (int k = 0; k < 2 * n; k++) {
-                m[c][k] /= d;
-            }
-            for (int r = 0; r < n; r++) {
-                if (r != c && m[r][c] != 0) {
-                    double f = m[r][c];
-                    for (int k = 0; k < 2 * n; k++) {
-                        m[r][k] -= f * m[c][k];
-                    }
-                }
-            }
-        }
-        double[][] inv = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(m[i], n, inv[i], 0, n);
-        }
-        return inv;
     }
 }

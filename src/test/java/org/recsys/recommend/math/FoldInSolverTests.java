@@ -1,6 +1,7 @@
 package org.recsys.recommend.math;
 
 import org.junit.jupiter.api.Test;
+import org.recsys.recommend.testing.GaussianElimination;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -143,38 +144,9 @@ class FoldInSolverTests {
             }
             a[i][K] = rhs;
         }
-        return gaussianElimination(a);
+        return GaussianElimination.solve(a);
     }
 
-    private static double[] gaussianElimination(double[][] a) {
-        int n = a.length;
-        for (int col = 0; col < n; col++) {
-            int pivot = col;
-            for (int row = col + 1; row < n; row++) {
-                if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) {
-                    pivot = row;
-                }
-            }
-            double[] swap = a[col];
-            a[col] = a[pivot];
-            a[pivot] = swap;
-            for (int row = col + 1; row < n; row++) {
-                double factor = a[row][col] / a[col][col];
-                for (int j = col; j <= n; j++) {
-                    a[row][j] -= factor * a[col][j];
-                }
-            }
-        }
-        double[] x = new double[n];
-        for (int row = n - 1; row >= 0; row--) {
-            double sum = a[row][n];
-            for (int j = row + 1; j < n; j++) {
-                sum -= a[row][j] * x[j];
-            }
-            x[row] = sum / a[row][row];
-        }
-        return x;
-    }
 
     private double[] gramianOf(float[][] vectors) {
         Gramian gramian = new Gramian(K);

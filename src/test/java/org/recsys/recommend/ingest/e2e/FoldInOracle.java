@@ -1,5 +1,7 @@
 package org.recsys.recommend.ingest.e2e;
 
+import org.recsys.recommend.testing.GaussianElimination;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,32 +42,7 @@ final class FoldInOracle {
                 a[i][k] += c * y[i];
             }
         }
-        for (int col = 0; col < k; col++) {
-            int pivot = col;
-            for (int row = col + 1; row < k; row++) {
-                if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) {
-                    pivot = row;
-                }
-            }
-            double[] swap = a[col];
-            a[col] = a[pivot];
-            a[pivot] = swap;
-            for (int row = col + 1; row < k; row++) {
-                double f = a[row][col] / a[col][col];
-                for (int j = col; j <= k; j++) {
-                    a[row][j] -= f * a[col][j];
-                }
-            }
-        }
-        double[] x = new double[k];
-        for (int row = k - 1; row >= 0; row--) {
-            double sum = a[row][k];
-            for (int j = row + 1; j < k; j++) {
-                sum -= a[row][j] * x[j];
-            }
-            x[row] = sum / a[row][row];
-        }
-        return x;
+        return GaussianElimination.solve(a);
     }
 
     /** The history after events, as the contract defines it: repeats add up and move last; the oldest drop past max. */

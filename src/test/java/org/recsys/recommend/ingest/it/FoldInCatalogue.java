@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.recsys.recommend.testing.GaussianElimination;
 import org.recsys.recommend.testing.JsonHttp;
 
 import java.util.Locale;
@@ -127,7 +128,7 @@ final class FoldInCatalogue {
         for (int d = 0; d < k; d++) {
             a[d][d] += lambda;
         }
-        return gaussianElimination(a, k);
+        return GaussianElimination.solve(a);
     }
 
     /** YᵀY, naively. */
@@ -143,34 +144,6 @@ final class FoldInCatalogue {
         return g;
     }
 
-    static double[] gaussianElimination(double[][] augmented, int n) {
-        for (int col = 0; col < n; col++) {
-            int pivot = col;
-            for (int row = col + 1; row < n; row++) {
-                if (Math.abs(augmented[row][col]) > Math.abs(augmented[pivot][col])) {
-                    pivot = row;
-                }
-            }
-            double[] swap = augmented[col];
-            augmented[col] = augmented[pivot];
-            augmented[pivot] = swap;
-            for (int row = col + 1; row < n; row++) {
-                double factor = augmented[row][col] / augmented[col][col];
-                for (int c = col; c <= n; c++) {
-                    augmented[row][c] -= factor * augmented[col][c];
-                }
-            }
-        }
-        double[] x = new double[n];
-        for (int row = n - 1; row >= 0; row--) {
-            double sum = augmented[row][n];
-            for (int c = row + 1; c < n; c++) {
-                sum -= augmented[row][c] * x[c];
-            }
-            x[row] = sum / augmented[row][row];
-        }
-        return x;
-    }
 
     /** ‖actual − expected‖ / ‖expected‖ (the absolute error when the expected vector is zero). */
     static double relativeError(float[] actual, double[] expected) {
