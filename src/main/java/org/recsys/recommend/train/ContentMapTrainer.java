@@ -22,13 +22,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * The content phase of {@code _train}: read the content fields of the items the training just wrote, fit the content →
- * factor map on them (their trained factors are the targets), and store it for the ingest path, which gives new items
- * factors from their content alone. Runs with the caller's privileges: read on the items, and create-index and write on
- * {@value ContentMap#INDEX}.
+ * The content phase of {@code _train}: read the content fields of the catalogue, fit the content → factor map on the trained
+ * items (their trained factors are the targets), and store it for the ingest path, which gives new items factors from their
+ * content alone. Reading and fitting need only the trained factors, so they run while the training's documents are being
+ * written ({@link #readAndFit}); storing the map and re-mapping the items outside the training wait until every write
+ * succeeded ({@link #storeAndRemap}), so a failed write leaves the previous map in place. Runs with the caller's
+ * privileges: read on the items, and create-index and write on {@value ContentMap#INDEX}.
  */
 final class ContentMapTrainer {
 
@@ -40,13 +43,14 @@ final class ContentMapTrainer {
     record Outcome(int features, long remapped) {}
 
     /**
-     * Fits and stores the map, then gives every catalogue item that was not in this training factors from its content with
-     * the new map (an item without a known word loses its factors): whatever factors such an item had belong to an earlier
-     * model's space, where this model's user vectors give them meaningless scores. Their popularity and neighbors go
-     * ({@link UntrainedItems}).
+     * A fitted map (null when no trained item is in the catalogue), every catalogue item's content, and the ids the map was
+     * fitted on: the trained items found in the catalogue, i.e. those the training writes.
      */
-    static void train(Client client, TrainTask task, RecommendModel model, ContentMapSpec spec, Map<String, float[]> trained,
-        boolean neighborsTrained, Executor pool, ActionListener<Outcome> listener) {
+    record Fitted(ContentMap map, Map<String, Map<String, List<String>>> content, Set<String> trained) {}
+
+    /** Reads the catalogue's content fields and fits the map on the items of {@code factors} that are in the catalogue. */
+    static void readAndFit(Client client, TrainTask task, RecommendModel model, ContentMapSpec spec, Map<String, float[]> factors,
+        Executor pool, ActionListener<Fitted> listener) {
         Map<String, Map<String, List<String>>> content = new HashMap<>();
         SearchSourceBuilder source = new SearchSourceBuilder().size(READ_PAGE)
             .sort("_doc", SortOrder.ASC)
@@ -58,22 +62,34 @@ final class ContentMapTrainer {
             }
         }, listener.delegateFailureAndWrap((l, v) -> pool.execute(() -> {
             try {
+                Map<String, float[]> trained = new HashMap<>();
                 Map<String, Map<String, List<String>>> trainedContent = new HashMap<>();
-                trained.keySet().forEach(id -> trainedContent.put(id, content.getOrDefault(id, Map.of())));
-                ContentMap map = fit(spec, trainedContent, trained);
-                List<String> untrained = content.keySet().stream().filter(id -> trained.containsKey(id) == false).sorted().toList();
-                store(client, model.id(), map, l.delegateFailureAndWrap((ll, stored) -> remap(client, task, model, map, untrained, content,
-                    neighborsTrained, ll.map(remapped -> new Outcome(map.features().size(), remapped)))));
+                factors.forEach((id, vector) -> {
+                    if (content.containsKey(id)) {
+                        trained.put(id, vector);
+                        trainedContent.put(id, content.get(id));
+                    }
+                });
+                ContentMap map = trained.isEmpty() ? null : fit(spec, trainedContent, trained);
+                l.onResponse(new Fitted(map, content, trained.keySet()));
             } catch (Exception e) {
                 l.onFailure(e);
             }
         })));
     }
 
-    private static void remap(Client client, TrainTask task, RecommendModel model, ContentMap map, List<String> untrained,
-        Map<String, Map<String, List<String>>> content, boolean neighborsTrained, ActionListener<Long> listener) {
-        UntrainedItems.clear(client, task, model, untrained, neighborsTrained, r -> map.factorsFor(content.get(untrained.get(r))),
-            listener);
+    /**
+     * Stores the map, then gives every catalogue item that was not in this training factors from its content with the new
+     * map (an item without a known word loses its factors): whatever factors such an item had belong to an earlier model's
+     * space, where this model's user vectors give them meaningless scores. Their popularity and neighbors go
+     * ({@link UntrainedItems}).
+     */
+    static void storeAndRemap(Client client, TrainTask task, RecommendModel model, Fitted fitted, boolean neighborsTrained,
+        ActionListener<Outcome> listener) {
+        List<String> untrained = fitted.content().keySet().stream().filter(id -> fitted.trained().contains(id) == false).sorted().toList();
+        store(client, model.id(), fitted.map(), listener.delegateFailureAndWrap((l, stored) -> UntrainedItems.clear(client, task, model,
+            untrained, neighborsTrained, r -> fitted.map().factorsFor(fitted.content().get(untrained.get(r))),
+            l.map(remapped -> new Outcome(fitted.map().features().size(), remapped)))));
     }
 
     static ContentMap fit(ContentMapSpec spec, Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {

@@ -18,9 +18,12 @@ import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -122,9 +125,12 @@ public final class Trainer {
         phase("writing", spec.iterations(), table.events(), users, items, 0);
         TrainingWriter writer = new TrainingWriter(client, task);
         int[][] recency = table.itemsByRecency();
-        // Items and users go to different indices: write both at once, so both write threads work.
+        // Items and users go to different indices: write both at once, so both write threads work. The content map needs only
+        // the trained factors and the catalogue's text, so it is read and fitted meanwhile; it is stored after the writes.
+        boolean content = spec.content() != null;
         TrainingWriter.Outcome[] outcomes = new TrainingWriter.Outcome[2];
-        CountDown bothWritten = new CountDown(2);
+        ContentMapTrainer.Fitted[] fitted = new ContentMapTrainer.Fitted[1];
+        CountDown allDone = new CountDown(content ? 3 : 2);
         ActionListener<Void> written = listener.delegateFailureAndWrap((l, v) -> {
             failOnErrors(outcomes[0]);
             failOnErrors(outcomes[1]);
@@ -132,32 +138,43 @@ public final class Trainer {
             // the last pages refreshed what they touched; this refreshes every shard (best effort: it needs more than write)
             org.elasticsearch.action.admin.indices.refresh.RefreshRequest refresh =
                 new org.elasticsearch.action.admin.indices.refresh.RefreshRequest(model.items().index(), model.users().index());
-            client.admin().indices().refresh(refresh, ActionListener.running(() -> contentMap(factors, outcomes[0], table,
-                l.delegateFailureAndWrap((ll, content) -> {
+            client.admin().indices().refresh(refresh, ActionListener.running(() -> contentMap(fitted[0], outcomes[0], table,
+                l.delegateFailureAndWrap((ll, contentOutcome) -> {
                     phase("model", spec.iterations(), table.events(), users, items, documents);
                     Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
                     storeGramian(factors, outcomes[0], ll.map(x -> new Result(table.events(), table.skipped(), users, items,
-                        outcomes[0].missing.get(), spec.iterations(), phases, content.features(), content.remapped())));
+                        outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(), contentOutcome.remapped())));
                 }))));
         });
         ActionListener<Void> once = ActionListener.notifyOnce(written);
+        Runnable oneDone = () -> {
+            if (allDone.countDown()) {
+                once.onResponse(null);
+            }
+        };
         List<String> replaced = neighbors == null
             ? List.of(model.items().factors(), model.items().popularity())
             : List.of(model.items().factors(), model.items().popularity(), model.items().neighbors());
         writer.replaceFields(model.items().index(), table.items(), replaced, r -> itemDoc(r, factors, neighbors, itemUsers, table),
             ActionListener.wrap(outcome -> {
                 outcomes[0] = outcome;
-                if (bothWritten.countDown()) {
-                    once.onResponse(null);
-                }
+                oneDone.run();
             }, once::onFailure));
         writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
             ActionListener.wrap(outcome -> {
                 outcomes[1] = outcome;
-                if (bothWritten.countDown()) {
-                    once.onResponse(null);
-                }
+                oneDone.run();
             }, once::onFailure));
+        if (content) {
+            Map<String, float[]> itemFactors = new HashMap<>();
+            for (int r = 0; r < items; r++) {
+                itemFactors.put(table.items().get(r), factors.items()[r]);
+            }
+            ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors, generic, ActionListener.wrap(f -> {
+                fitted[0] = f;
+                oneDone.run();
+            }, once::onFailure));
+        }
     }
 
     private Map<String, Object> itemDoc(int r, ImplicitAls.Factors factors, ItemNeighbors.Lists neighbors, Interactions itemUsers,
@@ -192,28 +209,28 @@ public final class Trainer {
     }
 
     /**
-     * Fits and stores the content → factor map on the written items (before the model's state changes; -1: none asked),
-     * and updates the catalogue items outside the training ({@link UntrainedItems}).
+     * Stores the content → factor map fitted during the writes ({@code fitted}; null: none asked) and updates the catalogue
+     * items outside the training ({@link UntrainedItems}).
      */
-    private void contentMap(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table,
+    private void contentMap(ContentMapTrainer.Fitted fitted, TrainingWriter.Outcome items, EventTable table,
         ActionListener<ContentMapTrainer.Outcome> listener) {
-        Map<String, float[]> trained = new java.util.HashMap<>();
-        for (int r = 0; r < factors.items().length; r++) {
-            if (items.writtenRows[r]) {
-                trained.put(table.items().get(r), factors.items()[r]);
-            }
-        }
         boolean neighborsTrained = spec.neighbors() > 0;
-        if (spec.content() == null || trained.isEmpty()) {
+        if (fitted == null || fitted.map() == null) {
             // no map: the items outside the training keep their factors, but lose an earlier training's popularity/neighbors
             int features = spec.content() == null ? -1 : 0;
-            UntrainedItems.find(client, task, model, trained.keySet(), listener.delegateFailureAndWrap(
+            Set<String> trained = new HashSet<>();
+            for (int r = 0; r < items.writtenRows.length; r++) {
+                if (items.writtenRows[r]) {
+                    trained.add(table.items().get(r));
+                }
+            }
+            UntrainedItems.find(client, task, model, trained, listener.delegateFailureAndWrap(
                 (l, untrained) -> UntrainedItems.clear(client, task, model, untrained, neighborsTrained, null,
                     l.map(cleared -> new ContentMapTrainer.Outcome(features, 0)))));
             return;
         }
         phase("content", spec.iterations(), table.events(), table.users().size(), table.items().size(), 0);
-        ContentMapTrainer.train(client, task, model, spec.content(), trained, neighborsTrained, generic, listener);
+        ContentMapTrainer.storeAndRemap(client, task, model, fitted, neighborsTrained, listener);
     }
 
     private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, ActionListener<Void> listener) {

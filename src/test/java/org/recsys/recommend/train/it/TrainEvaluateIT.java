@@ -358,6 +358,35 @@ class TrainEvaluateIT {
         dropBareModel(http, "seeded");
     }
 
+    @Test
+    void aTrainingWhoseWritesFailKeepsThePreviousContentMap(JsonHttp http) {
+        // the map is fitted while the documents are written: it must still only be stored once every write succeeded
+        bareModel(http, "mapkept");
+        StringBuilder clusters = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            clusters.append("{\"update\":{\"_id\":\"i").append(i).append("\"}}\n{\"doc\":{\"cluster\":\"c").append(i % CLUSTERS)
+                .append("\"}}\n");
+        }
+        ok(http.postNdjson("/tr_items_mapkept/_bulk?refresh=true", clusters.toString()));
+        String train = "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":3,\"seed\":%d},"
+            + "\"content\":{\"fields\":[\"cluster\"]}}";
+        ok(http.post("/_recommend/model/mapkept/_train", train.formatted(1)));
+        JsonHttp.Response stored = http.get("/recommend-content-maps/_doc/mapkept");
+        ok(stored);
+        // users whose history cannot be indexed: the users' bulk fails, the items' succeeds
+        ok(http.put("/tr_users_mapkept_bad", "{\"mappings\":{\"properties\":{\"history\":{\"type\":\"long\"}}}}"));
+        ok(http.put("/_recommend/model/mapkept", "{\"items\":{\"index\":\"tr_items_mapkept\"},\"users\":{\"index\":"
+            + "\"tr_users_mapkept_bad\"},\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        JsonHttp.Response failed = http.post("/_recommend/model/mapkept/_train", train.formatted(2));
+        assertTrue(failed.status() >= 400 && failed.body().contains("training wrote partially"), failed.body());
+        JsonHttp.Response after = http.get("/recommend-content-maps/_doc/mapkept");
+        ok(after);
+        assertEquals(stored.json().at("/_source"), after.json().at("/_source"), "the first training's map is still the stored one");
+        assertEquals(stored.json().at("/_seq_no"), after.json().at("/_seq_no"), "and it was not rewritten");
+        dropBareModel(http, "mapkept");
+        ok(http.delete("/tr_users_mapkept_bad"));
+    }
+
     /** The sources of documents prefix0..prefix(n-1), vectors included, as one string. */
     private static String written(JsonHttp http, String index, String prefix, int n) {
         StringBuilder ids = new StringBuilder();
