@@ -1,5 +1,6 @@
 package org.recsys.recommend.blend;
 
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.FieldDoc;
@@ -9,6 +10,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
+import org.elasticsearch.core.CheckedFunction;
 import org.recsys.recommend.math.ValueCaps;
 
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
 
 /**
@@ -28,18 +31,44 @@ import java.util.function.Function;
  */
 public final class ShardBackfill {
 
+    /** How many documents the first, thresholded search should have to choose from. */
+    static final int WANTED = 1024;
+
     private final int size;
     private final Query filter;
     private final Query excluded; // null: nothing excluded
     private final SortField byPopularity;
     private final Function<List<String>, Query> withAnyValue; // null: no capped field in this index
+    private final Popularity popularity; // null: no threshold, the sorted search covers the index from the start
+    private final int wanted;
+    private final int minSegmentDocs;
+
+    /**
+     * How to start below the most popular documents: the field's name, its values per segment, and a query for documents
+     * whose popularity is at least some value.
+     */
+    public record Popularity(String field, CheckedFunction<LeafReaderContext, PopularityThreshold.LeafPopularity, IOException> values,
+        DoubleFunction<Query> atLeast) {}
 
     public ShardBackfill(int size, Query filter, Query excluded, SortField byPopularity, Function<List<String>, Query> withAnyValue) {
+        this(size, filter, excluded, byPopularity, withAnyValue, null, WANTED, PopularityThreshold.MIN_SEGMENT_DOCS);
+    }
+
+    public ShardBackfill(int size, Query filter, Query excluded, SortField byPopularity, Function<List<String>, Query> withAnyValue,
+        Popularity popularity) {
+        this(size, filter, excluded, byPopularity, withAnyValue, popularity, WANTED, PopularityThreshold.MIN_SEGMENT_DOCS);
+    }
+
+    ShardBackfill(int size, Query filter, Query excluded, SortField byPopularity, Function<List<String>, Query> withAnyValue,
+        Popularity popularity, int wanted, int minSegmentDocs) {
         this.size = size;
         this.filter = filter;
         this.excluded = excluded;
         this.byPopularity = byPopularity;
         this.withAnyValue = withAnyValue;
+        this.popularity = popularity;
+        this.wanted = wanted;
+        this.minSegmentDocs = minSegmentDocs;
     }
 
     /** The page size this backfill fills to: the page never needs more hits than this. */
@@ -65,9 +94,24 @@ public final class ShardBackfill {
         int missing = size - page.length;
         FieldDoc after = null;
         Sort sort = new Sort(byPopularity);
+        // first only the documents at or above a popularity that ~wanted documents reach: the sorted search then visits those
+        // instead of most of the index; if they do not fill the page, the search goes on over the rest from where it stopped
+        Query aboveThreshold = null;
+        if (popularity != null && missing > 0) {
+            double threshold = PopularityThreshold.of(searcher.getIndexReader().leaves(), popularity.field(), popularity.values(), wanted,
+                minSegmentDocs);
+            if (Double.isNaN(threshold) == false) {
+                // documents at or above any bound come first in the sort, so whatever the field makes of the bound (scaled_float
+                // and long round it), the pages are the same; a little below, so the documents at the threshold are in
+                aboveThreshold = popularity.atLeast().apply(threshold - Math.abs(threshold) * 1e-6 - Double.MIN_NORMAL);
+            }
+        }
         while (missing > 0) {
             checkCancelled.run();
             BooleanQuery.Builder query = new BooleanQuery.Builder().add(filter, BooleanClause.Occur.FILTER);
+            if (aboveThreshold != null) {
+                query.add(aboveThreshold, BooleanClause.Occur.FILTER);
+            }
             if (excluded != null) {
                 query.add(excluded, BooleanClause.Occur.MUST_NOT);
             }
@@ -92,10 +136,15 @@ public final class ShardBackfill {
                 added.add(new ScoreDoc(candidate.doc, scoreFor(popularity instanceof Number n ? n.doubleValue() : 0)));
                 missing--;
             }
-            if (candidates.length < window) {
-                break; // nothing else passes the filter
+            if (candidates.length > 0) {
+                after = (FieldDoc) candidates[candidates.length - 1];
             }
-            after = (FieldDoc) candidates[candidates.length - 1];
+            if (candidates.length < window) {
+                if (aboveThreshold == null) {
+                    break; // nothing else passes the filter
+                }
+                aboveThreshold = null; // every document above the threshold was seen: the rest come after them in this order
+            }
         }
         return added;
     }

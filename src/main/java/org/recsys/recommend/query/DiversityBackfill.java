@@ -7,6 +7,8 @@ import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.io.stream.Writeable;
 import org.elasticsearch.index.fielddata.IndexFieldData;
+import org.elasticsearch.index.fielddata.IndexNumericFieldData;
+import org.elasticsearch.index.fielddata.SortedNumericDoubleValues;
 import org.elasticsearch.index.mapper.MappedFieldType;
 import org.elasticsearch.index.mapper.NumberFieldMapper;
 import org.elasticsearch.index.query.IdsQueryBuilder;
@@ -122,7 +124,21 @@ public record DiversityBackfill(int size, String sortField, QueryBuilder filter,
         SortField byPopularity = data.sortField(null, MultiValueMode.MAX, null, true);
         Query filterQuery = filter == null ? new MatchAllDocsQuery() : context.toQuery(filter).query();
         Query excluded = exclude.isEmpty() ? null : context.toQuery(new IdsQueryBuilder().addIds(exclude.toArray(String[]::new))).query();
-        return new ShardBackfill(size, filterQuery, excluded, byPopularity, withAnyValue);
+        IndexNumericFieldData numbers = (IndexNumericFieldData) data;
+        ShardBackfill.Popularity popularity = new ShardBackfill.Popularity(sortField, leaf -> {
+            SortedNumericDoubleValues values = numbers.load(leaf).getDoubleValues();
+            return doc -> {
+                if (values.advanceExact(doc) == false) {
+                    return Double.NaN;
+                }
+                double max = Double.NEGATIVE_INFINITY; // the sort's MAX: values come in ascending order
+                for (int v = values.docValueCount(); v > 0; v--) {
+                    max = values.nextValue();
+                }
+                return max;
+            };
+        }, atLeast -> type.rangeQuery(atLeast, null, true, true, null, null, null, context));
+        return new ShardBackfill(size, filterQuery, excluded, byPopularity, withAnyValue, popularity);
     }
 
     static DiversityBackfill fromXContent(XContentParser parser) {

@@ -17,13 +17,18 @@ import java.util.Map;
  */
 final class OrdinalFormattedValues implements FormattedDocValues {
 
+    /** Up to this many distinct values, formatted values are kept in an array indexed by ordinal, beyond it in a map. */
+    static final int ARRAY_LIMIT = 4096;
+
     private final SortedSetDocValues ordinals;
     private final DocValueFormat format;
+    private final Object[] byOrdinal; // null: too many values, see formatted
     private final Map<Long, Object> formatted = new HashMap<>();
 
     private OrdinalFormattedValues(SortedSetDocValues ordinals, DocValueFormat format) {
         this.ordinals = ordinals;
         this.format = format;
+        this.byOrdinal = ordinals.getValueCount() <= ARRAY_LIMIT ? new Object[(int) ordinals.getValueCount()] : null;
     }
 
     /** The fast form for ordinal field data, the field data's own formatted values otherwise. */
@@ -46,6 +51,14 @@ final class OrdinalFormattedValues implements FormattedDocValues {
     @Override
     public Object nextValue() throws IOException {
         long ord = ordinals.nextOrd();
+        if (byOrdinal != null) {
+            Object value = byOrdinal[(int) ord];
+            if (value == null) {
+                value = format.format(ordinals.lookupOrd(ord));
+                byOrdinal[(int) ord] = value;
+            }
+            return value;
+        }
         Object value = formatted.get(ord);
         if (value == null) {
             value = format.format(ordinals.lookupOrd(ord));

@@ -3,11 +3,14 @@ package org.recsys.recommend.blend;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FloatDocValuesField;
+import org.apache.lucene.document.FloatPoint;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.SortedSetDocValuesField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.index.Term;
@@ -59,6 +62,7 @@ public class PerValueCapRescorerTests extends ESTestCase {
                     }
                     values.add(docValues);
                     doc.add(new FloatDocValuesField("pop", popularity(i)));
+                    doc.add(new FloatPoint("pop", popularity(i)));
                     doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
                     if (inFilter(i)) {
                         doc.add(new StringField("flag", "y", Field.Store.NO));
@@ -92,7 +96,20 @@ public class PerValueCapRescorerTests extends ESTestCase {
                         searcher,
                         new RescoreContext(page.length, null)
                     );
-                    assertArrayEquals(withBackfill(greedy(page, values, cap), values, cap, size, excluded), filled.scoreDocs);
+                    ScoreDoc[] expected = withBackfill(greedy(page, values, cap), values, cap, size, excluded);
+                    assertArrayEquals(expected, filled.scoreDocs);
+                    // the same page when backfill starts above a popularity threshold: enough documents above it to fill the
+                    // page, or too few (then it goes on below it), and segments too small to count
+                    int wanted = randomIntBetween(1, DOCS);
+                    ShardBackfill thresholded = new ShardBackfill(size, new TermQuery(new Term("flag", "y")), excludedQuery(excluded),
+                        new SortField("pop", SortField.Type.FLOAT, true), PerValueCapRescorerTests::anyValue, popularity(), wanted,
+                        randomIntBetween(1, 100));
+                    TopDocs fromThreshold = new PerValueCapRescorer(cap, PerValueCapRescorerTests::keywordValues, thresholded).rescore(
+                        new TopDocs(new TotalHits(page.length, TotalHits.Relation.EQUAL_TO), page.clone()),
+                        searcher,
+                        new RescoreContext(page.length, null)
+                    );
+                    assertArrayEquals(expected, fromThreshold.scoreDocs);
                 }
             }
         }
@@ -101,6 +118,14 @@ public class PerValueCapRescorerTests extends ESTestCase {
     public void testRefusesACapBelowOne() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class, () -> new PerValueCapRescorer(0, null));
         assertEquals("[max_per_value] must be >= 1, got [0]", e.getMessage());
+    }
+
+    /** The test's popularity field as production reads it: per document in doc order, and a range query from a value up. */
+    private static ShardBackfill.Popularity popularity() {
+        return new ShardBackfill.Popularity("pop", leaf -> {
+            NumericDocValues values = DocValues.getNumeric(leaf.reader(), "pop");
+            return doc -> values.advanceExact(doc) ? Float.intBitsToFloat((int) values.longValue()) : Double.NaN;
+        }, atLeast -> FloatPoint.newRangeQuery("pop", (float) atLeast, Float.POSITIVE_INFINITY));
     }
 
     private static float popularity(int doc) {
