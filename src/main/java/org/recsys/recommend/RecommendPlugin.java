@@ -80,8 +80,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     @Override
     public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
         Settings settings = parameters.env.settings();
-        int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
-        itemFactors.trySet(new ItemFactorCache(maxEntries, ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings)));
+        itemFactorCache(settings);
         ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
         ProfileCache profiles = new ProfileCache(ProfileCache.SIZE.get(settings));
         parameters.ingestService.getClusterService().addListener(event -> {
@@ -130,7 +129,17 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     public Collection<?> createComponents(PluginServices services) {
         registry.set(new ModelRegistry(services.clusterService()));
         HistoryTextCache.install(services.environment().settings());
-        return List.of(registry.get());
+        // a component, so that _refresh can fill it with the factors it scans
+        return List.of(registry.get(), itemFactorCache(services.environment().settings()));
+    }
+
+    /** The node's item factor cache, created by whichever of the processors and the components asks first. */
+    private ItemFactorCache itemFactorCache(Settings settings) {
+        if (itemFactors.get() == null) {
+            int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
+            itemFactors.trySet(new ItemFactorCache(maxEntries, ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings)));
+        }
+        return itemFactors.get();
     }
 
     private RecommendModel modelForQuery(String id) {

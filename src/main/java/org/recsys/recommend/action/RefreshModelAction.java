@@ -23,6 +23,7 @@ import org.elasticsearch.tasks.Task;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
+import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.math.Gramian;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
@@ -90,14 +91,22 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
 
     private final Client client;
     private final ClusterService clusterService;
+    private final ItemFactorCache itemFactors;
     private final ModelRegistry registry;
 
     @Inject
-    public RefreshModelAction(TransportService transportService, ActionFilters filters, Client client, ClusterService clusterService) {
+    public RefreshModelAction(
+        TransportService transportService,
+        ActionFilters filters,
+        Client client,
+        ClusterService clusterService,
+        ItemFactorCache itemFactors
+    ) {
         super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
         this.client = client;
         this.clusterService = clusterService;
         this.registry = new ModelRegistry(clusterService);
+        this.itemFactors = itemFactors;
     }
 
     @Override
@@ -121,6 +130,8 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
                 float[] vector = vectorOf(model, hit);
                 if (vector != null) {
                     gramian.add(vector);
+                    // read anyway: this node's fold-in of the next events need not fetch them one by one
+                    itemFactors.put(model.items().index(), hit.getId(), vector);
                 }
             }
         }, listener.delegateFailureAndWrap((l, v) -> {

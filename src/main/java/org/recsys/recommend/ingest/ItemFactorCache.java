@@ -58,6 +58,15 @@ public final class ItemFactorCache {
         }
     }
 
+    /**
+     * Remembers factors read elsewhere (a {@code _refresh} scans every item's factors for the Gramian), so fold-in does not
+     * fetch them again. A write to the item on this node drops the entry as for any other.
+     */
+    public void put(String index, String id, float[] vector) {
+        cachedIndices.add(index); // before the entry exists, as in get
+        cache.put(key(index, id), vector);
+    }
+
     public long size() {
         return cache.count();
     }
