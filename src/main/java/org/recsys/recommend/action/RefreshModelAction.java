@@ -31,6 +31,7 @@ import org.recsys.recommend.train.ScrollScan;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code POST _recommend/model/{id}/_refresh}: scans the model's item factors (with the caller's read privileges), computes
@@ -149,7 +150,8 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
 
     /** An item's factors as stored, null when it has none (new, cold items do not enter YᵀY). */
     static float[] vectorOf(RecommendModel model, SearchHit hit) {
-        Object value = hit.getSourceAsMap() == null ? null : hit.getSourceAsMap().get(model.items().factors());
+        Map<String, Object> source = hit.getSourceAsMap(); // parses the source: once
+        Object value = source == null ? null : source.get(model.items().factors());
         if (value == null) {
             return null; // an item without factors (new, cold) does not enter YᵀY
         }
