@@ -155,9 +155,4 @@ public final class PopularityThreshold {
         heap[a] = heap[b];
         heap[b] = t;
     }
-
-    /** Entries kept, for tests. */
-    static int size() {
-        return TOP_VALUES.size();
-    }
 }
