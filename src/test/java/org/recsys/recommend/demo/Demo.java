@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The README's first command: starts a real node with the plugin on 127.0.0.1:9250, loads a small synthetic film
@@ -82,6 +84,9 @@ public final class Demo {
         String liked = catalog.film(seed).genre();
         String genre = catalog.films.stream().map(DemoCatalog.Film::genre).filter(g -> g.equals(liked) == false).findFirst().orElse(liked);
         List<DemoCatalog.Film> discovered = catalog.films.stream().filter(f -> f.genre().equals(genre)).limit(4).toList();
+        String deep = "{\"model\": \"films\", \"user\": \"" + user + "\", \"size\": 100}";
+        Set<String> rated = discovered.stream().map(DemoCatalog.Film::id).collect(Collectors.toSet());
+        String bestBefore = firstOfGenre(catalog, http.post("/films/_recommend", deep), genre, rated);
         for (DemoCatalog.Film film : discovered) {
             String event = "{\"user\": \"" + user + "\", \"item\": \"" + film.id() + "\", \"action\": \"rate\"}";
             JsonHttp.Response indexed = http.post("/film-events/_doc?pipeline=film-events&refresh=true", event);
@@ -91,6 +96,11 @@ public final class Demo {
         System.out.println();
         String after = "After rating 4 " + genre + " films, GET films/_recommend " + forUser;
         showRecommendations(catalog, after, http.post("/films/_recommend", forUser));
+        // the top 5 may stay with the viewer's main genre: show where the new genre's best unrated film moved
+        String bestAfter = firstOfGenre(catalog, http.post("/films/_recommend", deep), genre, rated);
+        System.out.println("The best-ranked " + genre + " film the viewer has not rated yet: " + bestBefore + " before the 4 events, "
+            + bestAfter + " after them (of the top 100).");
+        System.out.println();
 
         System.out.println("Try it yourself (curl; in Kibana Dev Tools drop the curl part):");
         String url = "http://127.0.0.1:" + PORT;
@@ -99,6 +109,19 @@ public final class Demo {
         System.out.println();
         System.out.println("The node keeps running on port " + PORT + "; stop it with: ./run stop");
         System.exit(0);
+    }
+
+    /** "id (title) at rank n" for the first recommendation of {@code genre} outside {@code excluded}, or "none". */
+    private static String firstOfGenre(DemoCatalog catalog, JsonHttp.Response response, String genre, Set<String> excluded) {
+        int rank = 0;
+        for (JsonNode r : response.at("/recommendations")) {
+            rank++;
+            String id = r.path("_id").asText();
+            if (excluded.contains(id) == false && catalog.film(id).genre().equals(genre)) {
+                return id + " (\"" + catalog.film(id).title() + "\") at rank " + rank;
+            }
+        }
+        return "none in the top " + rank;
     }
 
     private static void showRecommendations(DemoCatalog catalog, String heading, JsonHttp.Response response) {
