@@ -4,10 +4,12 @@ import org.apache.lucene.util.SetOnce;
 import org.elasticsearch.cluster.NamedDiff;
 import org.elasticsearch.cluster.metadata.Metadata;
 import org.elasticsearch.cluster.node.DiscoveryNodes;
+import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.index.IndexModule;
 import org.elasticsearch.ingest.Processor;
 import org.elasticsearch.features.NodeFeature;
@@ -80,7 +82,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     @Override
     public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
         Settings settings = parameters.env.settings();
-        itemFactorCache(settings);
+        itemFactorCache(settings, parameters.ingestService.getClusterService());
         ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
         ProfileCache profiles = new ProfileCache(ProfileCache.SIZE.get(settings));
         parameters.ingestService.getClusterService().addListener(event -> {
@@ -130,14 +132,15 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         registry.set(new ModelRegistry(services.clusterService()));
         HistoryTextCache.install(services.environment().settings());
         // a component, so that _refresh can fill it with the factors it scans
-        return List.of(registry.get(), itemFactorCache(services.environment().settings()));
+        return List.of(registry.get(), itemFactorCache(services.environment().settings(), services.clusterService()));
     }
 
     /** The node's item factor cache, created by whichever of the processors and the components asks first. */
-    private ItemFactorCache itemFactorCache(Settings settings) {
+    private ItemFactorCache itemFactorCache(Settings settings, ClusterService clusterService) {
         if (itemFactors.get() == null) {
             int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
-            itemFactors.trySet(new ItemFactorCache(maxEntries, ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings)));
+            TimeValue expiry = ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings);
+            itemFactors.trySet(new ItemFactorCache(maxEntries, expiry, ItemFactorCache.concreteIndexIn(clusterService)));
         }
         return itemFactors.get();
     }

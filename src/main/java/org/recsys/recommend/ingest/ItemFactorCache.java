@@ -4,6 +4,8 @@ import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.cluster.metadata.IndexAbstraction;
+import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.cache.Cache;
 import org.elasticsearch.common.cache.CacheBuilder;
 import org.elasticsearch.common.settings.Setting;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Item factors for fold-in, cached per node. Bounded by {@code recommend.cache.item_factors.max_entries}; an entry is
@@ -40,12 +43,30 @@ public final class ItemFactorCache {
     );
 
     private final Cache<String, float[]> cache;
+    // The concrete index behind a name (an alias, or the index itself), null when it names several: entries are keyed by
+    // the concrete index, since that is what a write on this node reports when it invalidates.
+    private final Function<String, String> concreteIndex;
     // Indices whose items were ever cached: every write to any index on this node asks to invalidate, and most of them
     // (events, profiles) can have nothing here.
     private final Set<String> cachedIndices = ConcurrentHashMap.newKeySet();
 
-    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite) {
+    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, Function<String, String> concreteIndex) {
         this.cache = CacheBuilder.<String, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
+        this.concreteIndex = concreteIndex;
+    }
+
+    /**
+     * Resolves names with the node's cluster state: the one index an alias (or an index name) points to, null when it points
+     * to several (their items are then not cached), the name itself when it does not exist (yet).
+     */
+    public static Function<String, String> concreteIndexIn(ClusterService clusterService) {
+        return name -> {
+            IndexAbstraction abstraction = clusterService.state().metadata().getProject().getIndicesLookup().get(name);
+            if (abstraction == null) {
+                return name;
+            }
+            return abstraction.getIndices().size() == 1 ? abstraction.getIndices().get(0).getName() : null;
+        };
     }
 
     static String key(String index, String id) {
@@ -63,8 +84,11 @@ public final class ItemFactorCache {
      * fetch them again. A write to the item on this node drops the entry as for any other.
      */
     public void put(String index, String id, float[] vector) {
-        cachedIndices.add(index); // before the entry exists, as in get
-        cache.put(key(index, id), vector);
+        String concrete = concreteIndex.apply(index);
+        if (concrete != null) {
+            cachedIndices.add(concrete); // before the entry exists, as in get
+            cache.put(key(concrete, id), vector);
+        }
     }
 
     public long size() {
@@ -75,8 +99,9 @@ public final class ItemFactorCache {
     public void get(Client client, String index, String field, Collection<String> ids, ActionListener<Map<String, float[]>> listener) {
         Map<String, float[]> found = new HashMap<>();
         List<String> missing = new ArrayList<>();
+        String concrete = concreteIndex.apply(index); // null: several indices behind the name, nothing is cached
         for (String id : ids) {
-            float[] cached = cache.get(key(index, id));
+            float[] cached = concrete == null ? null : cache.get(key(concrete, id));
             if (cached != null) {
                 found.put(id, cached);
             } else {
@@ -106,8 +131,12 @@ public final class ItemFactorCache {
                 // had none, so one bad document fails only the events on that item, not every user batched with it
                 float[] vector = toVector(doc == null ? null : doc.get(field));
                 if (vector != null) {
-                    cachedIndices.add(index); // before the entry exists, so a write racing with this put still invalidates it
-                    cache.put(key(index, item.getId()), vector);
+                    if (concrete != null) {
+                        // the index the document came from, before the entry exists, so a write racing with this put still
+                        // invalidates it
+                        cachedIndices.add(item.getIndex());
+                        cache.put(key(item.getIndex(), item.getId()), vector);
+                    }
                     found.put(item.getId(), vector);
                 }
             }

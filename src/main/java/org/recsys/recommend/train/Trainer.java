@@ -8,6 +8,7 @@ import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
+import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.math.Gramian;
 import org.recsys.recommend.math.ImplicitAls;
 import org.recsys.recommend.math.Interactions;
@@ -48,11 +49,12 @@ public final class Trainer {
     private final Executor trainPool;
     private final int parallelism;
     private final Executor generic;
+    private final ItemFactorCache itemFactors;
     private final Map<String, Long> phaseMillis = new LinkedHashMap<>();
     private long phaseStart = System.nanoTime();
 
     public Trainer(Client client, TrainTask task, RecommendModel model, TrainSpec spec, Executor trainPool, int parallelism,
-        Executor generic) {
+        Executor generic, ItemFactorCache itemFactors) {
         this.client = client;
         this.task = task;
         this.model = model;
@@ -60,6 +62,7 @@ public final class Trainer {
         this.trainPool = trainPool;
         this.parallelism = parallelism;
         this.generic = generic;
+        this.itemFactors = itemFactors;
     }
 
     public void run(ActionListener<Result> listener) {
@@ -135,6 +138,12 @@ public final class Trainer {
             failOnErrors(outcomes[0]);
             failOnErrors(outcomes[1]);
             long documents = outcomes[0].written.get() + outcomes[1].written.get();
+            // the factors just written: this node's fold-in of the next events need not fetch them one by one
+            for (int r = 0; r < items; r++) {
+                if (outcomes[0].writtenRows[r]) {
+                    itemFactors.put(model.items().index(), table.items().get(r), factors.items()[r]);
+                }
+            }
             // the last pages refreshed what they touched; this refreshes every shard (best effort: it needs more than write)
             org.elasticsearch.action.admin.indices.refresh.RefreshRequest refresh =
                 new org.elasticsearch.action.admin.indices.refresh.RefreshRequest(model.items().index(), model.users().index());
