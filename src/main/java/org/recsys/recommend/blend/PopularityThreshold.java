@@ -1,6 +1,5 @@
 package org.recsys.recommend.blend;
 
-import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.elasticsearch.core.CheckedFunction;
@@ -18,9 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * 1M-item catalogue before Lucene's competitive skipping caught up: half of what caps cost in {@code _recommend}.
  *
  * <p>Each large segment's top {@value #KEPT} values are kept for the segment's life (a segment's documents never change;
- * entries go when it closes), keyed by its core and field infos (field-level security gives a reader its own). The value is
- * only a guess at where to start: deleted documents and small segments are ignored, and backfill falls back to the whole
- * index when the documents above it do not fill the page, so the page is the same either way.
+ * entries go when it closes), keyed by its core and the field. Every reader of the segment shares them, also one that
+ * hides documents (document-level security) or that is wrapped anew per search (field-level security builds new field
+ * infos each time, so keying by them would never hit and would keep adding entries): the value is only a guess at where
+ * to start, never shown, and backfill falls back to the whole index when the documents above it do not fill the page, so
+ * the page is the same either way. A reader that hides the field itself gets no threshold from that segment.
  */
 public final class PopularityThreshold {
 
@@ -33,15 +34,15 @@ public final class PopularityThreshold {
         double at(int doc) throws IOException;
     }
 
-    private record Key(Object core, FieldInfos fieldInfos, String field) {
+    private record Key(Object core, String field) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key other && core == other.core && fieldInfos == other.fieldInfos && field.equals(other.field);
+            return o instanceof Key other && core == other.core && field.equals(other.field);
         }
 
         @Override
         public int hashCode() {
-            return (System.identityHashCode(core) * 31 + System.identityHashCode(fieldInfos)) * 31 + field.hashCode();
+            return System.identityHashCode(core) * 31 + field.hashCode();
         }
     }
 
@@ -58,7 +59,7 @@ public final class PopularityThreshold {
         double[][] lists = new double[leaves.size()][];
         int segments = 0;
         for (LeafReaderContext leaf : leaves) {
-            if (leaf.reader().maxDoc() >= minSegmentDocs) {
+            if (leaf.reader().maxDoc() >= minSegmentDocs && leaf.reader().getFieldInfos().fieldInfo(field) != null) {
                 lists[segments++] = topValues(leaf, field, values);
             }
         }
@@ -85,7 +86,7 @@ public final class PopularityThreshold {
     private static double[] topValues(LeafReaderContext leaf, String field,
         CheckedFunction<LeafReaderContext, LeafPopularity, IOException> values) throws IOException {
         IndexReader.CacheHelper core = leaf.reader().getCoreCacheHelper();
-        Key key = core == null ? null : new Key(core.getKey(), leaf.reader().getFieldInfos(), field);
+        Key key = core == null ? null : new Key(core.getKey(), field);
         double[] cached = key == null ? null : TOP_VALUES.get(key);
         if (cached != null) {
             return cached;
@@ -124,6 +125,11 @@ public final class PopularityThreshold {
             top[j] = swap;
         }
         return top;
+    }
+
+    /** Segments and fields with kept values, for tests. */
+    static int entries() {
+        return TOP_VALUES.size();
     }
 
     private static void siftUp(double[] heap, int at) {
