@@ -1,19 +1,15 @@
 package org.recsys.recommend;
 
 import org.elasticsearch.action.admin.cluster.node.info.NodesInfoResponse;
-import org.elasticsearch.action.search.SearchResponse;
 import org.elasticsearch.core.TimeValue;
-import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.test.ESIntegTestCase;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elasticsearch.xcontent.json.JsonXContent;
 import org.recsys.recommend.action.PutModelAction;
 import org.recsys.recommend.action.RefreshModelAction;
-import org.recsys.recommend.action.TrainModelAction;
 import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.model.RecommendModel;
-import org.recsys.recommend.train.TrainSpec;
 
 import java.util.Collection;
 import java.util.List;
@@ -64,47 +60,5 @@ public class RecommendPluginInternalClusterTests extends ESIntegTestCase {
         long before = cache.size();
         client(node).execute(RefreshModelAction.TYPE, new RefreshModelAction.Request("ic")).get();
         assertEquals("every item with factors, not the cold one", before + withFactors, cache.size());
-    }
-
-    public void testTrainingFillsTheItemFactorCacheWithTheFactorsItWrote() throws Exception {
-        assertAcked(indicesAdmin().prepareCreate("it_items").setMapping(
-            "{\"properties\":{\"factors\":{\"type\":\"dense_vector\",\"dims\":4,\"similarity\":\"max_inner_product\"}}}"));
-        assertAcked(indicesAdmin().prepareCreate("it_events").setMapping(
-            "{\"properties\":{\"user\":{\"type\":\"keyword\"},\"item\":{\"type\":\"keyword\"}}}"));
-        int items = randomIntBetween(5, 15);
-        for (int i = 0; i < items; i++) {
-            prepareIndex("it_items").setId("i" + i).setSource("title", "item " + i).get();
-        }
-        for (int u = 0; u < 10; u++) {
-            for (int n = 0; n < 3; n++) {
-                prepareIndex("it_events").setSource("user", "u" + u, "item", "i" + randomIntBetween(0, items - 1)).get();
-            }
-        }
-        refresh("it_items", "it_events");
-        String body = "{\"items\":{\"index\":\"it_items\"},\"users\":{\"index\":\"it_users\"},\"factors\":{\"dims\":4}}";
-        RecommendModel model;
-        try (XContentParser parser = createParser(JsonXContent.jsonXContent, body)) {
-            model = RecommendModel.fromXContent("it", parser, false);
-        }
-        TimeValue timeout = TimeValue.THIRTY_SECONDS;
-        assertAcked(client().execute(PutModelAction.TYPE, new PutModelAction.Request(timeout, timeout, model, false)).get());
-        TrainSpec spec;
-        try (XContentParser parser = createParser(JsonXContent.jsonXContent, "{\"events\":{\"index\":\"it_events\"}}")) {
-            spec = TrainSpec.fromXContent(parser, 4, 0.1, 10, List.of());
-        }
-        String node = internalCluster().getRandomNodeName(); // the node that runs the training is the one whose cache fills
-        ItemFactorCache cache = internalCluster().getInstance(ItemFactorCache.class, node);
-        long before = cache.size();
-        TrainModelAction.Response trained = client(node).execute(TrainModelAction.TYPE, new TrainModelAction.Request("it", spec)).get();
-        long trainedItems;
-        SearchResponse withFactors = client().prepareSearch("it_items").setSize(0).setTrackTotalHits(true)
-            .setQuery(QueryBuilders.existsQuery("factors")).get();
-        try {
-            trainedItems = withFactors.getHits().getTotalHits().value();
-        } finally {
-            withFactors.decRef();
-        }
-        assertTrue("some items were trained: " + trained, trainedItems > 0);
-        assertEquals("every item the training wrote factors for", before + trainedItems, cache.size());
     }
 }

@@ -126,13 +126,14 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
             .sort("_doc", SortOrder.ASC)
             .fetchSource(FetchSourceContext.of(true, false, new String[] { model.items().factors() }, null));
         SearchRequest search = new SearchRequest(model.items().index()).source(source);
+        // read anyway: this node's fold-in of the next events need not fetch them one by one
+        ItemFactorCache.Fill fill = itemFactors.startFill(model.items().index());
         ScrollScan.scan(taskClient, (CancellableTask) task, search, hits -> {
             for (SearchHit hit : hits) {
                 float[] vector = vectorOf(model, hit);
                 if (vector != null) {
                     gramian.add(vector);
-                    // read anyway: this node's fold-in of the next events need not fetch them one by one
-                    itemFactors.put(model.items().index(), hit.getId(), vector);
+                    fill.put(hit.getIndex(), hit.getId(), vector);
                 }
             }
         }, listener.delegateFailureAndWrap((l, v) -> {

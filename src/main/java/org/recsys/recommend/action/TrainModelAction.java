@@ -18,7 +18,6 @@ import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
-import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.train.TrainSpec;
 import org.recsys.recommend.train.TrainTask;
@@ -131,7 +130,6 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     private final ClusterService clusterService;
     private final ThreadPool threadPool;
     private final ModelRegistry registry;
-    private final ItemFactorCache itemFactors;
 
     @Inject
     public TrainModelAction(
@@ -139,14 +137,12 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         ActionFilters filters,
         Client client,
         ClusterService clusterService,
-        ThreadPool threadPool,
-        ItemFactorCache itemFactors
+        ThreadPool threadPool
     ) {
         super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
         this.client = client;
         this.clusterService = clusterService;
         this.threadPool = threadPool;
-        this.itemFactors = itemFactors;
         this.registry = new ModelRegistry(clusterService);
     }
 
@@ -163,8 +159,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
             request.spec,
             threadPool.executor(THREAD_POOL),
             parallelism,
-            threadPool.generic(),
-            itemFactors
+            threadPool.generic()
         );
         trainer.run(listener.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)));
     }

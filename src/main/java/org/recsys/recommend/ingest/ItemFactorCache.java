@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
 /**
@@ -49,10 +50,23 @@ public final class ItemFactorCache {
     // Indices whose items were ever cached: every write to any index on this node asks to invalidate, and most of them
     // (events, profiles) can have nothing here.
     private final Set<String> cachedIndices = ConcurrentHashMap.newKeySet();
+    // Writes seen per cached index, counted in stripes of item ids. Factors read before a write and put after its
+    // invalidation would undo it, so a put happens only if no write reached the item's stripe since the read began (and is
+    // taken back if one came while putting). Stripes keep a stream of writes to some items (stock levels, nudges) from
+    // stopping the caching of all the others.
+    private static final int STRIPES = 1024;
+    private final Map<String, AtomicLongArray> writes = new ConcurrentHashMap<>();
+    private final int maxEntries;
 
     public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, Function<String, String> concreteIndex) {
         this.cache = CacheBuilder.<String, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
         this.concreteIndex = concreteIndex;
+        this.maxEntries = maxEntries;
+    }
+
+    /** Puts the factors of one item of a scan; see {@link #startFill}. */
+    public interface Fill {
+        void put(String index, String id, float[] vector);
     }
 
     /**
@@ -75,19 +89,58 @@ public final class ItemFactorCache {
 
     public void invalidate(String index, String id) {
         if (cachedIndices.contains(index)) {
+            writesTo(index).incrementAndGet(stripe(id)); // before the entry goes: see putIfUnwritten
             cache.invalidate(key(index, id));
         }
     }
 
     /**
-     * Remembers factors read elsewhere (a {@code _refresh} scans every item's factors for the Gramian), so fold-in does not
-     * fetch them again. A write to the item on this node drops the entry as for any other.
+     * Starts remembering factors that a scan of {@code index} reads anyway (a {@code _refresh} reads every item's factors for
+     * the Gramian), so fold-in does not fetch them again. Call it before the scan's first search: once any document of the
+     * index is written on this node, the scan's later factors may be older than the write and are not put. The fill only
+     * uses free room: it never evicts entries fold-in fetched.
      */
-    public void put(String index, String id, float[] vector) {
+    public Fill startFill(String index) {
         String concrete = concreteIndex.apply(index);
-        if (concrete != null) {
-            cachedIndices.add(concrete); // before the entry exists, as in get
-            cache.put(key(concrete, id), vector);
+        if (concrete == null) {
+            return (hitIndex, id, vector) -> {};
+        }
+        AtomicLongArray counts = readStarts(concrete);
+        long[] writesBefore = new long[STRIPES];
+        for (int i = 0; i < STRIPES; i++) {
+            writesBefore[i] = counts.get(i);
+        }
+        return (hitIndex, id, vector) -> {
+            if (hitIndex.equals(concrete) && cache.count() < maxEntries) {
+                putIfUnwritten(concrete, id, vector, writesBefore[stripe(id)]);
+            }
+        };
+    }
+
+    private static int stripe(String id) {
+        return (id.hashCode() & 0x7fffffff) % STRIPES;
+    }
+
+    private AtomicLongArray writesTo(String concreteIndex) {
+        return writes.computeIfAbsent(concreteIndex, i -> new AtomicLongArray(STRIPES));
+    }
+
+    /** Before reading factors of {@code concrete}: counts its writes from now on; returns the counts. */
+    private AtomicLongArray readStarts(String concrete) {
+        cachedIndices.add(concrete);
+        return writesTo(concrete);
+    }
+
+    private void putIfUnwritten(String concrete, String id, float[] vector, long writesBefore) {
+        AtomicLongArray writesNow = writesTo(concrete);
+        int stripe = stripe(id);
+        if (writesNow.get(stripe) != writesBefore) {
+            return;
+        }
+        String key = key(concrete, id);
+        cache.put(key, vector);
+        if (writesNow.get(stripe) != writesBefore) {
+            cache.invalidate(key); // a write came while putting: its invalidation may have run before the put
         }
     }
 
@@ -112,13 +165,22 @@ public final class ItemFactorCache {
             listener.onResponse(found);
             return;
         }
+        long[] writesBefore = new long[missing.size()];
+        if (concrete != null) {
+            AtomicLongArray counts = readStarts(concrete);
+            for (int i = 0; i < writesBefore.length; i++) {
+                writesBefore[i] = counts.get(stripe(missing.get(i)));
+            }
+        }
         MultiGetRequest mget = new MultiGetRequest().realtime(true);
         FetchSourceContext source = FetchSourceContext.of(true, false, new String[] { field }, null);
         for (String id : missing) {
             mget.add(new MultiGetRequest.Item(index, id).fetchSourceContext(source));
         }
         client.multiGet(mget, listener.delegateFailureAndWrap((l, response) -> {
-            for (MultiGetItemResponse item : response.getResponses()) {
+            MultiGetItemResponse[] items = response.getResponses();
+            for (int i = 0; i < items.length; i++) {
+                MultiGetItemResponse item = items[i]; // in the order asked: item i is missing.get(i)
                 if (item.isFailed()) {
                     l.onFailure(item.getFailure().getFailure());
                     return;
@@ -131,11 +193,8 @@ public final class ItemFactorCache {
                 // had none, so one bad document fails only the events on that item, not every user batched with it
                 float[] vector = toVector(doc == null ? null : doc.get(field));
                 if (vector != null) {
-                    if (concrete != null) {
-                        // the index the document came from, before the entry exists, so a write racing with this put still
-                        // invalidates it
-                        cachedIndices.add(item.getIndex());
-                        cache.put(key(item.getIndex(), item.getId()), vector);
+                    if (item.getIndex().equals(concrete)) { // not when the alias moved since: its writes were not counted
+                        putIfUnwritten(concrete, item.getId(), vector, writesBefore[i]);
                     }
                     found.put(item.getId(), vector);
                 }

@@ -8,7 +8,6 @@ import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
-import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.math.Gramian;
 import org.recsys.recommend.math.ImplicitAls;
 import org.recsys.recommend.math.Interactions;
@@ -26,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * In-cluster training: count and read the events (refusing data that would not fit the heap budget), fit implicit ALS and
@@ -49,12 +50,11 @@ public final class Trainer {
     private final Executor trainPool;
     private final int parallelism;
     private final Executor generic;
-    private final ItemFactorCache itemFactors;
     private final Map<String, Long> phaseMillis = new LinkedHashMap<>();
     private long phaseStart = System.nanoTime();
 
     public Trainer(Client client, TrainTask task, RecommendModel model, TrainSpec spec, Executor trainPool, int parallelism,
-        Executor generic, ItemFactorCache itemFactors) {
+        Executor generic) {
         this.client = client;
         this.task = task;
         this.model = model;
@@ -62,7 +62,6 @@ public final class Trainer {
         this.trainPool = trainPool;
         this.parallelism = parallelism;
         this.generic = generic;
-        this.itemFactors = itemFactors;
     }
 
     public void run(ActionListener<Result> listener) {
@@ -138,12 +137,6 @@ public final class Trainer {
             failOnErrors(outcomes[0]);
             failOnErrors(outcomes[1]);
             long documents = outcomes[0].written.get() + outcomes[1].written.get();
-            // the factors just written: this node's fold-in of the next events need not fetch them one by one
-            for (int r = 0; r < items; r++) {
-                if (outcomes[0].writtenRows[r]) {
-                    itemFactors.put(model.items().index(), table.items().get(r), factors.items()[r]);
-                }
-            }
             // the last pages refreshed what they touched; this refreshes every shard (best effort: it needs more than write)
             org.elasticsearch.action.admin.indices.refresh.RefreshRequest refresh =
                 new org.elasticsearch.action.admin.indices.refresh.RefreshRequest(model.items().index(), model.users().index());
@@ -155,11 +148,24 @@ public final class Trainer {
                         outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(), contentOutcome.remapped())));
                 }))));
         });
-        ActionListener<Void> once = ActionListener.notifyOnce(written);
+        // The training answers only once all three are done, also when one fails: answering at the first failure would
+        // leave the others writing after the task is gone (no longer cancellable, and overlapping a retried _train).
+        AtomicReference<Exception> failure = new AtomicReference<>();
         Runnable oneDone = () -> {
             if (allDone.countDown()) {
-                once.onResponse(null);
+                Exception first = failure.get();
+                if (first == null) {
+                    written.onResponse(null);
+                } else {
+                    written.onFailure(first);
+                }
             }
+        };
+        Consumer<Exception> oneFailed = e -> {
+            if (failure.compareAndSet(null, e) == false) {
+                failure.get().addSuppressed(e);
+            }
+            oneDone.run();
         };
         List<String> replaced = neighbors == null
             ? List.of(model.items().factors(), model.items().popularity())
@@ -168,12 +174,12 @@ public final class Trainer {
             ActionListener.wrap(outcome -> {
                 outcomes[0] = outcome;
                 oneDone.run();
-            }, once::onFailure));
+            }, oneFailed::accept));
         writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
             ActionListener.wrap(outcome -> {
                 outcomes[1] = outcome;
                 oneDone.run();
-            }, once::onFailure));
+            }, oneFailed::accept));
         if (content) {
             Map<String, float[]> itemFactors = new HashMap<>();
             for (int r = 0; r < items; r++) {
@@ -182,7 +188,7 @@ public final class Trainer {
             ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors, generic, ActionListener.wrap(f -> {
                 fitted[0] = f;
                 oneDone.run();
-            }, once::onFailure));
+            }, oneFailed::accept));
         }
     }
 

@@ -1,0 +1,43 @@
+package org.recsys.recommend.ingest;
+
+import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.test.ESTestCase;
+
+import java.util.Map;
+
+/** The cache's fill from a scan: what a write may have changed since the scan began is not put, and the fill never evicts. */
+public class ItemFactorCacheTests extends ESTestCase {
+
+    private static final Map<String, String> ALIASES = Map.of("catalogue", "items-v2");
+
+    private static ItemFactorCache cache(int maxEntries) {
+        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), name -> ALIASES.getOrDefault(name, name));
+    }
+
+    public void testAWriteDuringTheScanKeepsThatItemOut() {
+        ItemFactorCache cache = cache(100);
+        ItemFactorCache.Fill fill = cache.startFill("catalogue"); // through an alias: entries go under the concrete index
+        cache.invalidate("items-v2", "i1"); // written on this node after the scan began: the scan may hold its old factors
+        fill.put("items-v2", "i1", new float[] { 1 });
+        fill.put("items-v2", "i2", new float[] { 2 });
+        assertEquals("i2 is cached, i1 is not", 1, cache.size());
+        cache.invalidate("items-v2", "i2");
+        assertEquals("a later write drops the entry, keyed by the concrete index", 0, cache.size());
+    }
+
+    public void testAHitFromAnotherIndexIsNotPut() {
+        ItemFactorCache cache = cache(100);
+        ItemFactorCache.Fill fill = cache.startFill("catalogue");
+        fill.put("items-v1", "i1", new float[] { 1 }); // the alias moved while scanning: that index's writes are not counted
+        assertEquals(0, cache.size());
+    }
+
+    public void testTheFillUsesOnlyFreeRoom() {
+        ItemFactorCache cache = cache(3);
+        ItemFactorCache.Fill fill = cache.startFill("items");
+        for (int i = 0; i < 10; i++) {
+            fill.put("items", "i" + i, new float[] { i });
+        }
+        assertEquals(3, cache.size());
+    }
+}
