@@ -101,8 +101,8 @@ public final class ShardBackfill {
             double threshold = PopularityThreshold.of(searcher.getIndexReader().leaves(), popularity.field(), popularity.values(), wanted,
                 minSegmentDocs);
             if (Double.isNaN(threshold) == false) {
-                // documents at or above any bound come first in the sort, so whatever the field makes of the bound (scaled_float
-                // and long round it), the pages are the same; a little below, so the documents at the threshold are in
+                // documents at or above any bound come first in the sort, so whatever the field makes of the bound (integer
+                // fields round it), the pages are the same; a little below, so the documents at the threshold are in
                 aboveThreshold = popularity.atLeast().apply(threshold - Math.abs(threshold) * 1e-6 - Double.MIN_NORMAL);
             }
         }
