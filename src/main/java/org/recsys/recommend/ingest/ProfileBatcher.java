@@ -5,6 +5,7 @@ import org.elasticsearch.action.support.ContextPreservingActionListener;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
+import org.elasticsearch.tasks.Task;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.HashMap;
@@ -23,8 +24,9 @@ import java.util.function.Supplier;
  * per event, and a user's events in the same bulk cost one profile write.
  *
  * <p>Queues are per model, users index and caller: events are only batched with events sent with the same request
- * headers (so the same authenticated user), and each batch runs in its first event's thread context, so profiles are read
- * and written with the privileges of whoever sent the events, as without batching.
+ * headers (so the same authenticated user; per-request ids such as the audit request id aside), and each batch runs in
+ * its first event's thread context, so profiles are read and written with the privileges of whoever sent the events, as
+ * without batching.
  */
 public final class ProfileBatcher {
 
@@ -103,10 +105,30 @@ public final class ProfileBatcher {
         return client;
     }
 
+    /**
+     * Headers that differ from request to request without changing who the caller is: with security on, every REST request
+     * carries its own audit request id, so keying by all headers made every {@code _bulk} its own lane and missed the
+     * profile cache across requests. Correlation ids (X-Opaque-Id, trace context) are the same kind.
+     */
+    static final Set<String> PER_REQUEST_HEADERS = Set.of(
+        "_xpack_audit_request_id",
+        Task.X_OPAQUE_ID_HTTP_HEADER,
+        Task.TRACE_PARENT_HTTP_HEADER,
+        Task.TRACE_STATE,
+        Task.TRACE_ID
+    );
+
+    /** The headers that identify the caller (authentication, run-as, ...): all but the per-request ones. */
+    static Map<String, String> callerHeaders(ThreadContext threadContext) {
+        Map<String, String> headers = new HashMap<>(threadContext.getHeaders());
+        headers.keySet().removeAll(PER_REQUEST_HEADERS);
+        return Map.copyOf(headers);
+    }
+
     /** Applies {@code event} to its user's profile; completes with the profile document's new version. */
     void apply(RecommendModel model, ProfileEvent event, int maxRetries, double itemNudge, ActionListener<Long> listener) {
         ThreadContext threadContext = client.threadPool().getThreadContext();
-        LaneKey key = new LaneKey(model.id(), model.users().index(), Map.copyOf(threadContext.getHeaders()));
+        LaneKey key = new LaneKey(model.id(), model.users().index(), callerHeaders(threadContext));
         // answered once, in the caller's context, whichever batch thread answers
         ActionListener<Long> answer = ActionListener.notifyOnce(
             ContextPreservingActionListener.wrapPreservingContext(listener, threadContext)

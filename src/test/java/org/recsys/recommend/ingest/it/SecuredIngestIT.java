@@ -115,4 +115,22 @@ class SecuredIngestIT {
         assertEquals(before.version(), after.version(), "the failed event did not touch the profile");
         assertEquals(Map.of("i7", 1.0), after.history());
     }
+
+    @Test
+    void aCallersLaterRequestsStartFromTheCachedProfile(JsonHttp admin) {
+        // with security on, every request carries its own audit request id: the profile cache must still hit across the
+        // requests of one caller, so the second event reads no profile
+        JsonHttp writer = admin.as("writer", "writer-password");
+        ok(writer.post("/sec_events/_doc?pipeline=sec", IngestFixture.event("dora", "i7", null, null, null)));
+        long gets = profileGets(admin);
+        ok(writer.post("/sec_events/_doc?pipeline=sec", IngestFixture.event("dora", "i8", null, null, null)));
+        assertEquals(gets, profileGets(admin), "the second request's event read no profile");
+        IngestFixture.Profile dora = IngestFixture.profile(admin, "sec_users", "dora");
+        assertEquals(Map.of("i7", 1.0, "i8", 1.0), dora.history());
+        assertTrue(FoldInCatalogue.relativeError(dora.factors(), catalogue.closedForm(dora.history())) < 1e-4);
+    }
+
+    private static long profileGets(JsonHttp admin) {
+        return ok(admin.get("/sec_users/_stats/get")).at("/_all/total/get/total").asLong();
+    }
 }
