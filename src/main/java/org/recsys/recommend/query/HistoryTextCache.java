@@ -1,6 +1,7 @@
 package org.recsys.recommend.query;
 
 import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.elasticsearch.common.cache.Cache;
@@ -22,11 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A segment's documents never change, so an entry is valid for the segment's life: an item updated since is a new
  * document (in a newer segment) and the old one is no longer live, so the lookup never reaches the old entry. Entries
- * are dropped when their segment closes. The key includes the reader's field infos: under field-level security the
- * reader hides fields and has field infos of its own, so text read with one caller's field permissions is never served
- * to another. Bounded by an estimate of the texts' heap, {@code recommend.query.history_text_cache.size} (default 16mb;
- * 0 turns it off). One cache per node; the plugin installs it at startup (query parsing on a shard has no other way to
- * reach node components).
+ * are dropped when their segment closes. A reader that hides fields (field-level security) has field infos of its own,
+ * rebuilt on every search: it reads without the cache, so text read with one caller's field permissions is never served
+ * to another, and such readers do not fill the cache with entries nobody finds again. Bounded by an estimate of the
+ * texts' heap, {@code recommend.query.history_text_cache.size} (default 16mb; 0 turns it off). One cache per node; the
+ * plugin installs it at startup (query parsing on a shard has no other way to reach node components).
  */
 public final class HistoryTextCache {
 
@@ -83,7 +84,9 @@ public final class HistoryTextCache {
     /** The texts of {@code doc} in {@code leaf}, from the cache or from {@code loader} (then cached). */
     List<String> texts(LeafReader leaf, int doc, List<String> fields, Loader loader) throws IOException {
         IndexReader.CacheHelper core = enabled ? leaf.getCoreCacheHelper() : null;
-        if (core == null) {
+        if (core == null || FilterLeafReader.unwrap(leaf).getFieldInfos() != leaf.getFieldInfos()) {
+            // a reader that hides fields (field-level security) has field infos of its own, rebuilt on every search: its
+            // entries could never be found again and would only push other callers' out, so it reads without the cache
             return loader.load();
         }
         Key key = new Key(core.getKey(), leaf.getFieldInfos(), doc, fields);

@@ -4,6 +4,8 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
@@ -44,6 +46,44 @@ public class HistoryTextCacheTests extends ESTestCase {
             assertEquals(11, cache.count());
             reader.close();
             assertEquals("the segment closed: its entries are gone", 0, cache.count());
+        }
+    }
+
+    public void testAReaderThatHidesFieldsReadsWithoutTheCache() throws IOException {
+        HistoryTextCache cache = new HistoryTextCache(ByteSizeValue.ofKb(64));
+        AtomicInteger loads = new AtomicInteger();
+        try (Directory dir = newDirectory()) {
+            index(dir, 3);
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+                LeafReader leaf = reader.leaves().get(0).reader();
+                for (int search = 0; search < 3; search++) {
+                    // like field-level security: a wrapper with field infos of its own (here without any field), per search
+                    LeafReader hiding = new FilterLeafReader(leaf) {
+                        @Override
+                        public FieldInfos getFieldInfos() {
+                            return FieldInfos.EMPTY;
+                        }
+
+                        @Override
+                        public CacheHelper getCoreCacheHelper() {
+                            return in.getCoreCacheHelper();
+                        }
+
+                        @Override
+                        public CacheHelper getReaderCacheHelper() {
+                            return null;
+                        }
+                    };
+                    cache.texts(hiding, 1, List.of("title"), () -> {
+                        loads.incrementAndGet();
+                        return List.of("");
+                    });
+                }
+                assertEquals("read every time", 3, loads.get());
+                assertEquals("and nothing kept", 0, cache.count());
+                cache.texts(leaf, 1, List.of("title"), () -> List.of("title of 1"));
+                assertEquals("the plain reader still caches", 1, cache.count());
+            }
         }
     }
 
