@@ -10,6 +10,7 @@ import org.elasticsearch.common.cache.Cache;
 import org.elasticsearch.common.cache.CacheBuilder;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.index.Index;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 
 import java.util.ArrayList;
@@ -45,20 +46,21 @@ public final class ItemFactorCache {
 
     private final Cache<String, float[]> cache;
     // The concrete index behind a name (an alias, or the index itself), null when it names several: entries are keyed by
-    // the concrete index, since that is what a write on this node reports when it invalidates.
-    private final Function<String, String> concreteIndex;
+    // the concrete index and its UUID, since that is what a write on this node reports when it invalidates, and an index
+    // deleted and created again under the same name is another index.
+    private final Function<String, Index> concreteIndex;
     // Indices whose items were ever cached: every write to any index on this node asks to invalidate, and most of them
     // (events, profiles) can have nothing here.
-    private final Set<String> cachedIndices = ConcurrentHashMap.newKeySet();
+    private final Set<Index> cachedIndices = ConcurrentHashMap.newKeySet();
     // Writes seen per cached index, counted in stripes of item ids. Factors read before a write and put after its
     // invalidation would undo it, so a put happens only if no write reached the item's stripe since the read began (and is
     // taken back if one came while putting). Stripes keep a stream of writes to some items (stock levels, nudges) from
     // stopping the caching of all the others.
     private static final int STRIPES = 1024;
-    private final Map<String, AtomicLongArray> writes = new ConcurrentHashMap<>();
+    private final Map<Index, AtomicLongArray> writes = new ConcurrentHashMap<>();
     private final int maxEntries;
 
-    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, Function<String, String> concreteIndex) {
+    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, Function<String, Index> concreteIndex) {
         this.cache = CacheBuilder.<String, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
         this.concreteIndex = concreteIndex;
         this.maxEntries = maxEntries;
@@ -71,23 +73,20 @@ public final class ItemFactorCache {
 
     /**
      * Resolves names with the node's cluster state: the one index an alias (or an index name) points to, null when it points
-     * to several (their items are then not cached), the name itself when it does not exist (yet).
+     * to several or to none (their items are then not cached).
      */
-    public static Function<String, String> concreteIndexIn(ClusterService clusterService) {
+    public static Function<String, Index> concreteIndexIn(ClusterService clusterService) {
         return name -> {
             IndexAbstraction abstraction = clusterService.state().metadata().getProject().getIndicesLookup().get(name);
-            if (abstraction == null) {
-                return name;
-            }
-            return abstraction.getIndices().size() == 1 ? abstraction.getIndices().get(0).getName() : null;
+            return abstraction != null && abstraction.getIndices().size() == 1 ? abstraction.getIndices().get(0) : null;
         };
     }
 
-    static String key(String index, String id) {
-        return index + '\u0000' + id;
+    static String key(Index index, String id) {
+        return index.getUUID() + '\u0000' + id;
     }
 
-    public void invalidate(String index, String id) {
+    public void invalidate(Index index, String id) {
         if (cachedIndices.contains(index)) {
             writesTo(index).incrementAndGet(stripe(id)); // before the entry goes: see putIfUnwritten
             cache.invalidate(key(index, id));
@@ -101,7 +100,7 @@ public final class ItemFactorCache {
      * uses free room: it never evicts entries fold-in fetched.
      */
     public Fill startFill(String index) {
-        String concrete = concreteIndex.apply(index);
+        Index concrete = concreteIndex.apply(index);
         if (concrete == null) {
             return (hitIndex, id, vector) -> {};
         }
@@ -111,7 +110,7 @@ public final class ItemFactorCache {
             writesBefore[i] = counts.get(i);
         }
         return (hitIndex, id, vector) -> {
-            if (hitIndex.equals(concrete) && cache.count() < maxEntries) {
+            if (hitIndex.equals(concrete.getName()) && cache.count() < maxEntries) {
                 putIfUnwritten(concrete, id, vector, writesBefore[stripe(id)]);
             }
         };
@@ -121,17 +120,17 @@ public final class ItemFactorCache {
         return (id.hashCode() & 0x7fffffff) % STRIPES;
     }
 
-    private AtomicLongArray writesTo(String concreteIndex) {
+    private AtomicLongArray writesTo(Index concreteIndex) {
         return writes.computeIfAbsent(concreteIndex, i -> new AtomicLongArray(STRIPES));
     }
 
     /** Before reading factors of {@code concrete}: counts its writes from now on; returns the counts. */
-    private AtomicLongArray readStarts(String concrete) {
+    private AtomicLongArray readStarts(Index concrete) {
         cachedIndices.add(concrete);
         return writesTo(concrete);
     }
 
-    private void putIfUnwritten(String concrete, String id, float[] vector, long writesBefore) {
+    private void putIfUnwritten(Index concrete, String id, float[] vector, long writesBefore) {
         AtomicLongArray writesNow = writesTo(concrete);
         int stripe = stripe(id);
         if (writesNow.get(stripe) != writesBefore) {
@@ -152,7 +151,7 @@ public final class ItemFactorCache {
     public void get(Client client, String index, String field, Collection<String> ids, ActionListener<Map<String, float[]>> listener) {
         Map<String, float[]> found = new HashMap<>();
         List<String> missing = new ArrayList<>();
-        String concrete = concreteIndex.apply(index); // null: several indices behind the name, nothing is cached
+        Index concrete = concreteIndex.apply(index); // null: several indices behind the name (or none), nothing is cached
         for (String id : ids) {
             float[] cached = concrete == null ? null : cache.get(key(concrete, id));
             if (cached != null) {
@@ -193,7 +192,7 @@ public final class ItemFactorCache {
                 // had none, so one bad document fails only the events on that item, not every user batched with it
                 float[] vector = toVector(doc == null ? null : doc.get(field));
                 if (vector != null) {
-                    if (item.getIndex().equals(concrete)) { // not when the alias moved since: its writes were not counted
+                    if (concrete != null && item.getIndex().equals(concrete.getName())) { // not if the alias moved since
                         putIfUnwritten(concrete, item.getId(), vector, writesBefore[i]);
                     }
                     found.put(item.getId(), vector);

@@ -15,11 +15,11 @@ public final class ItemWriteListener implements IndexingOperationListener {
 
     @Override
     public void postIndex(ShardId shardId, Engine.Index index, Engine.IndexResult result) {
-        cache.invalidate(shardId.getIndexName(), index.id());
+        cache.invalidate(shardId.getIndex(), index.id());
     }
 
     @Override
     public void postDelete(ShardId shardId, Engine.Delete delete, Engine.DeleteResult result) {
-        cache.invalidate(shardId.getIndexName(), delete.id());
+        cache.invalidate(shardId.getIndex(), delete.id());
     }
 }

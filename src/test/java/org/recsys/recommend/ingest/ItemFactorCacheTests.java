@@ -1,6 +1,7 @@
 package org.recsys.recommend.ingest;
 
 import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.index.Index;
 import org.elasticsearch.test.ESTestCase;
 
 import java.util.Map;
@@ -8,21 +9,32 @@ import java.util.Map;
 /** The cache's fill from a scan: what a write may have changed since the scan began is not put, and the fill never evicts. */
 public class ItemFactorCacheTests extends ESTestCase {
 
-    private static final Map<String, String> ALIASES = Map.of("catalogue", "items-v2");
+    private static final Index V2 = new Index("items-v2", "uuid-2");
+    private static final Map<String, Index> INDICES = Map.of("catalogue", V2, "items-v2", V2, "items", new Index("items", "uuid-1"));
 
     private static ItemFactorCache cache(int maxEntries) {
-        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), name -> ALIASES.getOrDefault(name, name));
+        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), INDICES::get);
     }
 
     public void testAWriteDuringTheScanKeepsThatItemOut() {
         ItemFactorCache cache = cache(100);
         ItemFactorCache.Fill fill = cache.startFill("catalogue"); // through an alias: entries go under the concrete index
-        cache.invalidate("items-v2", "i1"); // written on this node after the scan began: the scan may hold its old factors
+        cache.invalidate(V2, "i1"); // written on this node after the scan began: the scan may hold its old factors
         fill.put("items-v2", "i1", new float[] { 1 });
         fill.put("items-v2", "i2", new float[] { 2 });
         assertEquals("i2 is cached, i1 is not", 1, cache.size());
-        cache.invalidate("items-v2", "i2");
+        cache.invalidate(V2, "i2");
         assertEquals("a later write drops the entry, keyed by the concrete index", 0, cache.size());
+    }
+
+    public void testAnIndexCreatedAgainUnderTheSameNameIsAnotherIndex() {
+        ItemFactorCache cache = cache(100);
+        cache.startFill("catalogue").put("items-v2", "i1", new float[] { 1 });
+        assertEquals(1, cache.size());
+        cache.invalidate(new Index("items-v2", "uuid-of-the-new-index"), "i1"); // a write to the re-created index
+        assertEquals("the old index's entry is not the new one's", 1, cache.size());
+        cache.invalidate(V2, "i1");
+        assertEquals(0, cache.size());
     }
 
     public void testAHitFromAnotherIndexIsNotPut() {
