@@ -4,23 +4,18 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.DocValues;
-import org.apache.lucene.index.FieldInfo;
-import org.apache.lucene.index.FieldInfos;
-import org.apache.lucene.index.FilterDirectoryReader;
-import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.store.Directory;
 import org.elasticsearch.test.ESTestCase;
+import org.recsys.recommend.testing.OwnFieldInfos;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.StreamSupport;
 
 /** The threshold against the k-th largest value computed by sorting every value, over segments larger than what each keeps. */
 public class PopularityThresholdTests extends ESTestCase {
@@ -73,11 +68,11 @@ public class PopularityThresholdTests extends ESTestCase {
                 for (int search = 0; search < 3; search++) {
                     // like field-level security: a new wrapper with new field infos for every search (not closed: that
                     // would close the reader it wraps, and it holds nothing else)
-                    DirectoryReader wrapped = new FieldInfosRebuilding(reader, true);
+                    DirectoryReader wrapped = OwnFieldInfos.directory(reader, true);
                     assertEquals(8999 - 9, PopularityThreshold.of(wrapped.leaves(), "pop", PopularityThresholdTests::pop, 10, 1), 0);
                 }
                 assertEquals("one entry per segment, however often it is wrapped", before + segments, PopularityThreshold.entries());
-                DirectoryReader hiding = new FieldInfosRebuilding(reader, false);
+                DirectoryReader hiding = OwnFieldInfos.directory(reader, false);
                 assertTrue(Double.isNaN(PopularityThreshold.of(hiding.leaves(), "pop", PopularityThresholdTests::pop, 10, 1)));
             }
         }
@@ -86,49 +81,5 @@ public class PopularityThresholdTests extends ESTestCase {
     private static PopularityThreshold.LeafPopularity pop(LeafReaderContext leaf) throws IOException {
         NumericDocValues v = DocValues.getNumeric(leaf.reader(), "pop");
         return doc -> v.advanceExact(doc) ? v.longValue() : Double.NaN;
-    }
-
-    /** Wraps every leaf with field infos of its own (a copy, or one without any field), sharing the segment's core. */
-    private static final class FieldInfosRebuilding extends FilterDirectoryReader {
-        private final boolean keepFields;
-
-        FieldInfosRebuilding(DirectoryReader in, boolean keepFields) throws IOException {
-            super(in, new SubReaderWrapper() {
-                @Override
-                public LeafReader wrap(LeafReader reader) {
-                    return new FilterLeafReader(reader) {
-                        private final FieldInfos infos = keepFields
-                            ? new FieldInfos(StreamSupport.stream(reader.getFieldInfos().spliterator(), false).toArray(FieldInfo[]::new))
-                            : FieldInfos.EMPTY;
-
-                        @Override
-                        public FieldInfos getFieldInfos() {
-                            return infos;
-                        }
-
-                        @Override
-                        public CacheHelper getCoreCacheHelper() {
-                            return in.getCoreCacheHelper();
-                        }
-
-                        @Override
-                        public CacheHelper getReaderCacheHelper() {
-                            return null;
-                        }
-                    };
-                }
-            });
-            this.keepFields = keepFields;
-        }
-
-        @Override
-        protected DirectoryReader doWrapDirectoryReader(DirectoryReader in) throws IOException {
-            return new FieldInfosRebuilding(in, keepFields);
-        }
-
-        @Override
-        public CacheHelper getReaderCacheHelper() {
-            return null;
-        }
     }
 }

@@ -5,13 +5,13 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfos;
-import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.store.Directory;
 import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.test.ESTestCase;
+import org.recsys.recommend.testing.OwnFieldInfos;
 
 import java.io.IOException;
 import java.util.List;
@@ -58,22 +58,7 @@ public class HistoryTextCacheTests extends ESTestCase {
                 LeafReader leaf = reader.leaves().get(0).reader();
                 for (int search = 0; search < 3; search++) {
                     // like field-level security: a wrapper with field infos of its own (here without any field), per search
-                    LeafReader hiding = new FilterLeafReader(leaf) {
-                        @Override
-                        public FieldInfos getFieldInfos() {
-                            return FieldInfos.EMPTY;
-                        }
-
-                        @Override
-                        public CacheHelper getCoreCacheHelper() {
-                            return in.getCoreCacheHelper();
-                        }
-
-                        @Override
-                        public CacheHelper getReaderCacheHelper() {
-                            return null;
-                        }
-                    };
+                    LeafReader hiding = OwnFieldInfos.leaf(leaf, FieldInfos.EMPTY);
                     cache.texts(hiding, 1, List.of("title"), () -> {
                         loads.incrementAndGet();
                         return List.of("");
