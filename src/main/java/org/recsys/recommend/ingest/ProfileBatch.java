@@ -39,6 +39,7 @@ final class ProfileBatch {
     private final ItemFactorCache factors;
     private final ProfileCache profiles;
     private final Map<String, String> headers; // the caller's: part of the profile cache's key
+    private long cacheGeneration;
     private final RecommendModel model;
     private final Map<String, List<ProfileBatcher.Pending>> byUser = new LinkedHashMap<>();
     private final Consumer<List<ProfileBatcher.Pending>> requeue;
@@ -66,6 +67,7 @@ final class ProfileBatch {
 
     /** Runs the batch; {@code done} runs once, after every event has been answered or put back. */
     void run(Runnable done) {
+        cacheGeneration = profiles.generation(); // before any read: see ProfileCache.put
         Map<String, Stored> stored = new HashMap<>();
         MultiGetRequest mget = new MultiGetRequest().realtime(true);
         // the whole source, other vectors included (the profile is written back as a whole, other fields untouched), except
@@ -240,7 +242,7 @@ final class ProfileBatch {
             } else {
                 ProfileCache.Profile next = toCache.get(user);
                 profiles.put(key(user), new ProfileCache.Profile(item.getResponse().getSeqNo(), item.getResponse().getPrimaryTerm(),
-                    next.source(), next.history(), next.bytes()));
+                    next.source(), next.history(), next.bytes()), cacheGeneration);
             }
             if (item.isFailed() == false) {
                 long version = item.getVersion();

@@ -5,7 +5,9 @@ import org.elasticsearch.common.cache.CacheBuilder;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.unit.ByteSizeValue;
 
+
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The profiles this node's group commits wrote last, so that the next events of a recent user skip reading the profile
@@ -45,6 +47,7 @@ public final class ProfileCache {
     private static final long HEAP_PER_SERIALIZED_BYTE = 4;
 
     private final Cache<Key, Profile> cache; // null: off
+    private final AtomicLong clears = new AtomicLong();
 
     public ProfileCache(ByteSizeValue size) {
         this.cache = size.getBytes() == 0
@@ -57,18 +60,27 @@ public final class ProfileCache {
 
     /** Drops every entry: an index deleted or an alias moved may restart sequence numbers where a cached one could match. */
     public void clear() {
+        clears.incrementAndGet(); // first: a batch that read before this clear must not put its profile after it
         if (cache != null) {
             cache.invalidateAll();
         }
+    }
+
+    /** Taken by a batch before it reads profiles: its puts are dropped if the cache was cleared since. */
+    long generation() {
+        return clears.get();
     }
 
     Profile get(Key key) {
         return cache == null ? null : cache.get(key);
     }
 
-    void put(Key key, Profile profile) {
-        if (cache != null) {
+    void put(Key key, Profile profile, long generation) {
+        if (cache != null && clears.get() == generation) {
             cache.put(key, profile);
+            if (clears.get() != generation) {
+                cache.invalidate(key); // cleared while putting: the clear may have run before the put
+            }
         }
     }
 
