@@ -2,6 +2,7 @@ package org.recsys.recommend.action;
 
 import org.elasticsearch.action.ActionRequest;
 import org.elasticsearch.action.ActionRequestValidationException;
+import org.elasticsearch.action.ValidateActions;
 import org.elasticsearch.action.IndicesRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.IndicesOptions;
@@ -76,7 +77,8 @@ public class RecommendRequest extends ActionRequest implements IndicesRequest.Re
 
     @Override
     public ActionRequestValidationException validate() {
-        return null;
+        // REST refuses an empty batch itself; a transport caller must not get a listener that is never called
+        return specs.isEmpty() ? ValidateActions.addValidationError("[requests] must hold at least one request", null) : null;
     }
 
     @Override

@@ -103,7 +103,7 @@ public record RecommendSpec(
             if (size < 0 || size > MAX_SIZE) {
                 throw new IllegalArgumentException("[size] must be between 0 and " + MAX_SIZE + ", got [" + size + "]");
             }
-            if (from < 0 || from + size > MAX_WINDOW) {
+            if (from < 0 || (long) from + size > MAX_WINDOW) { // as a long: a huge [from] must not wrap around
                 throw new IllegalArgumentException(
                     "[from] must be >= 0 and [from] + [size] at most " + MAX_WINDOW + ", got [" + from + "] + [" + size + "]"
                 );

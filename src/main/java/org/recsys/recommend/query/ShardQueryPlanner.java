@@ -3,6 +3,7 @@ package org.recsys.recommend.query;
 import org.apache.lucene.document.FeatureField;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.elasticsearch.index.fielddata.IndexNumericFieldData;
@@ -27,6 +28,7 @@ import org.recsys.recommend.blend.SignalWeighting;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -133,6 +135,8 @@ final class ShardQueryPlanner {
         return new KnnFloatVectorQuery(field, vector, numCandidates, filter);
     }
 
+    static final int MAX_NEIGHBOR_CLAUSES = 1024;
+
     private void planNeighbors(SignalSpec spec, Query filter, List<CandidateGenerator> generators, List<BlendSignal> signals) {
         fieldType(spec, spec.field(), SparseVectorFieldMapper.SparseVectorFieldType.class);
         Map<String, Float> weights = new LinkedHashMap<>();
@@ -144,13 +148,37 @@ final class ShardQueryPlanner {
         }
         List<String> items = new ArrayList<>(weights.keySet());
         float[] w = new float[items.size()];
-        BooleanQuery.Builder postings = new BooleanQuery.Builder();
         for (int i = 0; i < w.length; i++) {
             w[i] = weights.get(items.get(i));
-            postings.add(FeatureField.newLinearQuery(spec.field(), items.get(i), w[i]), BooleanClause.Occur.SHOULD);
         }
         signals.add(new NeighborSignal(spec.field(), items, w, weighting(spec)));
-        generators.add(CandidateGenerator.exhaustive(RecommendQuery.restrict(postings.build(), filter)));
+        generators.add(CandidateGenerator.exhaustive(RecommendQuery.restrict(neighborPostings(spec.field(), items, w), filter)));
+    }
+
+    /**
+     * The candidates of the neighbor signal: the documents that list any of the heaviest history items among their
+     * neighbors (every one of them; the signal scores them with the real weights). Lucene's feature query takes weights
+     * in (0, 64] and a Boolean query a bounded number of clauses, while repeated events add up to any weight and a history
+     * may hold thousands of items: the weights are scaled so the largest is 64, and at most
+     * {@value #MAX_NEIGHBOR_CLAUSES} items (the heaviest) propose candidates.
+     */
+    static Query neighborPostings(String field, List<String> items, float[] weights) {
+        Integer[] order = new Integer[items.size()];
+        float max = 0;
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            max = Math.max(max, weights[i]);
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(weights[b], weights[a]));
+        int clauses = Math.min(order.length, Math.min(MAX_NEIGHBOR_CLAUSES, IndexSearcher.getMaxClauseCount()));
+        float scale = 64f / max;
+        BooleanQuery.Builder postings = new BooleanQuery.Builder();
+        for (int n = 0; n < clauses; n++) {
+            int i = order[n];
+            float weight = Math.min(64f, Math.max(Float.MIN_NORMAL, weights[i] * scale));
+            postings.add(FeatureField.newLinearQuery(field, items.get(i), weight), BooleanClause.Occur.SHOULD);
+        }
+        return postings.build();
     }
 
     private void planContent(SignalSpec spec, Query filter, List<CandidateGenerator> generators, List<BlendSignal> signals)

@@ -132,6 +132,10 @@ final class RecommendBodyParser {
             return FetchSourceContext.of(b);
         }
         if (value instanceof String s) {
+            // from the query string everything is a string: ?_source=false means no source, as for _search
+            if (s.equals("true") || s.equals("false")) {
+                return FetchSourceContext.of(Boolean.parseBoolean(s));
+            }
             return FetchSourceContext.of(true, s.split(","), null);
         }
         if (value instanceof List<?> list && list.stream().allMatch(v -> v instanceof String)) {

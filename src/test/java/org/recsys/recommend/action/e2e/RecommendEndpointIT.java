@@ -363,6 +363,7 @@ class RecommendEndpointIT {
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"size\":\"ten\"}", "[size]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"from\":-2}", "[from]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"from\":9995,\"size\":10}", "[from]");
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"from\":2147483647,\"size\":1}", "[from]"); // must not wrap around
         cases.put("{\"model\":\"nope\",\"user\":\"u1\"}", "[model]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"field\":\"nope\",\"max_per_value\":2}}", "[diversity.field]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"diversity\":{\"field\":\"title\",\"max_per_value\":2}}",
@@ -377,6 +378,33 @@ class RecommendEndpointIT {
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"colour\":\"red\"}", "[colour]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"_source\":7}", "[_source]");
         assertEach400NamesTheField(http, "/ep_items/_recommend", cases, UnaryOperator.identity());
+    }
+
+    @Test
+    void sourceFalseInTheQueryStringReturnsNoSource(JsonHttp http) {
+        JsonHttp.Response r = http.get("/ep_items/_recommend?model=ep&user=u1&size=3&_source=false");
+        ok(r);
+        assertEquals(3, r.at("/recommendations").size(), r.body());
+        r.at("/recommendations").forEach(rec -> assertFalse(rec.has("_source"), "no _source: " + rec));
+        JsonHttp.Response title = http.get("/ep_items/_recommend?model=ep&user=u1&size=1&_source=title");
+        ok(title);
+        assertEquals(Set.of("title"), fieldNames(title.at("/recommendations/0/_source")), title.body());
+    }
+
+    @Test
+    void heavyAndLongHistoriesStillRecommend(JsonHttp http) {
+        // repeated events add up: a weight far above Lucene's feature-query limit of 64, and more distinct items than a
+        // Boolean query takes clauses, must still give neighbor-based recommendations
+        StringBuilder history = new StringBuilder("{\"item\":\"i4\",\"weight\":1000}");
+        for (int i = 0; i < 1500; i++) {
+            history.append(",\"x").append(i).append('"');
+        }
+        String body = "{\"model\":\"ep\",\"history\":[" + history + "],\"size\":5,\"backfill\":\"none\","
+            + "\"signals\":{\"neighbors\":{}}}";
+        JsonHttp.Response r = http.post("/ep_items/_recommend", body);
+        ok(r);
+        assertEquals(5, r.at("/recommendations").size(), r.body());
+        r.at("/recommendations").forEach(rec -> assertTrue(rec.at("/signals/neighbors/raw").asDouble() > 0, rec.toString()));
     }
 
     private List<String> bruteForceMmr(Map<String, Double> scores, double lambda, int n) {
