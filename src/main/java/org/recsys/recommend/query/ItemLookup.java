@@ -58,7 +58,12 @@ final class ItemLookup {
             client.multiGet(mget, listener.delegateFailureAndWrap((l, response) -> {
                 Found found = new Found(new ArrayList<>(), new ArrayList<>());
                 for (MultiGetItemResponse item : response.getResponses()) {
-                    if (item.isFailed() == false && item.getResponse().isExists()) {
+                    if (item.isFailed()) {
+                        // e.g. a security exception: the caller may not read these items, which is an error, not "no item"
+                        l.onFailure(item.getFailure().getFailure());
+                        return;
+                    }
+                    if (item.getResponse().isExists()) {
                         collect(item.getIndex(), item.getId(), item.getResponse().getSourceAsMap(), contentIds, contentFields, seedIds,
                             vectorField, found);
                     }

@@ -4,8 +4,10 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.util.SetOnce;
 import org.elasticsearch.TransportVersion;
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.OriginalIndices;
 import org.elasticsearch.action.ResolvedIndices;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.regex.Regex;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.index.Index;
@@ -298,10 +300,16 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         if ((contentIds.isEmpty() && seedIds.isEmpty()) || resolvedIndices == null) {
             return withInputs(inputs.resolvedWith(inputs.userVector(), inputs.history(), List.of()));
         }
-        String[] indices = Arrays.stream(resolvedIndices.getConcreteLocalIndices()).map(Index::getName).toArray(String[]::new);
-        if (indices.length == 0) {
+        String[] concrete = Arrays.stream(resolvedIndices.getConcreteLocalIndices()).map(Index::getName).toArray(String[]::new);
+        if (concrete.length == 0) {
             return withInputs(inputs.resolvedWith(inputs.userVector(), inputs.history(), List.of()));
         }
+        // Look the items up by the names the caller searched (an alias, a pattern), not by the indices behind them: index
+        // privileges are granted per name, and a caller who may read the alias only may not read its index by name.
+        OriginalIndices original = resolvedIndices.getLocalIndices();
+        String[] asked = original == null ? new String[0] : original.indices();
+        boolean oneName = asked.length == 1 && Regex.isSimpleMatchPattern(asked[0]) == false && asked[0].startsWith("-") == false;
+        String[] indices = concrete.length == 1 ? (oneName ? asked : concrete) : (asked.length > 0 ? asked : concrete);
         if (seedIds.isEmpty() && ShardContent.readableOnShard(resolvedIndices)) {
             // one index with one shard: the shard reads the history's text itself, side by side with the other generators
             return withInputs(inputs.resolvedWithContentOnShard(inputs.userVector(), inputs.history()));

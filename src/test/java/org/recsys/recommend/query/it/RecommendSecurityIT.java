@@ -25,7 +25,8 @@ import static org.recsys.recommend.query.it.QueryCatalog.ok;
         "both:both-pass:items_and_users",
         "users_only:users-pass:users_only",
         "model_reader:reader-pass:model_reader",
-        "model_admin:admin-pass:model_admin" }
+        "model_admin:admin-pass:model_admin",
+        "alias_only:alias-pass:alias_only" }
 )
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RecommendSecurityIT {
@@ -39,6 +40,7 @@ class RecommendSecurityIT {
         ok(admin.put("/sq_users", "{\"mappings\":{\"properties\":{\"factors\":{\"type\":\"dense_vector\",\"dims\":8,"
             + "\"similarity\":\"max_inner_product\"},\"history\":{\"type\":\"object\",\"enabled\":false}}}}"));
         ok(admin.put("/sq_users/_doc/u1?refresh=true", "{\"factors\":[1,0,0,0,0,0,0,0],\"history\":[\"i3\",\"i13\"]}"));
+        ok(admin.post("/_aliases", "{\"actions\":[{\"add\":{\"index\":\"sq_items\",\"alias\":\"sq_catalogue\"}}]}"));
         ok(admin.put("/_recommend/model/secured",
                 "{\"items\":{\"index\":\"sq_items\"},\"users\":{\"index\":\"sq_users\"},\"factors\":{\"dims\":8}}"));
     }
@@ -70,6 +72,21 @@ class RecommendSecurityIT {
         assertEquals(403, profile.status(), profile.body());
         JsonHttp.Response wildcard = itemsOnly.post("/sq_item*/_recommend", "{\"model\":\"secured\",\"items\":[\"i3\"],\"size\":2}");
         assertEquals(200, wildcard.status(), wildcard.body());
+    }
+
+    @Test
+    void aCallerWhoMayReadOnlyAnAliasGetsTheSeedItemsThroughIt(JsonHttp admin) {
+        // privileges are granted per name: the seed items must be read through the alias searched, not its index
+        JsonHttp aliasOnly = admin.as("alias_only", "alias-pass");
+        assertEquals(403, aliasOnly.get("/sq_items/_doc/i3").status(), "the index itself is not readable by name");
+        JsonHttp.Response search = aliasOnly.post("/sq_catalogue/_search",
+            "{\"size\":3,\"query\":{\"recommend\":{\"items\":[\"i3\"],\"signals\":{\"collaborative\":{}}}}}");
+        assertEquals(200, search.status(), search.body());
+        assertEquals(3, search.at("/hits/hits").size(), search.body());
+        assertTrue(search.at("/hits/hits/0/_score").asDouble() > 0, "scored by the seed's factors: " + search.body());
+        JsonHttp.Response seeds = aliasOnly.post("/sq_catalogue/_recommend", "{\"model\":\"secured\",\"items\":[\"i3\"],\"size\":3}");
+        assertEquals(200, seeds.status(), seeds.body());
+        assertEquals(3, seeds.at("/recommendations").size(), seeds.body());
     }
 
     @Test
