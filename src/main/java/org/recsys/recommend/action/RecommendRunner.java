@@ -142,9 +142,35 @@ final class RecommendRunner {
         }
         if (capsOnShards()) {
             searchWithShardCaps(seen, listener);
+        } else if (reranks() == false && spec.from() > 0) {
+            searchPage(seen, listener);
         } else {
             search(seen, window(), listener);
         }
+    }
+
+    /**
+     * A later page without re-ranking: the search returns and explains only the page's hits (from, size), not every hit
+     * before them. Only if the page comes back short (the recommendations end on it, so backfill starts there or before)
+     * does the request take the general road, which knows how many recommendations precede the backfill.
+     */
+    private void searchPage(Set<String> seen, ActionListener<RecommendResponse.Entry> listener) {
+        SearchSourceBuilder source = new SearchSourceBuilder().query(query)
+            .from(spec.from())
+            .size(spec.size())
+            .explain(true)
+            .trackTotalHits(false);
+        if (spec.fetchSource() != null) {
+            source.fetchSource(spec.fetchSource());
+        }
+        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
+            SearchHit[] hits = r.getHits().getHits();
+            if (hits.length < spec.size()) {
+                search(seen, window(), l);
+                return;
+            }
+            l.onResponse(pageEntry(r, Arrays.stream(hits).map(hit -> recommendation(hit, hit)).toList()));
+        }));
     }
 
     /**
@@ -317,7 +343,10 @@ final class RecommendRunner {
     }
 
     private RecommendResponse.Entry entry(SearchResponse shards, List<Recommendation> all) {
-        List<Recommendation> page = all.subList(Math.min(spec.from(), all.size()), Math.min(spec.from() + spec.size(), all.size()));
+        return pageEntry(shards, all.subList(Math.min(spec.from(), all.size()), Math.min(spec.from() + spec.size(), all.size())));
+    }
+
+    private RecommendResponse.Entry pageEntry(SearchResponse shards, List<Recommendation> page) {
         long took = (System.nanoTime() - start) / 1_000_000;
         if (shards == null) {
             return new RecommendResponse.Entry(took, false, 0, 0, 0, 0, page, null);

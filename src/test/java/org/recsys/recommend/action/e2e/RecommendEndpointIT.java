@@ -381,6 +381,27 @@ class RecommendEndpointIT {
     }
 
     @Test
+    void laterPagesMatchOneBigPageAlsoWhereBackfillTakesOver(JsonHttp http) {
+        // few recommendations (a small kNN candidate set), then backfill: pages must concatenate to the big page, both the
+        // full pages (searched alone) and the one where recommendations end (the general road)
+        String body = "{\"model\":\"ep\",\"user\":\"u1\",\"signals\":{\"collaborative\":{}},\"num_candidates\":15,"
+            + "\"size\":%d,\"from\":%d}";
+        JsonHttp.Response big = http.post("/ep_items/_recommend", body.formatted(40, 0));
+        List<String> all = ids(big);
+        assertEquals(40, all.size(), big.body());
+        long recommended = 0;
+        for (JsonNode rec : big.at("/recommendations")) {
+            recommended += rec.path("backfill").asBoolean() ? 0 : 1;
+        }
+        assertTrue(recommended > 5 && recommended < 35, "recommendations end inside the big page: " + recommended);
+        List<String> pages = new ArrayList<>();
+        for (int from = 0; from < 40; from += 5) {
+            pages.addAll(ids(http.post("/ep_items/_recommend", body.formatted(5, from))));
+        }
+        assertEquals(all, pages);
+    }
+
+    @Test
     void sourceFalseInTheQueryStringReturnsNoSource(JsonHttp http) {
         JsonHttp.Response r = http.get("/ep_items/_recommend?model=ep&user=u1&size=3&_source=false");
         ok(r);
