@@ -18,7 +18,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
@@ -49,13 +48,11 @@ public final class ItemFactorCache {
     // the concrete index and its UUID, since that is what a write on this node reports when it invalidates, and an index
     // deleted and created again under the same name is another index.
     private final Function<String, Index> concreteIndex;
-    // Indices whose items were ever cached: every write to any index on this node asks to invalidate, and most of them
-    // (events, profiles) can have nothing here.
-    private final Set<Index> cachedIndices = ConcurrentHashMap.newKeySet();
-    // Writes seen per cached index, counted in stripes of item ids. Factors read before a write and put after its
-    // invalidation would undo it, so a put happens only if no write reached the item's stripe since the read began (and is
-    // taken back if one came while putting). Stripes keep a stream of writes to some items (stock levels, nudges) from
-    // stopping the caching of all the others.
+    // Writes seen per index whose items were ever read for the cache, counted in stripes of item ids. Every write to any
+    // index on this node asks to invalidate, and most of them (events, profiles) find no counts here and stop. Factors read
+    // before a write and put after its invalidation would undo it, so a put happens only if no write reached the item's
+    // stripe since the read began (and is taken back if one came while putting). Stripes keep a stream of writes to some
+    // items (stock levels, nudges) from stopping the caching of all the others.
     private static final int STRIPES = 1024;
     private final Map<Index, AtomicLongArray> writes = new ConcurrentHashMap<>();
     private final int maxEntries;
@@ -87,8 +84,9 @@ public final class ItemFactorCache {
     }
 
     public void invalidate(Index index, String id) {
-        if (cachedIndices.contains(index)) {
-            writesTo(index).incrementAndGet(stripe(id)); // before the entry goes: see putIfUnwritten
+        AtomicLongArray counts = writes.get(index);
+        if (counts != null) {
+            counts.incrementAndGet(stripe(id)); // before the entry goes: see putIfUnwritten
             cache.invalidate(key(index, id));
         }
     }
@@ -104,7 +102,7 @@ public final class ItemFactorCache {
         if (concrete == null) {
             return (hitIndex, id, vector) -> {};
         }
-        AtomicLongArray counts = readStarts(concrete);
+        AtomicLongArray counts = writesTo(concrete);
         long[] writesBefore = new long[STRIPES];
         for (int i = 0; i < STRIPES; i++) {
             writesBefore[i] = counts.get(i);
@@ -120,14 +118,9 @@ public final class ItemFactorCache {
         return (id.hashCode() & 0x7fffffff) % STRIPES;
     }
 
+    /** The write counts of {@code concreteIndex}, counted from the first call on: call it before reading its factors. */
     private AtomicLongArray writesTo(Index concreteIndex) {
         return writes.computeIfAbsent(concreteIndex, i -> new AtomicLongArray(STRIPES));
-    }
-
-    /** Before reading factors of {@code concrete}: counts its writes from now on; returns the counts. */
-    private AtomicLongArray readStarts(Index concrete) {
-        cachedIndices.add(concrete);
-        return writesTo(concrete);
     }
 
     private void putIfUnwritten(Index concrete, String id, float[] vector, long writesBefore) {
@@ -166,7 +159,7 @@ public final class ItemFactorCache {
         }
         long[] writesBefore = new long[missing.size()];
         if (concrete != null) {
-            AtomicLongArray counts = readStarts(concrete);
+            AtomicLongArray counts = writesTo(concrete);
             for (int i = 0; i < writesBefore.length; i++) {
                 writesBefore[i] = counts.get(stripe(missing.get(i)));
             }

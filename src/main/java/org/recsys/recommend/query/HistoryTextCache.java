@@ -1,6 +1,5 @@
 package org.recsys.recommend.query;
 
-import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
@@ -46,19 +45,9 @@ public final class HistoryTextCache {
         List<String> load() throws IOException;
     }
 
-    private record Key(Object core, FieldInfos fieldInfos, int doc, List<String> fields) {
-        @Override
-        public boolean equals(Object o) {
-            // field infos by identity: a reader hiding fields (field-level security) has its own
-            return o instanceof Key other && core == other.core && fieldInfos == other.fieldInfos && doc == other.doc
-                && fields.equals(other.fields);
-        }
+    /** A segment's core cache key (compared by identity, as it does not override equals), a document and its fields. */
+    private record Key(Object core, int doc, List<String> fields) {}
 
-        @Override
-        public int hashCode() {
-            return (System.identityHashCode(core) * 31 + System.identityHashCode(fieldInfos)) * 31 + doc * 17 + fields.hashCode();
-        }
-    }
 
     private final Cache<Key, List<String>> cache;
     private final boolean enabled;
@@ -89,7 +78,7 @@ public final class HistoryTextCache {
             // entries could never be found again and would only push other callers' out, so it reads without the cache
             return loader.load();
         }
-        Key key = new Key(core.getKey(), leaf.getFieldInfos(), doc, fields);
+        Key key = new Key(core.getKey(), doc, fields);
         List<String> cached = cache.get(key);
         if (cached != null) {
             return cached;

@@ -32,6 +32,7 @@ final class ItemLookup {
 
     static void fetch(
         String[] indices,
+        boolean multiGet,
         Collection<String> contentIds,
         List<String> contentFields,
         Collection<String> seedIds,
@@ -51,8 +52,8 @@ final class ItemLookup {
         FetchSourceContext fetch = vectorField == null
             ? FetchSourceContext.of(true, true, null, null)
             : FetchSourceContext.of(true, false, includes.toArray(String[]::new), null);
-        if (indices.length == 1) {
-            // One index (the usual case): a multi-get reads the documents directly, without a query phase.
+        if (multiGet) {
+            // One index by one name (the usual case): a multi-get reads the documents directly, without a query phase.
             MultiGetRequest mget = new MultiGetRequest().realtime(true);
             ids.forEach(id -> mget.add(new MultiGetRequest.Item(indices[0], id).fetchSourceContext(fetch)));
             client.multiGet(mget, listener.delegateFailureAndWrap((l, response) -> {

@@ -307,9 +307,10 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         // Look the items up by the names the caller searched (an alias, a pattern), not by the indices behind them: index
         // privileges are granted per name, and a caller who may read the alias only may not read its index by name.
         OriginalIndices original = resolvedIndices.getLocalIndices();
-        String[] asked = original == null ? new String[0] : original.indices();
-        boolean oneName = asked.length == 1 && Regex.isSimpleMatchPattern(asked[0]) == false && asked[0].startsWith("-") == false;
-        String[] indices = concrete.length == 1 ? (oneName ? asked : concrete) : (asked.length > 0 ? asked : concrete);
+        String[] indices = original == null || original.indices().length == 0 ? concrete : original.indices();
+        // a multi-get reads one index by one plain name (an index, or an alias of one index); anything else is searched
+        boolean multiGet = concrete.length == 1 && indices.length == 1 && Regex.isSimpleMatchPattern(indices[0]) == false
+            && indices[0].startsWith("-") == false;
         if (seedIds.isEmpty() && ShardContent.readableOnShard(resolvedIndices)) {
             // one index with one shard: the shard reads the history's text itself, side by side with the other generators
             return withInputs(inputs.resolvedWithContentOnShard(inputs.userVector(), inputs.history()));
@@ -317,13 +318,12 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         SetOnce<RecommendInputs> fetched = new SetOnce<>();
         List<String> contentFields = content == null ? List.of() : content.fields();
         String vectorField = seedIds.isEmpty() ? null : collaborative.field();
-        context.registerAsyncAction(
-            (client, listener) -> ItemLookup.fetch(indices, contentIds, contentFields, seedIds, vectorField, client, listener.map(found -> {
+        context.registerAsyncAction((client, listener) -> ItemLookup.fetch(indices, multiGet, contentIds, contentFields, seedIds,
+            vectorField, client, listener.map(found -> {
                 float[] vector = inputs.userVector() != null ? inputs.userVector() : Vectors.mean(found.seedVectors());
                 fetched.set(inputs.resolvedWith(vector, inputs.history(), found.texts()));
                 return null;
-            }))
-        );
+            })));
         return new RecommendQueryBuilder(this, fetched::get);
     }
 

@@ -2,8 +2,8 @@ package org.recsys.recommend.train;
 
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.search.SearchRequest;
+import org.elasticsearch.action.support.RefCountingListener;
 import org.elasticsearch.client.internal.Client;
-import org.elasticsearch.common.util.concurrent.CountDown;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
@@ -25,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * In-cluster training: count and read the events (refusing data that would not fit the heap budget), fit implicit ALS and
@@ -129,10 +127,8 @@ public final class Trainer {
         int[][] recency = table.itemsByRecency();
         // Items and users go to different indices: write both at once, so both write threads work. The content map needs only
         // the trained factors and the catalogue's text, so it is read and fitted meanwhile; it is stored after the writes.
-        boolean content = spec.content() != null;
         TrainingWriter.Outcome[] outcomes = new TrainingWriter.Outcome[2];
         ContentMapTrainer.Fitted[] fitted = new ContentMapTrainer.Fitted[1];
-        CountDown allDone = new CountDown(content ? 3 : 2);
         ActionListener<Void> written = listener.delegateFailureAndWrap((l, v) -> {
             failOnErrors(outcomes[0]);
             failOnErrors(outcomes[1]);
@@ -148,47 +144,23 @@ public final class Trainer {
                         outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(), contentOutcome.remapped())));
                 }))));
         });
-        // The training answers only once all three are done, also when one fails: answering at the first failure would
-        // leave the others writing after the task is gone (no longer cancellable, and overlapping a retried _train).
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        Runnable oneDone = () -> {
-            if (allDone.countDown()) {
-                Exception first = failure.get();
-                if (first == null) {
-                    written.onResponse(null);
-                } else {
-                    written.onFailure(first);
-                }
-            }
-        };
-        Consumer<Exception> oneFailed = e -> {
-            if (failure.compareAndSet(null, e) == false) {
-                failure.get().addSuppressed(e);
-            }
-            oneDone.run();
-        };
         List<String> replaced = neighbors == null
             ? List.of(model.items().factors(), model.items().popularity())
             : List.of(model.items().factors(), model.items().popularity(), model.items().neighbors());
-        writer.replaceFields(model.items().index(), table.items(), replaced, r -> itemDoc(r, factors, neighbors, itemUsers, table),
-            ActionListener.wrap(outcome -> {
-                outcomes[0] = outcome;
-                oneDone.run();
-            }, oneFailed::accept));
-        writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
-            ActionListener.wrap(outcome -> {
-                outcomes[1] = outcome;
-                oneDone.run();
-            }, oneFailed::accept));
-        if (content) {
-            Map<String, float[]> itemFactors = new HashMap<>();
-            for (int r = 0; r < items; r++) {
-                itemFactors.put(table.items().get(r), factors.items()[r]);
+        // The training answers only once all of them are done, also when one fails (with the first failure): answering at
+        // the first would leave the others writing after the task is gone (no longer cancellable, overlapping a retry).
+        try (RefCountingListener all = new RefCountingListener(written)) {
+            writer.replaceFields(model.items().index(), table.items(), replaced, r -> itemDoc(r, factors, neighbors, itemUsers, table),
+                all.acquire(outcome -> outcomes[0] = outcome));
+            writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
+                all.acquire(outcome -> outcomes[1] = outcome));
+            if (spec.content() != null) {
+                Map<String, float[]> itemFactors = new HashMap<>();
+                for (int r = 0; r < items; r++) {
+                    itemFactors.put(table.items().get(r), factors.items()[r]);
+                }
+                ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors, generic, all.acquire(f -> fitted[0] = f));
             }
-            ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors, generic, ActionListener.wrap(f -> {
-                fitted[0] = f;
-                oneDone.run();
-            }, oneFailed::accept));
         }
     }
 
