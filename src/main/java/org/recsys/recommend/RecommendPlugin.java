@@ -32,6 +32,7 @@ import org.recsys.recommend.action.EvaluateModelAction;
 import org.recsys.recommend.action.TrainModelAction;
 import org.recsys.recommend.action.TransportRecommendAction;
 import org.recsys.recommend.train.TrainStatus;
+import org.recsys.recommend.blend.FactorPartitionCache;
 import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.ingest.ProfileCache;
 import org.recsys.recommend.ingest.ItemWriteListener;
@@ -75,7 +76,10 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             ProfileBatcher.MAX_BATCH_USERS,
             ProfileBatcher.MAX_CONCURRENT_BATCHES,
             ProfileCache.SIZE,
-            HistoryTextCache.SIZE
+            HistoryTextCache.SIZE,
+            FactorPartitionCache.ENABLED,
+            FactorPartitionCache.MIN_DOCS,
+            FactorPartitionCache.MAX_SIZE
         );
     }
 
@@ -131,6 +135,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     public Collection<?> createComponents(PluginServices services) {
         registry.set(new ModelRegistry(services.clusterService()));
         HistoryTextCache.install(services.environment().settings());
+        // k-means over a large segment's vectors takes seconds: on the training pool, away from the search threads
+        FactorPartitionCache.install(services.environment().settings(), services.threadPool().executor(TrainModelAction.THREAD_POOL));
         // a component, so that _refresh can fill it with the factors it scans
         return List.of(registry.get(), itemFactorCache(services.environment().settings(), services.clusterService()));
     }

@@ -25,6 +25,13 @@ final class CandidateGeneration {
     /** A generator's top documents, and everything it scored when it was exhaustive. */
     private record Generated(CandidateGenerator generator, int[] top, CapturedScores all) {}
 
+    /**
+     * How much deeper than {@code num_candidates} an exhaustive generator proposes: it scored all its matches anyway, and
+     * an item that ranks in the middle of two signals (say 800th by content and 600th by its dot product) can still make
+     * the blend's top 100; proposing more costs only their scoring on the other signals.
+     */
+    static final int EXHAUSTIVE_DEPTH = 4;
+
     private CandidateGeneration() {}
 
     static CandidateDocs run(IndexSearcher searcher, List<CandidateGenerator> generators, int numCandidates, int signalCount)
@@ -52,7 +59,7 @@ final class CandidateGeneration {
         Query query = searcher.rewrite(generator.query());
         if (generator.exhaustive() && matchesAtMost(searcher, query, generator.captureLimit())) {
             CapturedScores all = searcher.search(query, new CapturedScores.Manager());
-            return new Generated(generator, all.top(numCandidates), all);
+            return new Generated(generator, all.top(EXHAUSTIVE_DEPTH * numCandidates), all);
         }
         ScoreDoc[] hits = searcher.search(query, numCandidates).scoreDocs;
         int[] top = new int[hits.length];

@@ -64,6 +64,11 @@ public final class RecommendQuery extends Query {
         }
     }
 
+    /** How many candidates the rewrite generated (for tests); -1 before it. */
+    int candidateCount() {
+        return candidates == null ? -1 : candidates.size();
+    }
+
     public RecommendQuery(List<Query> generators, int numCandidates, Query filter, boolean exact, List<BlendSignal> signals) {
         this(generators.stream().map(CandidateGenerator::of).toList(), numCandidates, filter, exact, signals, null, 0);
     }

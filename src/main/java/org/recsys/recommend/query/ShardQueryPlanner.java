@@ -21,7 +21,9 @@ import org.recsys.recommend.blend.BlendSignal;
 import org.recsys.recommend.blend.CandidateGenerator;
 import org.recsys.recommend.blend.ContentSignal;
 import org.recsys.recommend.blend.DotProductSignal;
+import org.recsys.recommend.blend.FactorPartitionCache;
 import org.recsys.recommend.blend.NeighborSignal;
+import org.recsys.recommend.blend.PartitionProbeQuery;
 import org.recsys.recommend.blend.PopularitySignal;
 import org.recsys.recommend.blend.RecommendQuery;
 import org.recsys.recommend.blend.SignalWeighting;
@@ -110,9 +112,17 @@ final class ShardQueryPlanner {
                 "[user_vector] has " + vector.length + " dims but field [" + spec.field() + "] has " + type.getVectorDimensions()
             );
         }
-        signals.add(new DotProductSignal(spec.field(), vector, weighting(spec)));
+        DotProductSignal signal = new DotProductSignal(spec.field(), vector, weighting(spec));
+        signals.add(signal);
         if (type.indexType().hasVectors()) {
             generators.add(CandidateGenerator.of(knnGenerator(spec.field(), vector, filter)));
+            if (context.getIndexSettings().getValue(FactorPartitionCache.ENABLED)) {
+                // what HNSW misses for vectors unlike the data, from the large segments' k-means lists (FactorPartitions)
+                int minDocs = context.getIndexSettings().getValue(FactorPartitionCache.MIN_DOCS);
+                // twice the candidates (and the exclusions, which the filter drops only afterwards): approximate scores
+                int keep = 2 * builder.numCandidates() + excludedCount;
+                generators.add(CandidateGenerator.of(RecommendQuery.restrict(new PartitionProbeQuery(signal, minDocs, keep), filter)));
+            }
         } else if (builder.exact() == false) {
             throw new IllegalArgumentException(
                 "[" + spec.jsonPath() + ".field] [" + spec.field()

@@ -16,14 +16,15 @@ record BenchOptions(
     int loadThreads,
     Path out,
     boolean loadOnly,
-    String indexType
+    String indexType,
+    boolean factorPartitions
 ) {
 
     static final String USAGE = """
         usage: RecommendBenchmark [--items 1000000] [--seed 42] [--queries 800] [--warmup-seconds 60] [--users 200]
                                   [--recall-users 100] [--exact-queries 30] [--home /tmp/recommend-bench] [--heap 4g]
                                   [--load-threads 3] [--out target/benchmark-results.md] [--load-only]
-                                  [--index-type int8_hnsw|hnsw|int4_hnsw|bbq_hnsw]""";
+                                  [--index-type int8_hnsw|hnsw|int4_hnsw|bbq_hnsw] [--factor-partitions on|off]""";
 
     /** {@code --name value} as an int, or the default when absent: for the benchmarks with a few integer options. */
     static int intArg(String[] args, String name, int defaultValue) {
@@ -49,6 +50,7 @@ record BenchOptions(
         Path out = Path.of("target/benchmark-results.md");
         boolean loadOnly = false;
         String indexType = "int8_hnsw";
+        boolean factorPartitions = true; // the index setting's default
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--load-only")) {
                 loadOnly = true;
@@ -71,6 +73,11 @@ record BenchOptions(
                 case "--load-threads" -> loadThreads = Integer.parseInt(value);
                 case "--out" -> out = Path.of(value);
                 case "--index-type" -> indexType = value;
+                case "--factor-partitions" -> factorPartitions = switch (value) {
+                    case "on" -> true;
+                    case "off" -> false;
+                    default -> throw new IllegalArgumentException("[--factor-partitions] must be on or off\n" + USAGE);
+                };
                 default -> throw new IllegalArgumentException("unknown option [" + args[i - 1] + "]\n" + USAGE);
             }
         }
@@ -78,7 +85,8 @@ record BenchOptions(
             throw new IllegalArgumentException("counts must be positive (users and recall users at least 2)\n" + USAGE);
         }
         return new BenchOptions(
-            items, seed, queries, warmup, users, recallUsers, exactQueries, home, heap, loadThreads, out, loadOnly, indexType
+            items, seed, queries, warmup, users, recallUsers, exactQueries, home, heap, loadThreads, out, loadOnly, indexType,
+            factorPartitions
         );
     }
 

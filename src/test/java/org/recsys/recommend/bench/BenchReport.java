@@ -62,6 +62,7 @@ final class BenchReport {
             loaded.items(), SyntheticCatalogue.DIMS, SyntheticCatalogue.CLUSTERS, SyntheticCatalogue.NEIGHBORS,
             loaded.reused() ? "reused from an earlier run" : "loaded in this run");
         line(md, "- vectors: `dense_vector` indexed as `%s`", options.indexType());
+        line(md, "- `index.recommend.factor_partitions.enabled`: %s", options.factorPartitions());
         line(md, "- load: %.0f s of `_bulk` (%d clients); refresh + force-merge to 1 segment: %.0f s", loaded.loadSeconds(),
             options.loadThreads(), loaded.mergeSeconds());
         line(md, "- timing: %d users (half random vectors, half mean of history), %d s warm-up, %d interleaved rounds, one client",

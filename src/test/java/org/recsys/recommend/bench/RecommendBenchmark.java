@@ -44,6 +44,11 @@ public final class RecommendBenchmark {
                 System.exit(0);
             }
 
+            // set either way: the catalogue (and its index settings) is reused from run to run
+            http.put("/" + CatalogueLoader.INDEX + "/_settings", // fails the run unless acknowledged
+                "{\"index.recommend.factor_partitions.enabled\":" + options.factorPartitions() + "}");
+            System.out.println("index.recommend.factor_partitions.enabled: " + options.factorPartitions());
+
             List<QueryBodies> users = catalogue.users(options.users(), 0).stream().map(u -> new QueryBodies(catalogue, u)).toList();
             List<Variant> timed = Variant.timed();
             String[][][] bodies = prepare(timed, users);

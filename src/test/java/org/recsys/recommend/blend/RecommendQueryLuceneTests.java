@@ -34,6 +34,7 @@ import org.recsys.recommend.math.Normalization;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -97,6 +98,36 @@ public class RecommendQueryLuceneTests extends ESTestCase {
                 }
                 // HNSW is approximate, but on 540 live items with 100 candidates it finds the true top 20.
                 assertEquals(20, found);
+            }
+        }
+    }
+
+    public void testAnExhaustiveGeneratorProposesFourTimesNumCandidates() throws IOException {
+        try (Directory dir = newDirectory()) {
+            index(dir);
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+                IndexSearcher searcher = new IndexSearcher(reader);
+                Map<String, Float> history = new HashMap<>();
+                for (int i = 0; i < 10; i++) {
+                    history.put("i" + (i * 37), 1f);
+                }
+                long matches = IntStream.range(0, ITEMS)
+                    .filter(i -> i % 10 != 9 && neighbors.get(i).keySet().stream().anyMatch(history::containsKey))
+                    .count();
+                assertTrue("enough matches to tell the depths apart: " + matches, matches > 4 * 5);
+                List<String> items = new ArrayList<>(history.keySet());
+                float[] weights = new float[items.size()];
+                Arrays.fill(weights, 1f);
+                RecommendQuery query = RecommendQuery.of(
+                    List.of(CandidateGenerator.exhaustive(neighborPostings(history))),
+                    5,
+                    null,
+                    false,
+                    List.of(new NeighborSignal("neighbors", items, weights, NEIGHBORS)),
+                    0
+                );
+                RecommendQuery rewritten = (RecommendQuery) searcher.rewrite(query);
+                assertEquals(4 * 5, rewritten.candidateCount());
             }
         }
     }
