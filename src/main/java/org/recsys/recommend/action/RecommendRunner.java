@@ -15,6 +15,7 @@ import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
+import org.recsys.recommend.blend.RecommendQuery;
 import org.recsys.recommend.query.DiversityBackfill;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendInputs;
@@ -127,13 +128,11 @@ final class RecommendRunner {
         }
         int window = Math.max(3 * page, page + 50);
         if (capsOn()) {
-            // Caps may reject most of a short window when a user's taste sits in one or two values; one deep window costs
-            // one search instead of several widening rounds, each of which re-runs the generators. 3 × num_candidates was
-            // the whole union of the generators' candidates until the exhaustive generators went 4 deep and the partition
-            // probe 2 deep (the union can now reach 11 × num_candidates per shard, usually far less as they overlap):
-            // kept, as a deeper window would cost every capped request more, so a page whose caps reject nearly all of
-            // the window is backfilled although more candidates lie beyond it.
-            window = Math.max(window, 3 * query.numCandidates());
+            // Caps may reject most of a short window when a user's taste sits in one or two values; one window as deep as
+            // the union of the generators' candidates costs one search instead of several widening rounds, each of which
+            // re-runs the generators. (When the generators went deeper in ec5acf3 and this stayed 3 × num_candidates, the
+            // top of the deeper union crowded out the other values: 32 % of a capped page was backfill, not 22 %.)
+            window = Math.max(window, RecommendQuery.maxCandidatesPerShard(query.numCandidates()));
         }
         return Math.min(RecommendSpec.MAX_WINDOW, window);
     }

@@ -64,6 +64,16 @@ public final class RecommendQuery extends Query {
         }
     }
 
+    /**
+     * The most candidates one shard's generators can propose (before exclusions): kNN {@code num_candidates}, the partition
+     * probe {@link PartitionProbeQuery#KEEP_FACTOR} times that, the two exhaustive generators
+     * {@link CandidateGeneration#EXHAUSTIVE_DEPTH} times that each.
+     */
+    public static int maxCandidatesPerShard(int numCandidates) {
+        long most = (long) numCandidates * (1 + PartitionProbeQuery.KEEP_FACTOR + 2 * CandidateGeneration.EXHAUSTIVE_DEPTH);
+        return (int) Math.min(Integer.MAX_VALUE, most);
+    }
+
     /** How many candidates the rewrite generated (for tests); -1 before it. */
     int candidateCount() {
         return candidates == null ? -1 : candidates.size();

@@ -120,7 +120,7 @@ final class ShardQueryPlanner {
                 // what HNSW misses for vectors unlike the data, from the large segments' k-means lists (FactorPartitions)
                 int minDocs = context.getIndexSettings().getValue(FactorPartitionCache.MIN_DOCS);
                 // twice the candidates (and the exclusions, which the filter drops only afterwards): approximate scores
-                int keep = 2 * builder.numCandidates() + excludedCount;
+                int keep = PartitionProbeQuery.KEEP_FACTOR * builder.numCandidates() + excludedCount;
                 generators.add(CandidateGenerator.of(RecommendQuery.restrict(new PartitionProbeQuery(signal, minDocs, keep), filter)));
             }
         } else if (builder.exact() == false) {
