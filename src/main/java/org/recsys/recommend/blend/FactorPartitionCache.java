@@ -2,16 +2,20 @@ package org.recsys.recommend.blend;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.unit.ByteSizeValue;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -97,6 +101,7 @@ public final class FactorPartitionCache {
     private final int docsPerList;
     private final AtomicLong bytes = new AtomicLong();
     private final Map<Key, Object> entries = new ConcurrentHashMap<>();
+    private final Set<Object> watchedCores = ConcurrentHashMap.newKeySet();
 
     FactorPartitionCache(Executor builder, long maxBytes) {
         this(builder, maxBytes, FactorPartitions.DOCS_PER_LIST);
@@ -119,11 +124,17 @@ public final class FactorPartitionCache {
 
     /**
      * The partitions of {@code leaf}'s vectors in {@code field}, or null when they are not ready (a build is then started
-     * if the segment holds at least {@code minDocs} vectors and none was tried yet) or the segment does not get any.
+     * if the segment holds at least {@code minDocs} vectors and none is under way) or the segment does not get any.
      */
     FactorPartitions get(LeafReader leaf, String field, int minDocs) throws IOException {
         if (builder == null || leaf.maxDoc() < minDocs) {
             return null; // a segment of fewer documents has fewer vectors: not worth a look up
+        }
+        FieldInfo info = leaf.getFieldInfos().fieldInfo(field);
+        if (info == null || info.getVectorDimension() == 0) {
+            // Also a reader that hides the field (field-level security) while it shares the segment's core, and so its
+            // cache key, with readers that see it: partitions built for them must not rank documents for this caller.
+            return null;
         }
         IndexReader.CacheHelper core = leaf.getCoreCacheHelper();
         if (core == null) {
@@ -138,59 +149,106 @@ public final class FactorPartitionCache {
             return null;
         }
         FloatVectorValues values = leaf.getFloatVectorValues(field);
-        if (values == null || values.size() < minDocs || bytes.get() + (4L + values.dimension()) * values.size() > maxBytes
-            || (long) values.size() * values.dimension() > Integer.MAX_VALUE - 8) {
+        if (values == null || values.size() < minDocs || (long) values.size() * values.dimension() > Integer.MAX_VALUE - 8) {
             return null;
         }
-        if (entries.putIfAbsent(key, Marker.BUILDING) == null) {
-            core.addClosedListener(closed -> forget(closed));
-            startBuild(key, leaf, field);
+        long reserved = FactorPartitions.maxBytes(values.size(), values.dimension());
+        if (reserve(reserved) == false) {
+            return null; // no room within max_size: HNSW alone, as for a small segment
         }
+        if (entries.putIfAbsent(key, Marker.BUILDING) != null) {
+            bytes.addAndGet(-reserved);
+            return null;
+        }
+        if (watchedCores.add(core.getKey())) { // one listener per core, however many builds it sees
+            core.addClosedListener(closed -> {
+                watchedCores.remove(closed);
+                forget(closed);
+            });
+        }
+        startBuild(key, leaf, field, reserved);
         return null;
     }
 
-    private void startBuild(Key key, LeafReader leaf, String field) {
-        try {
-            builder.execute(() -> build(key, leaf, field));
-        } catch (RejectedExecutionException e) {
-            entries.remove(key, Marker.BUILDING); // the pool is busy: a later query tries again
+    private boolean reserve(long wanted) {
+        while (true) {
+            long now = bytes.get();
+            if (now + wanted > maxBytes) {
+                return false;
+            }
+            if (bytes.compareAndSet(now, now + wanted)) {
+                return true;
+            }
         }
     }
 
-    private void build(Key key, LeafReader leaf, String field) {
+    private void startBuild(Key key, LeafReader leaf, String field, long reserved) {
+        // The segment's own reader, kept open until the build is done: the search that asked lets go of its reader when it
+        // ends, and the search's wrappers check its timeout and cancellation, long gone by then.
+        LeafReader segment = FilterLeafReader.unwrap(leaf);
+        if (segment.tryIncRef() == false) {
+            abandon(key, reserved);
+            return;
+        }
         try {
-            // the segment's own reader: the search's wrappers check its timeout and cancellation, long gone by now; and our
-            // own vector values, which are not thread-safe
-            FloatVectorValues values = FilterLeafReader.unwrap(leaf).getFloatVectorValues(field);
+            builder.execute(() -> {
+                try {
+                    build(key, segment, field, reserved);
+                } finally {
+                    decRef(segment);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            decRef(segment);
+            abandon(key, reserved); // the pool is busy: a later query tries again
+        }
+    }
+
+    /** Gives up a build that may be tried again later: its marker and its reserved bytes go. */
+    private void abandon(Key key, long reserved) {
+        entries.remove(key, Marker.BUILDING);
+        bytes.addAndGet(-reserved);
+    }
+
+    private void build(Key key, LeafReader segment, String field, long reserved) {
+        FactorPartitions partitions;
+        try {
+            FloatVectorValues values = segment.getFloatVectorValues(field); // our own: vector values are not thread-safe
             long start = System.nanoTime();
-            FactorPartitions partitions = FactorPartitions.build(values, docsPerList);
+            partitions = FactorPartitions.build(values, docsPerList);
             logger.info("partitioned the [{}] vectors of a segment ({} vectors, {} lists) in {} ms", field, partitions.size(),
                 partitions.lists(), (System.nanoTime() - start) / 1_000_000);
-            if (bytes.addAndGet(partitions.bytes()) > maxBytes) {
-                bytes.addAndGet(-partitions.bytes());
-                entries.replace(key, Marker.BUILDING, Marker.FAILED);
-                return;
-            }
-            if (entries.replace(key, Marker.BUILDING, partitions) == false) {
-                bytes.addAndGet(-partitions.bytes()); // the segment closed while we built
-            }
+        } catch (AlreadyClosedException e) {
+            abandon(key, reserved);
+            return;
         } catch (Exception e) {
-            // typically the segment was merged away and closed while we read it; the query path never depends on this
-            logger.debug("could not partition the vectors of [" + field + "]", e);
+            // the query path never depends on this: the segment keeps using HNSW alone
+            logger.warn("could not partition the vectors of [" + field + "]", e);
+            bytes.addAndGet(-reserved);
             entries.replace(key, Marker.BUILDING, Marker.FAILED);
+            return;
+        }
+        bytes.addAndGet(partitions.bytes() - reserved); // what it holds, no longer the bound reserved for it
+        if (entries.replace(key, Marker.BUILDING, partitions) == false) {
+            bytes.addAndGet(-partitions.bytes()); // the segment closed while we built
+        }
+    }
+
+    private static void decRef(LeafReader segment) {
+        try {
+            segment.decRef();
+        } catch (IOException e) {
+            logger.debug("closing a segment reader after partitioning", e);
         }
     }
 
     private void forget(Object closedCore) {
-        entries.entrySet().removeIf(e -> {
-            if (e.getKey().core() != closedCore) {
-                return false;
-            }
-            if (e.getValue() instanceof FactorPartitions partitions) {
+        for (Key key : List.copyOf(entries.keySet())) {
+            if (key.core() == closedCore && entries.remove(key) instanceof FactorPartitions partitions) {
                 bytes.addAndGet(-partitions.bytes());
             }
-            return true;
-        });
+            // a BUILDING marker removed here: its build finds it gone and gives its bytes back itself
+        }
     }
 
     /** Segments with partitions ready, and heap they hold (for tests and stats). */

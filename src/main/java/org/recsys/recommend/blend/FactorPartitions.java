@@ -1,6 +1,7 @@
 package org.recsys.recommend.blend;
 
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.util.Bits;
 import org.recsys.recommend.math.DotProducts;
 import org.recsys.recommend.math.Int8Codes;
 import org.recsys.recommend.math.KMeans;
@@ -33,6 +34,8 @@ final class FactorPartitions {
     static final int MAX_LISTS = 1024;
     static final int SAMPLE_PER_LIST = 64;
     static final int ITERATIONS = 10;
+    /** At most 16M floats (64 MB) of sample, whatever the dims: the build's own heap is not in the cache's bound. */
+    static final int MAX_SAMPLE_FLOATS = 1 << 24;
     private static final long SEED = 42;
 
     private final int dims;
@@ -69,7 +72,7 @@ final class FactorPartitions {
         if (n < lists) {
             throw new IllegalArgumentException("a segment with " + n + " vectors is too small to partition");
         }
-        int sampleSize = Math.min(n, lists * SAMPLE_PER_LIST);
+        int sampleSize = Math.min(n, Math.min(lists * SAMPLE_PER_LIST, MAX_SAMPLE_FLOATS / dims));
         float[] sample = new float[sampleSize * dims];
         SplittableRandom random = new SplittableRandom(SEED);
         for (int s = 0; s < sampleSize; s++) {
@@ -81,9 +84,14 @@ final class FactorPartitions {
         KMeans.Nearest nearest = new KMeans.Nearest(centroids, lists, dims);
         int[] listOf = new int[n];
         int[] starts = new int[lists + 1];
+        float largest = 0; // over every vector, not the sample: a scale from the sample would clip the largest components
         for (int ord = 0; ord < n; ord++) {
-            listOf[ord] = nearest.of(values.vectorValue(ord));
+            float[] vector = values.vectorValue(ord);
+            listOf[ord] = nearest.of(vector);
             starts[listOf[ord] + 1]++;
+            for (float v : vector) {
+                largest = Math.max(largest, Math.abs(v));
+            }
         }
         for (int l = 0; l < lists; l++) {
             starts[l + 1] += starts[l];
@@ -91,7 +99,7 @@ final class FactorPartitions {
         int[] next = Arrays.copyOf(starts, lists);
         int[] docs = new int[n];
         byte[] codes = new byte[n * dims];
-        float scale = Int8Codes.scaleFor(sample);
+        float scale = largest == 0 ? 1f : largest / 127f;
         for (int ord = 0; ord < n; ord++) {
             int at = next[listOf[ord]]++;
             docs[at] = values.ordToDoc(ord);
@@ -102,11 +110,11 @@ final class FactorPartitions {
 
     /**
      * Of the lists whose centroids score highest against {@code vector}, best list first until they hold at least
-     * {@code wanted} documents, the {@code keep} documents with the largest approximate dot products (int8 codes of both
+     * {@code wanted} documents, the {@code keep} live documents with the largest approximate dot products (int8 codes of both
      * sides: the lists' codes lie one after the other, so this reads a few megabytes sequentially where the exact floats
      * would be thousands of scattered reads).
      */
-    Probe probe(float[] vector, int wanted, int keep) {
+    Probe probe(float[] vector, int wanted, int keep, Bits liveDocs) {
         if (vector.length != dims) {
             throw new IllegalArgumentException("vector has " + vector.length + " dims, the partitions " + dims);
         }
@@ -125,7 +133,9 @@ final class FactorPartitions {
         for (int i = 0; i < lists && taken < wanted; i++) {
             int l = order[i];
             for (int at = starts[l]; at < starts[l + 1]; at++) {
-                top.offer(Int8Codes.dot(query, codes, at * dims), docs[at]);
+                if (liveDocs == null || liveDocs.get(docs[at])) { // deleted or hidden documents must not take places
+                    top.offer(Int8Codes.dot(query, codes, at * dims), docs[at]);
+                }
             }
             taken += starts[l + 1] - starts[l];
         }
@@ -143,6 +153,11 @@ final class FactorPartitions {
     /** The documents of list {@code l} (for tests). */
     int[] list(int l) {
         return Arrays.copyOfRange(docs, starts[l], starts[l + 1]);
+    }
+
+    /** An upper bound of {@link #bytes()} for a segment of {@code n} vectors of {@code dims}, reserved before building. */
+    static long maxBytes(int n, int dims) {
+        return 64 + 4L * ((long) MAX_LISTS * dims + MAX_LISTS + 1 + n) + (long) n * dims;
     }
 
     /** Heap held, for the cache's accounting. */

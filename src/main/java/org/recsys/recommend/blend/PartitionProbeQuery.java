@@ -31,8 +31,6 @@ public final class PartitionProbeQuery extends Query {
     /** Probed share of a segment: 1/16. On the benchmark catalogue it holds 99 % of a random vector's exact top 100. */
     static final int PROBED_SHARE_INVERSE = 16;
 
-    /** Candidates proposed per segment, as a multiple of {@code num_candidates}: its scores are approximate. */
-    public static final int KEEP_FACTOR = 2;
 
     private final DotProductSignal signal;
     private final int minDocs;
@@ -61,7 +59,7 @@ public final class PartitionProbeQuery extends Query {
                     return null;
                 }
                 int wanted = (partitions.size() + PROBED_SHARE_INVERSE - 1) / PROBED_SHARE_INVERSE;
-                FactorPartitions.Probe probe = partitions.probe(signal.vector(), wanted, keep);
+                FactorPartitions.Probe probe = partitions.probe(signal.vector(), wanted, keep, context.reader().getLiveDocs());
                 if (probe.docs().length == 0) {
                     return null;
                 }

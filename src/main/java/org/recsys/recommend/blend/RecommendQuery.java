@@ -65,12 +65,12 @@ public final class RecommendQuery extends Query {
     }
 
     /**
-     * The most candidates one shard's generators can propose (before exclusions): kNN {@code num_candidates}, the partition
-     * probe {@link PartitionProbeQuery#KEEP_FACTOR} times that, the two exhaustive generators
+     * The most candidates one shard's generators can propose: kNN and the partition probe {@code num_candidates} each (the
+     * shard keeps each one's top {@code num_candidates}), the two exhaustive generators
      * {@link CandidateGeneration#EXHAUSTIVE_DEPTH} times that each.
      */
     public static int maxCandidatesPerShard(int numCandidates) {
-        long most = (long) numCandidates * (1 + PartitionProbeQuery.KEEP_FACTOR + 2 * CandidateGeneration.EXHAUSTIVE_DEPTH);
+        long most = (long) numCandidates * (2 + 2 * CandidateGeneration.EXHAUSTIVE_DEPTH);
         return (int) Math.min(Integer.MAX_VALUE, most);
     }
 

@@ -119,8 +119,8 @@ final class ShardQueryPlanner {
             if (context.getIndexSettings().getValue(FactorPartitionCache.ENABLED)) {
                 // what HNSW misses for vectors unlike the data, from the large segments' k-means lists (FactorPartitions)
                 int minDocs = context.getIndexSettings().getValue(FactorPartitionCache.MIN_DOCS);
-                // twice the candidates (and the exclusions, which the filter drops only afterwards): approximate scores
-                int keep = PartitionProbeQuery.KEEP_FACTOR * builder.numCandidates() + excludedCount;
+                // the exclusions too: the filter drops them only afterwards
+                int keep = builder.numCandidates() + excludedCount;
                 generators.add(CandidateGenerator.of(RecommendQuery.restrict(new PartitionProbeQuery(signal, minDocs, keep), filter)));
             }
         } else if (builder.exact() == false) {

@@ -4,6 +4,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -13,7 +14,9 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.util.FixedBitSet;
 import org.elasticsearch.test.ESTestCase;
+import org.recsys.recommend.testing.OwnFieldInfos;
 import org.recsys.recommend.math.Normalization;
 
 import java.io.IOException;
@@ -105,6 +108,26 @@ public class FactorPartitionsTests extends ESTestCase {
                     recall += IntStream.of(exact).filter(found::contains).count() / (double) TOP / queries;
                 }
                 assertTrue("recall of the exact top " + TOP + ": " + recall, recall >= 0.85); // 0.874 on this data
+
+                LeafReader hidesTheField = OwnFieldInfos.leaf(leaf, FieldInfos.EMPTY); // field-level security, same core
+                assertNull("a reader that hides the field gets no partitions built for others", cache.get(hidesTheField, "factors", 1_000));
+                assertNotNull(cache.get(leaf, "factors", 1_000));
+
+                FactorPartitions own = FactorPartitions.build(values, DOCS_PER_LIST);
+                float[] someone = gaussian(1.0);
+                FactorPartitions.Probe all = own.probe(someone, DOCS / 16, 50, null);
+                Set<Integer> hidden = new HashSet<>();
+                for (int doc : all.docs()) {
+                    hidden.add(doc);
+                }
+                FixedBitSet liveDocs = new FixedBitSet(DOCS);
+                liveDocs.set(0, DOCS);
+                hidden.forEach(liveDocs::clear);
+                FactorPartitions.Probe live = own.probe(someone, DOCS / 16, 50, liveDocs);
+                assertEquals("deleted or hidden documents do not take places", 50, live.docs().length);
+                for (int doc : live.docs()) {
+                    assertFalse("doc " + doc + " is not live", hidden.contains(doc));
+                }
 
                 FactorPartitionCache small = new FactorPartitionCache(Runnable::run, 1L << 30);
                 assertNull(small.get(leaf, "factors", DOCS));

@@ -27,6 +27,9 @@ class Int8CodesTests {
                 }
                 assertEquals(expected, Int8Codes.dot(query, codes, offset), "dims " + dims + " offset " + offset);
                 assertEquals(expected, Int8Codes.scalarDot(query, codes, offset));
+                if (PanamaInt8Dots.usable()) { // Int8Codes may be using it or not: test the SIMD kernel itself
+                    assertEquals(expected, new PanamaInt8Dots().dot(query, codes, offset), "SIMD, dims " + dims);
+                }
             }
         }
     }
