@@ -82,25 +82,13 @@ public final class FactorPartitionCache {
         FAILED
     }
 
-    private record Key(Object core, String field) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key other && core == other.core && field.equals(other.field);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(core) * 31 + field.hashCode();
-        }
-    }
-
     private static volatile FactorPartitionCache installed = new FactorPartitionCache(null, 0);
 
     private final Executor builder; // null: never builds
     private final long maxBytes;
     private final int docsPerList;
     private final AtomicLong bytes = new AtomicLong();
-    private final Map<Key, Object> entries = new ConcurrentHashMap<>();
+    private final Map<SegmentFieldKey, Object> entries = new ConcurrentHashMap<>();
     private final Set<Object> watchedCores = ConcurrentHashMap.newKeySet();
 
     FactorPartitionCache(Executor builder, long maxBytes) {
@@ -140,7 +128,7 @@ public final class FactorPartitionCache {
         if (core == null) {
             return null;
         }
-        Key key = new Key(core.getKey(), field);
+        SegmentFieldKey key = new SegmentFieldKey(core.getKey(), field);
         Object entry = entries.get(key);
         if (entry instanceof FactorPartitions ready) {
             return ready;
@@ -182,7 +170,7 @@ public final class FactorPartitionCache {
         }
     }
 
-    private void startBuild(Key key, LeafReader leaf, String field, long reserved) {
+    private void startBuild(SegmentFieldKey key, LeafReader leaf, String field, long reserved) {
         // The segment's own reader, kept open until the build is done: the search that asked lets go of its reader when it
         // ends, and the search's wrappers check its timeout and cancellation, long gone by then.
         LeafReader segment = FilterLeafReader.unwrap(leaf);
@@ -205,12 +193,12 @@ public final class FactorPartitionCache {
     }
 
     /** Gives up a build that may be tried again later: its marker and its reserved bytes go. */
-    private void abandon(Key key, long reserved) {
+    private void abandon(SegmentFieldKey key, long reserved) {
         entries.remove(key, Marker.BUILDING);
         bytes.addAndGet(-reserved);
     }
 
-    private void build(Key key, LeafReader segment, String field, long reserved) {
+    private void build(SegmentFieldKey key, LeafReader segment, String field, long reserved) {
         FactorPartitions partitions;
         try {
             FloatVectorValues values = segment.getFloatVectorValues(field); // our own: vector values are not thread-safe
@@ -243,7 +231,7 @@ public final class FactorPartitionCache {
     }
 
     private void forget(Object closedCore) {
-        for (Key key : List.copyOf(entries.keySet())) {
+        for (SegmentFieldKey key : List.copyOf(entries.keySet())) {
             if (key.core() == closedCore && entries.remove(key) instanceof FactorPartitions partitions) {
                 bytes.addAndGet(-partitions.bytes());
             }

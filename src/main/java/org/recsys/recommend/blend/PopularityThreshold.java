@@ -34,19 +34,7 @@ public final class PopularityThreshold {
         double at(int doc) throws IOException;
     }
 
-    private record Key(Object core, String field) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key other && core == other.core && field.equals(other.field);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(core) * 31 + field.hashCode();
-        }
-    }
-
-    private static final Map<Key, double[]> TOP_VALUES = new ConcurrentHashMap<>();
+    private static final Map<SegmentFieldKey, double[]> TOP_VALUES = new ConcurrentHashMap<>();
 
     private PopularityThreshold() {}
 
@@ -86,7 +74,7 @@ public final class PopularityThreshold {
     private static double[] topValues(LeafReaderContext leaf, String field,
         CheckedFunction<LeafReaderContext, LeafPopularity, IOException> values) throws IOException {
         IndexReader.CacheHelper core = leaf.reader().getCoreCacheHelper();
-        Key key = core == null ? null : new Key(core.getKey(), field);
+        SegmentFieldKey key = core == null ? null : new SegmentFieldKey(core.getKey(), field);
         double[] cached = key == null ? null : TOP_VALUES.get(key);
         if (cached != null) {
             return cached;
