@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -88,6 +89,7 @@ public final class FactorPartitionCache {
     private final long maxBytes;
     private final int docsPerList;
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger built = new AtomicInteger();
     private final Map<SegmentFieldKey, Object> entries = new ConcurrentHashMap<>();
     private final Set<Object> watchedCores = ConcurrentHashMap.newKeySet();
 
@@ -217,6 +219,7 @@ public final class FactorPartitionCache {
             return;
         }
         bytes.addAndGet(partitions.bytes() - reserved); // what it holds, no longer the bound reserved for it
+        built.incrementAndGet();
         if (entries.replace(key, Marker.BUILDING, partitions) == false) {
             bytes.addAndGet(-partitions.bytes()); // the segment closed while we built
         }
@@ -246,5 +249,10 @@ public final class FactorPartitionCache {
 
     long bytes() {
         return bytes.get();
+    }
+
+    /** Builds that completed, for tests. */
+    int built() {
+        return built.get();
     }
 }

@@ -20,9 +20,13 @@ import org.recsys.recommend.testing.OwnFieldInfos;
 import org.recsys.recommend.math.Normalization;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
@@ -141,6 +145,8 @@ public class FactorPartitionsTests extends ESTestCase {
                 assertTrue(cache.bytes() > 4L * values.size());
             }
             assertEquals("closing the segment forgets its partitions", 0, cacheAfterClose(dir));
+            assertEquals("a build outlives the search that asked, then its segment's close forgets it", 0, buildAfterTheSearchEnded(dir));
+            assertEquals("a rejected build is tried again by a later query", 1, retryAfterRejection(dir));
         }
     }
 
@@ -153,6 +159,43 @@ public class FactorPartitionsTests extends ESTestCase {
         }
         assertEquals(0, cache.ready());
         return cache.bytes();
+    }
+
+    /**
+     * The build runs after the reader that asked is closed (as when the training pool is busy): it holds the segment
+     * open, builds, and the segment's close then removes the partitions and gives their bytes back.
+     */
+    private long buildAfterTheSearchEnded(Directory dir) throws IOException {
+        List<Runnable> queued = new ArrayList<>();
+        FactorPartitionCache cache = new FactorPartitionCache(queued::add, 1L << 30);
+        try (DirectoryReader reader = DirectoryReader.open(dir)) {
+            assertNull(cache.get(reader.leaves().get(0).reader(), "factors", 1_000));
+            assertTrue("bytes reserved for the build", cache.bytes() > 0);
+        }
+        assertEquals(1, queued.size());
+        queued.get(0).run(); // the segment is still open: the build holds it
+        assertEquals("built although the search's reader was closed", 1, cache.built());
+        assertEquals("then forgotten when the build let go of the closed reader's segment", 0, cache.ready());
+        return cache.bytes();
+    }
+
+    /** A pool that refuses the first build: nothing is marked, no bytes stay reserved, and the next query builds. */
+    private int retryAfterRejection(Directory dir) throws IOException {
+        AtomicInteger calls = new AtomicInteger();
+        FactorPartitionCache cache = new FactorPartitionCache(task -> {
+            if (calls.getAndIncrement() == 0) {
+                throw new RejectedExecutionException("busy");
+            }
+            task.run();
+        }, 1L << 30);
+        try (DirectoryReader reader = DirectoryReader.open(dir)) {
+            LeafReader leaf = reader.leaves().get(0).reader();
+            assertNull(cache.get(leaf, "factors", 1_000));
+            assertEquals(0, cache.bytes());
+            assertNull(cache.get(leaf, "factors", 1_000));
+            assertNotNull(cache.get(leaf, "factors", 1_000));
+            return cache.ready();
+        }
     }
 
     private static double dot(float[] a, float[] b) {
