@@ -2,6 +2,7 @@ package org.recsys.recommend.blend;
 
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.LongHeap;
 import org.recsys.recommend.math.DotProducts;
 import org.recsys.recommend.math.Int8Codes;
 import org.recsys.recommend.math.KMeans;
@@ -59,12 +60,10 @@ final class FactorPartitions {
     /** Probed documents, increasing, with their approximate dot products with the query vector. */
     record Probe(int[] docs, float[] dots) {}
 
-    /** Fits and assigns the vectors of one segment; {@code values} is read by this thread only. */
-    static FactorPartitions build(FloatVectorValues values) throws IOException {
-        return build(values, DOCS_PER_LIST);
-    }
-
-    /** With about {@code docsPerList} vectors per list (tests use small segments, with lists as fine as a large one's). */
+    /**
+     * Fits and assigns the vectors of one segment, about {@code docsPerList} to a list ({@link #DOCS_PER_LIST}; tests use
+     * small segments with lists as fine as a large one's); {@code values} is read by this thread only.
+     */
     static FactorPartitions build(FloatVectorValues values, int docsPerList) throws IOException {
         int n = values.size();
         int dims = values.dimension();
@@ -89,9 +88,7 @@ final class FactorPartitions {
             float[] vector = values.vectorValue(ord);
             listOf[ord] = nearest.of(vector);
             starts[listOf[ord] + 1]++;
-            for (float v : vector) {
-                largest = Math.max(largest, Math.abs(v));
-            }
+            largest = Int8Codes.largestMagnitude(vector, largest);
         }
         for (int l = 0; l < lists; l++) {
             starts[l + 1] += starts[l];
@@ -99,7 +96,7 @@ final class FactorPartitions {
         int[] next = Arrays.copyOf(starts, lists);
         int[] docs = new int[n];
         byte[] codes = new byte[n * dims];
-        float scale = largest == 0 ? 1f : largest / 127f;
+        float scale = Int8Codes.scaleForLargest(largest);
         for (int ord = 0; ord < n; ord++) {
             int at = next[listOf[ord]]++;
             docs[at] = values.ordToDoc(ord);
@@ -128,18 +125,35 @@ final class FactorPartitions {
         float queryScale = Int8Codes.scaleFor(vector);
         byte[] query = new byte[dims];
         Int8Codes.encode(vector, queryScale, query, 0);
-        TopInts top = new TopInts(keep);
+        LongHeap top = new LongHeap(Math.max(1, keep)); // (approximate dot << 32 | doc): the largest dots, ties by doc
         int taken = 0;
         for (int i = 0; i < lists && taken < wanted; i++) {
             int l = order[i];
             for (int at = starts[l]; at < starts[l + 1]; at++) {
                 if (liveDocs == null || liveDocs.get(docs[at])) { // deleted or hidden documents must not take places
-                    top.offer(Int8Codes.dot(query, codes, at * dims), docs[at]);
+                    top.insertWithOverflow(((long) Int8Codes.dot(query, codes, at * dims) << 32) | docs[at]);
                 }
             }
             taken += starts[l + 1] - starts[l];
         }
-        return top.byDoc(queryScale * scale);
+        return byDoc(top, queryScale * scale);
+    }
+
+    /** The heap's documents in increasing order, with their int dot products × {@code scale}. */
+    private static Probe byDoc(LongHeap top, float scale) {
+        long[] byDoc = new long[top.size()];
+        for (int i = 0; i < byDoc.length; i++) {
+            long entry = top.pop();
+            byDoc[i] = (entry << 32) | (entry >>> 32); // doc (never negative) high, the dot's bits low
+        }
+        Arrays.sort(byDoc);
+        int[] docs = new int[byDoc.length];
+        float[] dots = new float[byDoc.length];
+        for (int i = 0; i < byDoc.length; i++) {
+            docs[i] = (int) (byDoc[i] >>> 32);
+            dots[i] = (int) byDoc[i] * scale;
+        }
+        return new Probe(docs, dots);
     }
 
     int lists() {
@@ -163,78 +177,5 @@ final class FactorPartitions {
     /** Heap held, for the cache's accounting. */
     long bytes() {
         return 64 + 4L * (centroids.length + starts.length + docs.length) + codes.length;
-    }
-
-    /** The largest int scores offered, with their documents: a min-heap of fixed capacity. */
-    private static final class TopInts {
-        private final int[] scores;
-        private final int[] docs;
-        private int size;
-
-        TopInts(int capacity) {
-            scores = new int[Math.max(1, capacity)];
-            docs = new int[scores.length];
-        }
-
-        void offer(int score, int doc) {
-            if (size < scores.length) {
-                scores[size] = score;
-                docs[size] = doc;
-                up(size++);
-            } else if (score > scores[0]) {
-                scores[0] = score;
-                docs[0] = doc;
-                down();
-            }
-        }
-
-        /** The kept documents in increasing order, with score × {@code scale}. */
-        Probe byDoc(float scale) {
-            long[] packed = new long[size];
-            for (int i = 0; i < size; i++) {
-                packed[i] = ((long) docs[i] << 32) | (scores[i] & 0xFFFFFFFFL);
-            }
-            Arrays.sort(packed);
-            int[] outDocs = new int[size];
-            float[] outDots = new float[size];
-            for (int i = 0; i < size; i++) {
-                outDocs[i] = (int) (packed[i] >>> 32);
-                outDots[i] = (int) packed[i] * scale;
-            }
-            return new Probe(outDocs, outDots);
-        }
-
-        private void up(int at) {
-            while (at > 0 && scores[(at - 1) / 2] > scores[at]) {
-                swap(at, (at - 1) / 2);
-                at = (at - 1) / 2;
-            }
-        }
-
-        private void down() {
-            int at = 0;
-            while (true) {
-                int smallest = at;
-                for (int child = 2 * at + 1; child <= 2 * at + 2 && child < size; child++) {
-                    if (scores[child] < scores[smallest]) {
-                        smallest = child;
-                    }
-                }
-                if (smallest == at) {
-                    return;
-                }
-                swap(at, smallest);
-                at = smallest;
-            }
-        }
-
-        private void swap(int a, int b) {
-            int s = scores[a];
-            scores[a] = scores[b];
-            scores[b] = s;
-            int d = docs[a];
-            docs[a] = docs[b];
-            docs[b] = d;
-        }
     }
 }

@@ -9,9 +9,9 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.VectorUtil;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -19,12 +19,12 @@ import java.util.Objects;
  * the lists whose centroids score highest against the user vector, at least {@code 1/}{@value #PROBED_SHARE_INVERSE} of
  * the segment, ranked by int8 approximations of the dot product; the best {@code keep} become candidates. HNSW
  * ({@code knn}) stays the first generator; this one finds what the graph misses for vectors unlike the data (see
- * {@link FactorPartitions}). Segments without partitions (small ones, or
- * while they are being built) contribute nothing here.
+ * {@link FactorPartitions}). Segments without partitions (small ones, or while they are being built) contribute nothing.
  *
- * <p>The generator's score is a positive monotone map of the approximate dot product; the blend scores the candidates
- * with the exact signal. The best {@code keep} are chosen before the query's filter applies (which Lucene intersects
- * afterwards): under a selective filter this generator proposes fewer, and the filtered HNSW search fills in.
+ * <p>The generator's score is a positive monotone map of the approximate dot product (Lucene's, for inner products);
+ * the blend scores the candidates with the exact signal. The best {@code keep} are chosen before the query's filter
+ * applies (which Lucene intersects afterwards): under a selective filter this generator proposes fewer, and the filtered
+ * HNSW search fills in.
  */
 public final class PartitionProbeQuery extends Query {
 
@@ -65,7 +65,7 @@ public final class PartitionProbeQuery extends Query {
                 }
                 double[] scores = new double[probe.docs().length];
                 for (int i = 0; i < scores.length; i++) {
-                    scores[i] = positive(probe.dots()[i]);
+                    scores[i] = VectorUtil.scaleMaxInnerProductScore(probe.dots()[i]); // positive, as top-k collection needs
                 }
                 return new ScorerSupplier() {
                     @Override
@@ -92,11 +92,6 @@ public final class PartitionProbeQuery extends Query {
         };
     }
 
-    /** A monotone map of the dot product into positive numbers, as a top-k collection needs (Lucene's for inner products). */
-    static double positive(double dot) {
-        return dot >= 0 ? 1 + dot : 1 / (1 - dot);
-    }
-
     @Override
     public void visit(QueryVisitor visitor) {
         if (visitor.acceptField(signal.field())) {
@@ -117,6 +112,6 @@ public final class PartitionProbeQuery extends Query {
 
     @Override
     public int hashCode() {
-        return Objects.hash(classHash(), signal, minDocs, keep, Arrays.hashCode(signal.vector()));
+        return Objects.hash(classHash(), signal, minDocs, keep); // the signal's hash covers its vector
     }
 }

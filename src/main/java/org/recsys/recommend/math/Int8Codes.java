@@ -28,11 +28,21 @@ public final class Int8Codes {
 
     /** The scale that maps the largest magnitude in {@code values} to 127 (1 when they are all zero). */
     public static float scaleFor(float[] values) {
-        float max = 0;
+        return scaleForLargest(largestMagnitude(values, 0));
+    }
+
+    /** max(so far, the largest |v| in {@code values}). */
+    public static float largestMagnitude(float[] values, float soFar) {
+        float max = soFar;
         for (float v : values) {
             max = Math.max(max, Math.abs(v));
         }
-        return max == 0 ? 1f : max / 127f;
+        return max;
+    }
+
+    /** The scale that maps {@code largest} (a magnitude) to 127, or 1 when it is 0. */
+    public static float scaleForLargest(float largest) {
+        return largest == 0 ? 1f : largest / 127f;
     }
 
     /** Writes the codes of {@code vector} at {@code offset}, clipped to [-127, 127]. */

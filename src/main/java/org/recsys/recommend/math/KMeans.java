@@ -59,19 +59,23 @@ public final class KMeans {
      */
     private static float[] seeds(float[] points, int count, int dims, int lists, SplittableRandom random) {
         float[] centroids = new float[lists * dims];
+        double[] norms = new double[count]; // |x|², so that |x − c|² = |x|² − 2 x·c + |c|² is one batch of dot products
+        for (int i = 0; i < count * dims; i++) {
+            norms[i / dims] += (double) points[i] * points[i];
+        }
         double[] nearest = new double[count];
         Arrays.fill(nearest, Double.POSITIVE_INFINITY);
+        double[] dots = new double[count];
+        float[] centroid = new float[dims];
         int chosen = random.nextInt(count);
         for (int c = 0; c < lists; c++) {
-            System.arraycopy(points, chosen * dims, centroids, c * dims, dims);
+            System.arraycopy(points, chosen * dims, centroid, 0, dims);
+            System.arraycopy(centroid, 0, centroids, c * dims, dims);
+            double centroidNorm = norms[chosen];
+            DotProducts.dots(centroid, points, count, dots, 0);
             double total = 0;
             for (int p = 0; p < count; p++) {
-                double distance = 0;
-                for (int d = 0; d < dims; d++) {
-                    double diff = points[p * dims + d] - centroids[c * dims + d];
-                    distance += diff * diff;
-                }
-                nearest[p] = Math.min(nearest[p], distance);
+                nearest[p] = Math.min(nearest[p], Math.max(0, norms[p] - 2 * dots[p] + centroidNorm));
                 total += nearest[p];
             }
             if (total == 0) {
