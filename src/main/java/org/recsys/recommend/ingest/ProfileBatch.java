@@ -13,6 +13,7 @@ import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.engine.VersionConflictEngineException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -192,7 +193,9 @@ final class ProfileBatch {
             kept.put(model.users().history(), history.toSource());
             Map<String, Object> source = new HashMap<>(kept);
             source.put(model.users().factors(), Vectors.asList(vector));
-            IndexRequest request = new IndexRequest(model.users().index()).id(user).source(source);
+            // SMILE, not JSON: the vector's floats go as binary, with no float-to-text formatting here and no parsing on the
+            // shard (Elasticsearch keeps the source in the format it came in, and converts it for anyone who reads it as JSON)
+            IndexRequest request = new IndexRequest(model.users().index()).id(user).source(source, XContentType.SMILE);
             if (profile.exists()) {
                 request.setIfSeqNo(profile.seqNo()).setIfPrimaryTerm(profile.primaryTerm());
             } else {

@@ -16,6 +16,7 @@ import org.elasticsearch.index.engine.VersionConflictEngineException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.TaskCancelledException;
+import org.elasticsearch.xcontent.XContentType;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -119,7 +120,8 @@ final class TrainingWriter {
                             source.put(field, value);
                         }
                     });
-                    bulk.add(new IndexRequest(index).id(ids.get(r)).source(source).setIfSeqNo(item.getSeqNo())
+                    // SMILE: vectors go as binary floats, neither formatted as text here nor parsed from text on the shard
+                    bulk.add(new IndexRequest(index).id(ids.get(r)).source(source, XContentType.SMILE).setIfSeqNo(item.getSeqNo())
                         .setIfPrimaryTerm(item.getPrimaryTerm()));
                     bulkRows.add(r);
                 }
@@ -177,7 +179,7 @@ final class TrainingWriter {
         int to = Math.min(ids.size(), from + PAGE);
         BulkRequest bulk = new BulkRequest();
         for (int r = from; r < to; r++) {
-            UpdateRequest update = new UpdateRequest(index, ids.get(r)).doc(docs.apply(r));
+            UpdateRequest update = new UpdateRequest(index, ids.get(r)).doc(docs.apply(r), XContentType.SMILE); // as above
             bulk.add(upsert ? update.docAsUpsert(true) : update);
         }
         if (to == ids.size()) {

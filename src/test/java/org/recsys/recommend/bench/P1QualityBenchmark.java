@@ -64,6 +64,9 @@ public final class P1QualityBenchmark {
             JsonNode cold = train(http, "p1_train", 60, 10);
             System.out.printf(Locale.ROOT, "%nfirst training on the fresh node (whole train file): %d ms (phases %s)%n",
                 cold.path("took").asLong(), cold.path("phases_ms"));
+            if (List.of(args).contains("--first-training-only")) {
+                return; // measures the fresh node's training alone (docs/training-and-evaluation.md, "Training time")
+            }
 
             System.out.println("\n## Validation: ALS hyper-parameters (collaborative signal alone), trained on fit, scored on validation");
             double bestNdcg = -1;
