@@ -92,14 +92,26 @@ public final class EaseNeighbors {
         }
     }
 
-    /** Item j's list: the k largest positive B_ij = −P_ij / P_jj, best first, ties to the smaller item index. */
+    /** Item j's list from column j of P: the k largest positive B_ij = −P_ij / P_jj (the column is overwritten with B). */
     private static void topPositive(double[] column, int j, int k, long[] keys, int[][] neighbors, float[][] weights) {
         double pjj = column[j];
-        int found = 0;
         for (int i = 0; i < column.length; i++) {
-            float b = (float) (-column[i] / pjj);
-            if (i != j && b > 0 && Float.isFinite(b)) {
-                keys[found++] = ((long) Float.floatToIntBits(b) << 32) | (Integer.MAX_VALUE - i);
+            column[i] = -column[i] / pjj;
+        }
+        topPositiveWeights(column, j, k, keys, neighbors, weights);
+    }
+
+    /**
+     * Item j's list: the k largest finite {@code b[i]}, i ≠ j, that a {@code sparse_vector} can hold (at least
+     * {@link Float#MIN_NORMAL}: it rejects the whole document for a smaller positive value, and such a weight adds nothing to
+     * a score), best first, ties to the smaller item index.
+     */
+    static void topPositiveWeights(double[] b, int j, int k, long[] keys, int[][] neighbors, float[][] weights) {
+        int found = 0;
+        for (int i = 0; i < b.length; i++) {
+            float w = (float) b[i];
+            if (i != j && w >= Float.MIN_NORMAL && Float.isFinite(w)) {
+                keys[found++] = ((long) Float.floatToIntBits(w) << 32) | (Integer.MAX_VALUE - i);
             }
         }
         Arrays.sort(keys, 0, found);

@@ -19,7 +19,7 @@ import static org.elasticsearch.index.query.AbstractQueryBuilder.parseTopLevelQu
  * <pre>
  * { "events": { "index": "events", "user": "user", "item": "item", "weight": "weight", "query": { … } },
  *   "als": { "factors": 64, "iterations": 15, "lambda": 0.1, "alpha": 10, "seed": 42, "cg_steps": 3 },
- *   "neighbors": { "k": 50, "similarity": "cosine" },          // or "ease", with "lambda": 200
+ *   "neighbors": { "k": 50, "similarity": "cosine" },          // or "ease" / "slim", with "lambda": 200
  *   "content": { "fields": ["title", "genres"], "lambda": 3, "min_items": 2, "max_features": 2000 } }
  * </pre>
  */
@@ -36,14 +36,15 @@ public record TrainSpec(
     long seed,
     int cgSteps,
     int neighbors,
-    String neighborSimilarity, // "cosine" (item-kNN) or "ease"
-    double easeLambda,
+    String neighborSimilarity, // "cosine" (item-kNN), "ease" or "slim"
+    double neighborLambda,
     ContentMapSpec content // null: no content → factor map
 ) implements Writeable {
 
     public static final String COSINE = "cosine";
     public static final String EASE = "ease";
-    public static final double DEFAULT_EASE_LAMBDA = 200;
+    public static final String SLIM = "slim";
+    public static final double DEFAULT_NEIGHBOR_LAMBDA = 200;
 
     public TrainSpec {
         if (eventsIndex == null || eventsIndex.isEmpty()) {
@@ -64,16 +65,18 @@ public record TrainSpec(
         if (neighbors < 0 || neighbors > 1000) {
             throw new IllegalArgumentException("[neighbors.k] must be between 0 and 1000, got [" + neighbors + "]");
         }
-        if (COSINE.equals(neighborSimilarity) == false && EASE.equals(neighborSimilarity) == false) {
+        if (List.of(COSINE, EASE, SLIM).contains(neighborSimilarity) == false) {
             throw new IllegalArgumentException(
-                "[neighbors.similarity] must be [" + COSINE + "] or [" + EASE + "], got [" + neighborSimilarity + "]"
+                "[neighbors.similarity] must be one of [" + COSINE + ", " + EASE + ", " + SLIM + "], got [" + neighborSimilarity + "]"
             );
         }
-        if (Double.isFinite(easeLambda) == false || easeLambda <= 0) {
-            throw new IllegalArgumentException("[neighbors.lambda] must be a finite number > 0, got [" + easeLambda + "]");
+        if (Double.isFinite(neighborLambda) == false || neighborLambda <= 0) {
+            throw new IllegalArgumentException("[neighbors.lambda] must be a finite number > 0, got [" + neighborLambda + "]");
         }
-        if (easeLambda != DEFAULT_EASE_LAMBDA && COSINE.equals(neighborSimilarity)) {
-            throw new IllegalArgumentException("[neighbors.lambda] applies to [neighbors.similarity] [" + EASE + "] only");
+        if (neighborLambda != DEFAULT_NEIGHBOR_LAMBDA && COSINE.equals(neighborSimilarity)) {
+            throw new IllegalArgumentException(
+                "[neighbors.lambda] applies to [neighbors.similarity] [" + EASE + "] and [" + SLIM + "] only"
+            );
         }
     }
 
@@ -112,7 +115,7 @@ public record TrainSpec(
         out.writeVInt(cgSteps);
         out.writeVInt(neighbors);
         out.writeString(neighborSimilarity);
-        out.writeDouble(easeLambda);
+        out.writeDouble(neighborLambda);
         out.writeOptionalWriteable(content);
     }
 
@@ -124,7 +127,7 @@ public record TrainSpec(
         List<String> modelContent) throws IOException {
         Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50, modelContent,
             ContentMapSpec.DEFAULT_LAMBDA, ContentMapSpec.DEFAULT_MIN_ITEMS, ContentMapSpec.DEFAULT_MAX_FEATURES, COSINE,
-            DEFAULT_EASE_LAMBDA };
+            DEFAULT_NEIGHBOR_LAMBDA };
         ObjectParser<Object[], Void> events = new ObjectParser<>("events");
         events.declareString((a, s) -> a[0] = s, new ParseField("index"));
         events.declareString((a, s) -> a[1] = s, new ParseField("user"));

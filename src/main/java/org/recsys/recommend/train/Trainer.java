@@ -13,6 +13,7 @@ import org.recsys.recommend.math.ImplicitAls;
 import org.recsys.recommend.math.Interactions;
 import org.recsys.recommend.math.EaseNeighbors;
 import org.recsys.recommend.math.ItemNeighbors;
+import org.recsys.recommend.math.SlimNeighbors;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
@@ -99,11 +100,12 @@ public final class Trainer {
             );
         }
         long factorBytes = (long) (users + items) * spec.factors() * 4 * 2;
-        boolean ease = spec.neighbors() > 0 && TrainSpec.EASE.equals(spec.neighborSimilarity());
+        String similarity = spec.neighbors() > 0 ? spec.neighborSimilarity() : null;
         checkBudget(users + " users and " + items + " items", factorBytes + (long) items * spec.neighbors() * 8);
-        if (ease) {
+        if (TrainSpec.EASE.equals(similarity) || TrainSpec.SLIM.equals(similarity)) {
             // dense n × n matrices: the limit is the catalogue, not the events ([neighbors.similarity] cosine has none)
-            checkBudget("[neighbors.similarity] [ease] over " + items + " items", factorBytes + EaseNeighbors.bytesNeeded(items));
+            long dense = TrainSpec.EASE.equals(similarity) ? EaseNeighbors.bytesNeeded(items) : SlimNeighbors.bytesNeeded(items);
+            checkBudget("[neighbors.similarity] [" + similarity + "] over " + items + " items", factorBytes + dense);
         }
         Interactions userItems = table.userItems();
         phase("als", 0, table.events(), users, items, 0);
@@ -117,10 +119,13 @@ public final class Trainer {
             (iteration, nanos) -> task.status(new TrainStatus("als", iteration, spec.iterations(), table.events(), users, items, 0))
         );
         phase("neighbors", spec.iterations(), table.events(), users, items, 0);
-        ItemNeighbors.Lists neighbors = spec.neighbors() == 0
-            ? null
-            : ease ? EaseNeighbors.compute(userItems, spec.neighbors(), spec.easeLambda(), trainPool, parallelism, task::isCancelled)
-            : ItemNeighbors.compute(userItems, spec.neighbors(), trainPool, parallelism, task::isCancelled);
+        ItemNeighbors.Lists neighbors = similarity == null ? null : switch (similarity) {
+            case TrainSpec.EASE -> EaseNeighbors.compute(userItems, spec.neighbors(), spec.neighborLambda(), trainPool, parallelism,
+                task::isCancelled);
+            case TrainSpec.SLIM -> SlimNeighbors.compute(userItems, spec.neighbors(), spec.neighborLambda(), trainPool, parallelism,
+                task::isCancelled);
+            default -> ItemNeighbors.compute(userItems, spec.neighbors(), trainPool, parallelism, task::isCancelled);
+        };
         Interactions itemUsers = userItems.transpose();
         phase("writing", spec.iterations(), table.events(), users, items, 0);
         TrainingWriter writer = new TrainingWriter(client, task);

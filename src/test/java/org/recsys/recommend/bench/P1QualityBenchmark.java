@@ -13,11 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Protocol P1 of BASELINES.md, measured the way the protocol asks: hyper-parameters and blend weights are chosen on a
@@ -42,6 +45,11 @@ public final class P1QualityBenchmark {
     private static final int EASE_K = 500;
     private static final double[] EASE_LAMBDAS = { 100, 200, 400 };
     private static final double[] EASE_WEIGHTS = { 0.25, 0.5, 1, 2, 4 };
+    private static final int SLIM_K = 500; // more than any item's positive SLIM weights on P1: the lists are the whole model
+    private static final double[] SLIM_LAMBDAS = { 50, 100, 200 };
+    private static final double[] SLIM_WEIGHTS = { 0.5, 1, 2 };
+    /** Popularity's weight relative to the most popular item's (linear normalization: the raw number of users). */
+    private static final double[] POPULARITY_SHARES = { 0, 0.05, 0.1 };
 
     private P1QualityBenchmark() {}
 
@@ -131,8 +139,40 @@ public final class P1QualityBenchmark {
             }
             System.out.printf(Locale.ROOT, "best EASE blend: %s with lambda %.0f (validation nDCG@10 %.4f)%n", bestEaseBlend,
                 bestEaseLambda, bestEaseNdcg);
-            boolean easeChosen = bestEaseNdcg > bestBlendNdcg;
-            System.out.printf(Locale.ROOT, "chosen for the test: %s%n", easeChosen ? "the EASE blend" : "the item-kNN blend");
+
+            System.out.println("\n## Validation: SLIM neighbors (neighbors.similarity slim), alone and blended with ALS 1 and popularity");
+            double fitMostPopular = mostPopular(carved.get(0));
+            double bestSlimLambda = 0;
+            String bestSlimBlend = null;
+            double bestSlimNdcg = -1;
+            Map<String, double[]> slimWeights = new LinkedHashMap<>();
+            slimWeights.put("slim_alone", null);
+            for (double w : SLIM_WEIGHTS) {
+                for (double pop : POPULARITY_SHARES) {
+                    slimWeights.put(String.format(Locale.ROOT, "als+slim%.2f+pop%.2f", w, pop), new double[] { w, pop });
+                }
+            }
+            for (double slimLambda : SLIM_LAMBDAS) {
+                JsonNode slimTrained = train(http, "p1_fit", bestLambda, bestAlpha, slimNeighbors(slimLambda), "");
+                System.out.printf(Locale.ROOT, "slim lambda %5.0f: training took %d ms (phases %s)%n", slimLambda,
+                    slimTrained.path("took").asLong(), slimTrained.path("phases_ms"));
+                JsonNode slimMetrics = evaluate(http, "p1_validation", slimConfigs(slimWeights, fitMostPopular));
+                for (String name : slimWeights.keySet()) {
+                    double ndcg = slimMetrics.path(name).path("ndcg").asDouble();
+                    System.out.printf(Locale.ROOT, "slim lambda %5.0f %-22s nDCG@10 %.4f%n", slimLambda, name, ndcg);
+                    if (name.equals("slim_alone") == false && ndcg > bestSlimNdcg) {
+                        bestSlimNdcg = ndcg;
+                        bestSlimLambda = slimLambda;
+                        bestSlimBlend = name;
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "best SLIM blend: %s with lambda %.0f (validation nDCG@10 %.4f)%n", bestSlimBlend,
+                bestSlimLambda, bestSlimNdcg);
+            boolean slimChosen = bestSlimNdcg > Math.max(bestEaseNdcg, bestBlendNdcg);
+            boolean easeChosen = slimChosen == false && bestEaseNdcg > bestBlendNdcg;
+            System.out.printf(Locale.ROOT, "chosen for the test: %s%n",
+                slimChosen ? "the SLIM blend" : easeChosen ? "the EASE blend" : "the item-kNN blend");
 
             System.out.println("\n## Test, once: trained on the whole train file with the chosen settings");
             JsonNode trained = train(http, "p1_train", bestLambda, bestAlpha);
@@ -142,7 +182,7 @@ public final class P1QualityBenchmark {
             configs.put("popularity", "{\"signals\":{\"popularity\":{\"weight\":1,\"normalization\":\"linear\"}}}");
             configs.put("neighbors (item-kNN)", NEIGHBORS_ALONE);
             configs.put("als", "{\"signals\":{\"collaborative\":{}}}");
-            if (easeChosen == false) {
+            if (easeChosen == false && slimChosen == false) {
                 configs.put("blend (" + bestBlend + ")", blends.get(bestBlend));
             }
             configs.put("query defaults", "{}");
@@ -157,6 +197,17 @@ public final class P1QualityBenchmark {
                 easeConfigs.put("blend (" + bestEaseBlend + ")", easeBlends.get(bestEaseBlend));
                 printTable(easeConfigs, evaluate(http, "p1_test", easeConfigs));
             }
+            if (slimChosen) {
+                JsonNode slimTrained = train(http, "p1_train", bestLambda, bestAlpha, slimNeighbors(bestSlimLambda), "");
+                System.out.printf(Locale.ROOT, "%ntraining with SLIM neighbors (lambda %.0f) took %d ms (phases %s)%n", bestSlimLambda,
+                    slimTrained.path("took").asLong(), slimTrained.path("phases_ms"));
+                Map<String, double[]> chosen = new LinkedHashMap<>();
+                chosen.put("slim_alone", null);
+                chosen.put(bestSlimBlend, slimWeights.get(bestSlimBlend));
+                Map<String, String> slimConfigs = slimConfigs(chosen, mostPopular(train));
+                printTable(slimConfigs, evaluate(http, "p1_test", slimConfigs));
+                System.out.println("(" + bestSlimBlend + ": " + slimConfigs.get(bestSlimBlend) + ")");
+            }
         }
     }
 
@@ -165,6 +216,38 @@ public final class P1QualityBenchmark {
     /** The _train body's neighbors section for EASE (instead of the default item-kNN one). */
     private static String easeNeighbors(double lambda) {
         return String.format(Locale.ROOT, "{\"k\":%d,\"similarity\":\"ease\",\"lambda\":%s}", EASE_K, lambda);
+    }
+
+    /** The _train body's neighbors section for SLIM. */
+    private static String slimNeighbors(double lambda) {
+        return String.format(Locale.ROOT, "{\"k\":%d,\"similarity\":\"slim\",\"lambda\":%s}", SLIM_K, lambda);
+    }
+
+    /** Named configs: null weights = neighbors alone; else { neighbors weight, popularity share of the most popular item }. */
+    private static Map<String, String> slimConfigs(Map<String, double[]> weights, double mostPopular) {
+        Map<String, String> configs = new LinkedHashMap<>();
+        weights.forEach((name, w) -> {
+            if (w == null) {
+                configs.put(name, NEIGHBORS_ALONE);
+                return;
+            }
+            String blend = blend(w[0], 0);
+            if (w[1] > 0) {
+                blend = blend.substring(0, blend.length() - 2) + String.format(Locale.ROOT,
+                    ",\"popularity\":{\"weight\":%s,\"normalization\":\"linear\"}}}", w[1] / mostPopular);
+            }
+            configs.put(name, blend);
+        });
+        return configs;
+    }
+
+    /** The number of distinct users of the most popular item: the items' {@code popularity} a training writes. */
+    private static double mostPopular(List<String[]> events) {
+        Map<String, Set<String>> users = new HashMap<>();
+        for (String[] e : events) {
+            users.computeIfAbsent(e[1], i -> new HashSet<>()).add(e[0]);
+        }
+        return users.values().stream().mapToInt(Set::size).max().orElse(1);
     }
 
     private static void printTable(Map<String, String> configs, JsonNode results) {

@@ -224,23 +224,34 @@ class TrainEvaluateIT {
 
     @Test
     void easeNeighborsStayInsideThePlantedClusters(JsonHttp http) {
-        bareModel(http, "eased");
-        ok(http.post("/_recommend/model/eased/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2,\"seed\":1},"
-            + "\"neighbors\":{\"k\":10,\"similarity\":\"ease\",\"lambda\":20},\"content\":{\"fields\":[]}}"));
+        assertNeighborsInsideThePlantedClusters(http, "eased", "ease");
+    }
+
+    @Test
+    void slimNeighborsStayInsideThePlantedClusters(JsonHttp http) {
+        assertNeighborsInsideThePlantedClusters(http, "slimmed", "slim");
+    }
+
+    /** Trains a model with {@code similarity} neighbors: its positive weights must link items of the same cluster. */
+    private void assertNeighborsInsideThePlantedClusters(JsonHttp http, String model, String similarity) {
+        bareModel(http, model);
+        ok(http.post("/_recommend/model/" + model + "/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2,"
+            + "\"seed\":1},\"neighbors\":{\"k\":10,\"similarity\":\"" + similarity + "\",\"lambda\":20},\"content\":{\"fields\":[]}}"));
         int inCluster = 0;
         int total = 0;
         for (int i = 0; i < ITEMS; i += 7) {
-            JsonNode neighbors = http.get("/tr_items_eased/_doc/i" + i + "?_source_exclude_vectors=false").json().at("/_source/neighbors");
+            JsonNode neighbors = http.get("/tr_items_" + model + "/_doc/i" + i + "?_source_exclude_vectors=false").json()
+                .at("/_source/neighbors");
             assertTrue(neighbors.size() > 0 && neighbors.size() <= 10, "i" + i + ": " + neighbors);
             for (var entry : (Iterable<java.util.Map.Entry<String, JsonNode>>) neighbors::fields) {
-                assertTrue(entry.getValue().asDouble() > 0, "EASE weights kept are positive: " + neighbors);
+                assertTrue(entry.getValue().asDouble() > 0, similarity + " weights kept are positive: " + neighbors);
                 inCluster += Integer.parseInt(entry.getKey().substring(1)) % CLUSTERS == i % CLUSTERS ? 1 : 0;
                 total++;
             }
         }
-        // 90 % of a user's events are in their cluster: the strongest EASE weights link items of the same cluster
-        assertTrue(inCluster / (double) total > 0.8, inCluster + " of " + total + " EASE neighbors in the item's cluster");
-        dropBareModel(http, "eased");
+        // 90 % of a user's events are in their cluster: the strongest weights link items of the same cluster
+        assertTrue(inCluster / (double) total > 0.8, inCluster + " of " + total + " " + similarity + " neighbors in the item's cluster");
+        dropBareModel(http, model);
     }
 
     @Test
@@ -327,6 +338,8 @@ class TrainEvaluateIT {
         assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"ease\",\"lambda\":0}}"),
             "[neighbors.lambda]");
         assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"ease\",\"lambda\":\"big\"}}"), "lambda");
+        assertBad(http.post("/_recommend/model/planted/_train", train + "{\"similarity\":\"slim\",\"lambda\":-5}}"),
+            "[neighbors.lambda]");
         String events = "{\"events\":{\"index\":\"tr_events\"},\"content\":";
         assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":[\"cluster\"],\"lambda\":0}}"), "[content.lambda]");
         assertBad(http.post("/_recommend/model/planted/_train", events + "{\"fields\":[\"cluster\"],\"min_items\":0}}"),
