@@ -25,17 +25,7 @@ class EaseNeighborsTests {
         int items = 40;
         Interactions data = RandomInteractions.draw(random, users, items, 1200, 4); // strengths do not matter: X is binary
         double lambda = 7.5;
-        double[][] g = new double[items][items];
-        for (int u = 0; u < users; u++) {
-            for (int p = data.indptr()[u]; p < data.indptr()[u + 1]; p++) {
-                for (int q = data.indptr()[u]; q < data.indptr()[u + 1]; q++) {
-                    g[data.indices()[p]][data.indices()[q]] += 1;
-                }
-            }
-        }
-        for (int i = 0; i < items; i++) {
-            g[i][i] += lambda;
-        }
+        double[][] g = RandomInteractions.binaryGram(data, lambda);
         double[][] p = GaussianElimination.invert(g);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         ItemNeighbors.Lists lists;
@@ -66,20 +56,8 @@ class EaseNeighborsTests {
     /** Two groups of items that never share a user: every positive weight stays inside an item's own group. */
     @Test
     void plantedGroupsAreRecovered() throws InterruptedException {
-        int users = 40;
         int items = 10;
-        int[] rows = new int[users * 3];
-        int[] cols = new int[users * 3];
-        float[] values = new float[users * 3];
-        for (int u = 0; u < users; u++) {
-            int base = u % 2 == 0 ? 0 : 5;
-            for (int t = 0; t < 3; t++) {
-                rows[u * 3 + t] = u;
-                cols[u * 3 + t] = base + (u / 2 + t) % 5;
-                values[u * 3 + t] = 1;
-            }
-        }
-        Interactions data = Interactions.fromTriples(users, items, rows, cols, values);
+        Interactions data = RandomInteractions.plantedGroups(40);
         ItemNeighbors.Lists lists = EaseNeighbors.compute(data, 4, 1.0, Runnable::run, 1, () -> false);
         for (int j = 0; j < items; j++) {
             assertTrue(lists.neighbors()[j].length > 0, "item " + j + " has neighbors");

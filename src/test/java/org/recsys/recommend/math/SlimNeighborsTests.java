@@ -26,14 +26,7 @@ class SlimNeighborsTests {
         int items = 45;
         Interactions data = RandomInteractions.draw(random, users, items, 1600, 4); // strengths do not matter: X is binary
         double lambda = 6;
-        double[][] gram = new double[items][items];
-        for (int u = 0; u < users; u++) {
-            for (int p = data.indptr()[u]; p < data.indptr()[u + 1]; p++) {
-                for (int q = data.indptr()[u]; q < data.indptr()[u + 1]; q++) {
-                    gram[data.indices()[p]][data.indices()[q]] += 1;
-                }
-            }
-        }
+        double[][] gram = RandomInteractions.binaryGram(data, 0);
         ItemNeighbors.Lists lists = SlimNeighbors.compute(data, items, lambda, Runnable::run, 1, () -> false);
         int positive = 0;
         int zeroWithPositiveGain = 0;
@@ -88,20 +81,8 @@ class SlimNeighborsTests {
     /** Two groups of items that never share a user: every weight stays inside an item's own group. */
     @Test
     void plantedGroupsAreRecovered() throws InterruptedException {
-        int users = 40;
-        int[] rows = new int[users * 3];
-        int[] cols = new int[users * 3];
-        float[] values = new float[users * 3];
-        for (int u = 0; u < users; u++) {
-            int base = u % 2 == 0 ? 0 : 5;
-            for (int t = 0; t < 3; t++) {
-                rows[u * 3 + t] = u;
-                cols[u * 3 + t] = base + (u / 2 + t) % 5;
-                values[u * 3 + t] = 1;
-            }
-        }
-        ItemNeighbors.Lists lists = SlimNeighbors.compute(Interactions.fromTriples(users, 10, rows, cols, values), 4, 1.0,
-            Runnable::run, 1, () -> false);
+        ItemNeighbors.Lists lists = SlimNeighbors.compute(RandomInteractions.plantedGroups(40), 4, 1.0, Runnable::run, 1,
+            () -> false);
         for (int j = 0; j < 10; j++) {
             assertTrue(lists.neighbors()[j].length > 0, "item " + j + " has neighbors");
             for (int i : lists.neighbors()[j]) {
