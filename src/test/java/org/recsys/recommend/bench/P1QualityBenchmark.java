@@ -207,6 +207,13 @@ public final class P1QualityBenchmark {
                 Map<String, String> slimConfigs = slimConfigs(chosen, mostPopular(train));
                 printTable(slimConfigs, evaluate(http, "p1_test", slimConfigs));
                 System.out.println("(" + bestSlimBlend + ": " + slimConfigs.get(bestSlimBlend) + ")");
+                // what a user does with the result: the chosen blend becomes the model's default signals, so a recommend
+                // query or _evaluate config that names no signals gets it
+                String chosenBlend = slimConfigs.get(bestSlimBlend);
+                String signals = chosenBlend.substring("{\"signals\":".length(), chosenBlend.length() - 1);
+                putModel(http, bestLambda, bestAlpha, ",\"signals\":" + signals);
+                Map<String, String> defaults = Map.of("the model's defaults, set to " + bestSlimBlend, "{}");
+                printTable(defaults, evaluate(http, "p1_test", defaults));
             }
         }
     }
@@ -288,12 +295,17 @@ public final class P1QualityBenchmark {
 
     /** Trains model p1 with the given _train {@code neighbors} section. */
     static JsonNode train(JsonHttp http, String events, double lambda, double alpha, String neighbors, String extra) {
-        ok(http.put("/_recommend/model/p1", String.format(Locale.ROOT, "{\"items\":{\"index\":\"p1_items\",\"content\":[\"title\","
-            + "\"genres\"]},\"users\":{\"index\":\"p1_users\",\"max_history\":10000},\"factors\":{\"dims\":%d,\"lambda\":%s,"
-            + "\"alpha\":%s}}", DIMS, lambda, alpha)));
+        putModel(http, lambda, alpha, "");
         return ok(http.post("/_recommend/model/p1/_train", String.format(Locale.ROOT, "{\"events\":{\"index\":\"%s\"},\"als\":{"
             + "\"factors\":%d,\"iterations\":%d,\"lambda\":%s,\"alpha\":%s,\"seed\":42},\"neighbors\":%s%s}", events, DIMS,
             ITERATIONS, lambda, alpha, neighbors, extra))).json();
+    }
+
+    /** Creates or replaces model p1 (a trained state carries over); {@code extra} is appended to the body, e.g. its signals. */
+    static void putModel(JsonHttp http, double lambda, double alpha, String extra) {
+        ok(http.put("/_recommend/model/p1", String.format(Locale.ROOT, "{\"items\":{\"index\":\"p1_items\",\"content\":[\"title\","
+            + "\"genres\"]},\"users\":{\"index\":\"p1_users\",\"max_history\":10000},\"factors\":{\"dims\":%d,\"lambda\":%s,"
+            + "\"alpha\":%s}%s}", DIMS, lambda, alpha, extra)));
     }
 
     /** Evaluates the configs three at a time, so that no request nears the client's 60 s timeout on a busy machine. */
