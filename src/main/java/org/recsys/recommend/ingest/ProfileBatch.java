@@ -193,7 +193,7 @@ final class ProfileBatch {
             kept.put(model.users().history(), history.toSource());
             Map<String, Object> source = new HashMap<>(kept);
             source.put(model.users().factors(), Vectors.asList(vector));
-            // SMILE, not JSON: the vector's floats go as binary, with no float-to-text formatting here and no parsing on the
+            // SMILE, not JSON: the vector's floats go as binary, neither formatted as text here nor parsed from text on the
             // shard (Elasticsearch keeps the source in the format it came in, and converts it for anyone who reads it as JSON)
             IndexRequest request = new IndexRequest(model.users().index()).id(user).source(source, XContentType.SMILE);
             if (profile.exists()) {

@@ -43,8 +43,11 @@ public final class ProfileCache {
      */
     record Profile(long seqNo, long primaryTerm, Map<String, Object> source, History history, long bytes) {}
 
-    /** A rough heap cost of the parsed maps and lists per byte of their JSON: the size setting bounds heap, not JSON. */
-    private static final long HEAP_PER_SERIALIZED_BYTE = 4;
+    /**
+     * A rough heap cost of the parsed maps and lists per byte of the profile as written (SMILE, vector included): the size
+     * setting bounds heap, not bytes. It was 4 per byte of JSON; SMILE is about half as long, hence 8.
+     */
+    private static final long HEAP_PER_SERIALIZED_BYTE = 8;
 
     private final Cache<Key, Profile> cache; // null: off
     private final AtomicLong clears = new AtomicLong();

@@ -1,6 +1,7 @@
 package org.recsys.recommend.math;
 
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -24,8 +25,11 @@ public final class SlimNeighbors {
 
     /** Sweeps stop when no weight moves by more than this fraction of the column's largest weight. */
     static final double TOLERANCE = 1e-6;
-    /** A column that has not converged after this many sweeps keeps what it has (well-conditioned for λ > 0: not seen). */
+    /** A column that has not converged after this many sweeps keeps what it has, and is counted (not seen for λ > 0). */
     static final int MAX_SWEEPS = 500;
+
+    /** The lists, and how many columns stopped at the sweep limit short of the tolerance (0: every column solved). */
+    public record Fit(ItemNeighbors.Lists lists, int unconvergedColumns) {}
 
     private SlimNeighbors() {}
 
@@ -34,10 +38,22 @@ public final class SlimNeighbors {
         return (long) items * items * Double.BYTES;
     }
 
-    public static ItemNeighbors.Lists compute(
+    public static Fit compute(
         Interactions userItems,
         int k,
         double lambda,
+        Executor executor,
+        int parallelism,
+        BooleanSupplier cancelled
+    ) throws InterruptedException {
+        return compute(userItems, k, lambda, MAX_SWEEPS, executor, parallelism, cancelled);
+    }
+
+    static Fit compute(
+        Interactions userItems,
+        int k,
+        double lambda,
+        int maxSweeps,
         Executor executor,
         int parallelism,
         BooleanSupplier cancelled
@@ -52,26 +68,29 @@ public final class SlimNeighbors {
         }
         int[][] neighbors = new int[n][];
         float[][] weights = new float[n][];
+        AtomicInteger unconverged = new AtomicInteger();
         ParallelChunks.run(n, parallelism * 4, executor, cancelled, (from, to) -> {
             double[] b = new double[n];
             double[] r = new double[n];
             long[] keys = new long[n];
             for (int j = from; j < to && cancelled.getAsBoolean() == false; j++) {
-                solveColumn(a, n, j, b, r);
+                if (solveColumn(a, n, j, b, r, maxSweeps) == false) {
+                    unconverged.incrementAndGet();
+                }
                 EaseNeighbors.topPositiveWeights(b, j, k, keys, neighbors, weights);
             }
         });
-        return new ItemNeighbors.Lists(neighbors, weights);
+        return new Fit(new ItemNeighbors.Lists(neighbors, weights), unconverged.get());
     }
 
-    /** Column j of B into {@code b} (b_j = 0); {@code r} is scratch. */
-    static void solveColumn(double[] a, int n, int j, double[] b, double[] r) {
+    /** Column j of B into {@code b} (b_j = 0); {@code r} is scratch. False: stopped at {@code maxSweeps}, short of the tolerance. */
+    static boolean solveColumn(double[] a, int n, int j, double[] b, double[] r, int maxSweeps) {
         int rowJ = j * n;
         for (int i = 0; i < n; i++) {
             b[i] = 0;
             r[i] = -a[rowJ + i]; // r = A·0 − g, g_i = (XᵀX)_ij = A_ji off the diagonal (A is symmetric)
         }
-        for (int sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+        for (int sweep = 0; sweep < maxSweeps; sweep++) {
             double largestMove = 0;
             double largestWeight = 0;
             for (int i = 0; i < n; i++) {
@@ -91,8 +110,9 @@ public final class SlimNeighbors {
                 largestWeight = Math.max(largestWeight, next);
             }
             if (largestMove <= TOLERANCE * largestWeight) {
-                return;
+                return true;
             }
         }
+        return false;
     }
 }

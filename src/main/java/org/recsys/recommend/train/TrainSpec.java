@@ -65,7 +65,7 @@ public record TrainSpec(
         if (neighbors < 0 || neighbors > 1000) {
             throw new IllegalArgumentException("[neighbors.k] must be between 0 and 1000, got [" + neighbors + "]");
         }
-        if (List.of(COSINE, EASE, SLIM).contains(neighborSimilarity) == false) {
+        if (neighborSimilarity == null || List.of(COSINE, EASE, SLIM).contains(neighborSimilarity) == false) {
             throw new IllegalArgumentException(
                 "[neighbors.similarity] must be one of [" + COSINE + ", " + EASE + ", " + SLIM + "], got [" + neighborSimilarity + "]"
             );

@@ -1,5 +1,7 @@
 package org.recsys.recommend.train;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.RefCountingListener;
@@ -33,6 +35,8 @@ import java.util.concurrent.Executor;
  * histories, and the model's Gramian. Each phase shows in the task's status.
  */
 public final class Trainer {
+
+    private static final Logger logger = LogManager.getLogger(Trainer.class);
 
     /** The share of the heap a training may plan to use. */
     static final double HEAP_SHARE = 0.25;
@@ -122,8 +126,7 @@ public final class Trainer {
         ItemNeighbors.Lists neighbors = similarity == null ? null : switch (similarity) {
             case TrainSpec.EASE -> EaseNeighbors.compute(userItems, spec.neighbors(), spec.neighborLambda(), trainPool, parallelism,
                 task::isCancelled);
-            case TrainSpec.SLIM -> SlimNeighbors.compute(userItems, spec.neighbors(), spec.neighborLambda(), trainPool, parallelism,
-                task::isCancelled);
+            case TrainSpec.SLIM -> slim(userItems);
             default -> ItemNeighbors.compute(userItems, spec.neighbors(), trainPool, parallelism, task::isCancelled);
         };
         Interactions itemUsers = userItems.transpose();
@@ -167,6 +170,17 @@ public final class Trainer {
                 ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors, generic, all.acquire(f -> fitted[0] = f));
             }
         }
+    }
+
+    private ItemNeighbors.Lists slim(Interactions userItems) throws InterruptedException {
+        SlimNeighbors.Fit fit = SlimNeighbors.compute(userItems, spec.neighbors(), spec.neighborLambda(), trainPool, parallelism,
+            task::isCancelled);
+        if (fit.unconvergedColumns() > 0) {
+            // not seen for λ > 0 (the solve is well conditioned); the lists are still usable, but not the exact optimum
+            logger.warn("training of model [{}]: SLIM neighbors of {} items stopped at the sweep limit short of the tolerance",
+                model.id(), fit.unconvergedColumns());
+        }
+        return fit.lists();
     }
 
     private Map<String, Object> itemDoc(int r, ImplicitAls.Factors factors, ItemNeighbors.Lists neighbors, Interactions itemUsers,

@@ -212,8 +212,15 @@ public final class P1QualityBenchmark {
                 String chosenBlend = slimConfigs.get(bestSlimBlend);
                 String signals = chosenBlend.substring("{\"signals\":".length(), chosenBlend.length() - 1);
                 putModel(http, bestLambda, bestAlpha, ",\"signals\":" + signals);
-                Map<String, String> defaults = Map.of("the model's defaults, set to " + bestSlimBlend, "{}");
-                printTable(defaults, evaluate(http, "p1_test", defaults));
+                String name = "the model's defaults, set to " + bestSlimBlend;
+                Map<String, String> defaults = Map.of(name, "{}");
+                JsonNode asDefaults = evaluate(http, "p1_test", defaults);
+                printTable(defaults, asDefaults);
+                double chosenNdcg = evaluate(http, "p1_test", Map.of(bestSlimBlend, chosenBlend)).path(bestSlimBlend).path("ndcg")
+                    .asDouble();
+                if (asDefaults.path(name).path("ndcg").asDouble() != chosenNdcg) {
+                    throw new IllegalStateException("the model's default signals do not reproduce the chosen blend: " + asDefaults);
+                }
             }
         }
     }

@@ -27,7 +27,9 @@ class SlimNeighborsTests {
         Interactions data = RandomInteractions.draw(random, users, items, 1600, 4); // strengths do not matter: X is binary
         double lambda = 6;
         double[][] gram = RandomInteractions.binaryGram(data, 0);
-        ItemNeighbors.Lists lists = SlimNeighbors.compute(data, items, lambda, Runnable::run, 1, () -> false);
+        SlimNeighbors.Fit fit = SlimNeighbors.compute(data, items, lambda, Runnable::run, 1, () -> false);
+        assertEquals(0, fit.unconvergedColumns(), "every column solved to the tolerance");
+        ItemNeighbors.Lists lists = fit.lists();
         int positive = 0;
         int zeroWithPositiveGain = 0;
         for (int j = 0; j < items; j++) {
@@ -63,11 +65,11 @@ class SlimNeighborsTests {
     @Test
     void listsDoNotDependOnTheThreads() throws InterruptedException {
         Interactions data = RandomInteractions.draw(new Random(8), 120, 30, 900, 3);
-        ItemNeighbors.Lists alone = SlimNeighbors.compute(data, 5, 3.0, Runnable::run, 1, () -> false);
+        ItemNeighbors.Lists alone = SlimNeighbors.compute(data, 5, 3.0, Runnable::run, 1, () -> false).lists();
         ExecutorService pool = Executors.newFixedThreadPool(3);
         ItemNeighbors.Lists pooled;
         try {
-            pooled = SlimNeighbors.compute(data, 5, 3.0, pool, 3, () -> false);
+            pooled = SlimNeighbors.compute(data, 5, 3.0, pool, 3, () -> false).lists();
         } finally {
             pool.shutdown();
         }
@@ -82,13 +84,22 @@ class SlimNeighborsTests {
     @Test
     void plantedGroupsAreRecovered() throws InterruptedException {
         ItemNeighbors.Lists lists = SlimNeighbors.compute(RandomInteractions.plantedGroups(40), 4, 1.0, Runnable::run, 1,
-            () -> false);
+            () -> false).lists();
         for (int j = 0; j < 10; j++) {
             assertTrue(lists.neighbors()[j].length > 0, "item " + j + " has neighbors");
             for (int i : lists.neighbors()[j]) {
                 assertEquals(j < 5, i < 5, "item " + j + " lists " + i);
             }
         }
+    }
+
+    /** A column cut off at the sweep limit is counted, not passed off as solved. */
+    @Test
+    void columnsStoppedAtTheSweepLimitAreCounted() throws InterruptedException {
+        Interactions data = RandomInteractions.draw(new Random(5), 200, 45, 1600, 4);
+        SlimNeighbors.Fit cut = SlimNeighbors.compute(data, 45, 6, 2, Runnable::run, 1, () -> false);
+        assertTrue(cut.unconvergedColumns() > 0, "two sweeps do not solve these columns");
+        assertEquals(0, SlimNeighbors.compute(data, 45, 6, Runnable::run, 1, () -> false).unconvergedColumns());
     }
 
     @Test
