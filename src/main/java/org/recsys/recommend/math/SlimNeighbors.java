@@ -14,12 +14,13 @@ import java.util.function.BooleanSupplier;
  * <p>The columns of B are independent non-negative least-squares problems with the same matrix A = XᵀX + λI:
  * minimise bᵀAb − 2 gᵀb over b ≥ 0 with b_j = 0, where g = XᵀX e_j. Each is solved exactly, to a tolerance, by cyclic
  * coordinate descent with the gradient r = Ab − g kept up to date: a coordinate moves to max(0, b_i − r_i / A_ii) and a
- * move of δ adds δ·A_i to r. The solution is sparse (tens of positive weights out of thousands of items on MovieLens), so
- * a sweep costs n comparisons plus one row of A per weight that moves. Deterministic: each column is solved sequentially
- * in a fixed order, whatever the threading.
+ * move of δ adds δ·A_i to r. The solution is sparse (176 positive weights per item on average out of 1,682 on MovieLens
+ * 100k), so a sweep costs n comparisons plus one row of A per weight that moves. Deterministic: each column is solved
+ * sequentially in a fixed order, whatever the threading.
  *
  * <p>Memory: A, dense (n² doubles: 22 MB for 1,682 items, 800 MB for 10,000); {@link #bytesNeeded} is what the training
- * budget checks. Time: O(n² · sweeps · active weights / n) per column, about a second for 1,682 items.
+ * budget checks. Time: sweeps × (n + moving weights × n) per column: about 8 s on one thread for MovieLens 100k's 1,682 items
+ * (28 sweeps per column on average), seconds more than EASE, so neither is the training's default.
  */
 public final class SlimNeighbors {
 
