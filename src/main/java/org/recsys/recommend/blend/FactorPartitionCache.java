@@ -242,11 +242,12 @@ public final class FactorPartitionCache {
         }
     }
 
-    /** Segments with partitions ready, and heap they hold (for tests and stats). */
+    /** Segments with partitions ready (for tests). */
     int ready() {
         return (int) entries.values().stream().filter(v -> v instanceof FactorPartitions).count();
     }
 
+    /** Heap the partitions hold or builds under way have reserved (for tests). */
     long bytes() {
         return bytes.get();
     }

@@ -31,7 +31,6 @@ public final class PartitionProbeQuery extends Query {
     /** Probed share of a segment: 1/16. On the benchmark catalogue it holds 99 % of a random vector's exact top 100. */
     static final int PROBED_SHARE_INVERSE = 16;
 
-
     private final DotProductSignal signal;
     private final int minDocs;
     private final int keep;

@@ -98,32 +98,6 @@ public final class EaseNeighbors {
         for (int i = 0; i < column.length; i++) {
             column[i] = -column[i] / pjj;
         }
-        topPositiveWeights(column, j, k, keys, neighbors, weights);
-    }
-
-    /**
-     * Item j's list: the k largest finite {@code b[i]}, i ≠ j, that a {@code sparse_vector} can hold (at least
-     * {@link Float#MIN_NORMAL}: it rejects the whole document for a smaller positive value, and such a weight adds nothing to
-     * a score), best first, ties to the smaller item index.
-     */
-    static void topPositiveWeights(double[] b, int j, int k, long[] keys, int[][] neighbors, float[][] weights) {
-        int found = 0;
-        for (int i = 0; i < b.length; i++) {
-            float w = (float) b[i];
-            if (i != j && w >= Float.MIN_NORMAL && Float.isFinite(w)) {
-                keys[found++] = ((long) Float.floatToIntBits(w) << 32) | (Integer.MAX_VALUE - i);
-            }
-        }
-        Arrays.sort(keys, 0, found);
-        int size = Math.min(k, found);
-        int[] ids = new int[size];
-        float[] ws = new float[size];
-        for (int r = 0; r < size; r++) {
-            long key = keys[found - 1 - r];
-            ids[r] = Integer.MAX_VALUE - (int) key;
-            ws[r] = Float.intBitsToFloat((int) (key >>> 32));
-        }
-        neighbors[j] = ids;
-        weights[j] = ws;
+        ItemNeighbors.topWeights(column, j, k, keys, neighbors, weights);
     }
 }

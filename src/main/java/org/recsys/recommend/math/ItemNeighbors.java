@@ -1,5 +1,6 @@
 package org.recsys.recommend.math;
 
+import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
@@ -10,7 +11,11 @@ import java.util.function.BooleanSupplier;
  */
 public final class ItemNeighbors {
 
-    /** Per item: neighbor indices and similarities, best first. */
+    /**
+     * Per item: neighbor indices and similarities, best first. Every similarity is a normal positive float: the lists are
+     * written as {@code sparse_vector}s, which refuse anything else (cosine is at least 1 / users; weight columns go through
+     * {@link #topWeights}).
+     */
     public record Lists(int[][] neighbors, float[][] similarities) {}
 
     private ItemNeighbors() {}
@@ -81,6 +86,32 @@ public final class ItemNeighbors {
         }
         neighbors[j] = ids;
         similarities[j] = sims;
+    }
+
+    /**
+     * Item j's list from a column of weights (EASE, SLIM): the k largest finite {@code b[i]}, i ≠ j, that a
+     * {@code sparse_vector} can hold (at least {@link Float#MIN_NORMAL}: it rejects the whole document for a smaller positive
+     * value, and such a weight adds nothing to a score), best first, ties to the smaller item index.
+     */
+    static void topWeights(double[] b, int j, int k, long[] keys, int[][] neighbors, float[][] weights) {
+        int found = 0;
+        for (int i = 0; i < b.length; i++) {
+            float w = (float) b[i];
+            if (i != j && w >= Float.MIN_NORMAL && Float.isFinite(w)) {
+                keys[found++] = ((long) Float.floatToIntBits(w) << 32) | (Integer.MAX_VALUE - i);
+            }
+        }
+        Arrays.sort(keys, 0, found);
+        int size = Math.min(k, found);
+        int[] ids = new int[size];
+        float[] ws = new float[size];
+        for (int r = 0; r < size; r++) {
+            long key = keys[found - 1 - r];
+            ids[r] = Integer.MAX_VALUE - (int) key;
+            ws[r] = Float.intBitsToFloat((int) (key >>> 32));
+        }
+        neighbors[j] = ids;
+        weights[j] = ws;
     }
 
     private static boolean better(float simA, int itemA, float simB, int itemB) {

@@ -34,7 +34,7 @@ public final class SlimNeighbors {
 
     private SlimNeighbors() {}
 
-    /** Memory the computation holds for {@code items} items: A, plus two vectors per column in flight. */
+    /** Memory the computation holds for {@code items} items: A (each thread's three scratch vectors are negligible). */
     public static long bytesNeeded(int items) {
         return (long) items * items * Double.BYTES;
     }
@@ -78,7 +78,7 @@ public final class SlimNeighbors {
                 if (solveColumn(a, n, j, b, r, maxSweeps) == false) {
                     unconverged.incrementAndGet();
                 }
-                EaseNeighbors.topPositiveWeights(b, j, k, keys, neighbors, weights);
+                ItemNeighbors.topWeights(b, j, k, keys, neighbors, weights);
             }
         });
         return new Fit(new ItemNeighbors.Lists(neighbors, weights), unconverged.get());

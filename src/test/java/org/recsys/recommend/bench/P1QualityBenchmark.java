@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.DoubleFunction;
 
 /**
  * Protocol P1 of BASELINES.md, measured the way the protocol asks: hyper-parameters and blend weights are chosen on a
@@ -116,35 +117,15 @@ public final class P1QualityBenchmark {
             System.out.printf(Locale.ROOT, "chosen blend: %s (validation nDCG@10 %.4f)%n", bestBlend, bestBlendNdcg);
 
             System.out.println("\n## Validation: EASE neighbors (neighbors.similarity ease), alone and blended with ALS 1");
-            double bestEaseLambda = 0;
-            String bestEaseBlend = null;
-            double bestEaseNdcg = -1;
             Map<String, String> easeBlends = new LinkedHashMap<>();
             easeBlends.put("ease_alone", NEIGHBORS_ALONE);
             for (double w : EASE_WEIGHTS) {
                 easeBlends.put(String.format(Locale.ROOT, "als+ease%.2f", w), blend(w, 0));
             }
-            for (double easeLambda : EASE_LAMBDAS) {
-                train(http, "p1_fit", bestLambda, bestAlpha, easeNeighbors(easeLambda), "");
-                JsonNode easeMetrics = evaluate(http, "p1_validation", easeBlends);
-                for (String name : easeBlends.keySet()) {
-                    double ndcg = easeMetrics.path(name).path("ndcg").asDouble();
-                    System.out.printf(Locale.ROOT, "ease lambda %5.0f %-14s nDCG@10 %.4f%n", easeLambda, name, ndcg);
-                    if (name.equals("ease_alone") == false && ndcg > bestEaseNdcg) {
-                        bestEaseNdcg = ndcg;
-                        bestEaseLambda = easeLambda;
-                        bestEaseBlend = name;
-                    }
-                }
-            }
-            System.out.printf(Locale.ROOT, "best EASE blend: %s with lambda %.0f (validation nDCG@10 %.4f)%n", bestEaseBlend,
-                bestEaseLambda, bestEaseNdcg);
+            FamilyChoice ease = chooseOnValidation(http, "ease", EASE_LAMBDAS, P1QualityBenchmark::easeNeighbors, easeBlends,
+                bestLambda, bestAlpha);
 
             System.out.println("\n## Validation: SLIM neighbors (neighbors.similarity slim), alone and blended with ALS 1 and popularity");
-            double fitMostPopular = mostPopular(carved.get(0));
-            double bestSlimLambda = 0;
-            String bestSlimBlend = null;
-            double bestSlimNdcg = -1;
             Map<String, double[]> slimWeights = new LinkedHashMap<>();
             slimWeights.put("slim_alone", null);
             for (double w : SLIM_WEIGHTS) {
@@ -152,25 +133,10 @@ public final class P1QualityBenchmark {
                     slimWeights.put(String.format(Locale.ROOT, "als+slim%.2f+pop%.2f", w, pop), new double[] { w, pop });
                 }
             }
-            for (double slimLambda : SLIM_LAMBDAS) {
-                JsonNode slimTrained = train(http, "p1_fit", bestLambda, bestAlpha, slimNeighbors(slimLambda), "");
-                System.out.printf(Locale.ROOT, "slim lambda %5.0f: training took %d ms (phases %s)%n", slimLambda,
-                    slimTrained.path("took").asLong(), slimTrained.path("phases_ms"));
-                JsonNode slimMetrics = evaluate(http, "p1_validation", slimConfigs(slimWeights, fitMostPopular));
-                for (String name : slimWeights.keySet()) {
-                    double ndcg = slimMetrics.path(name).path("ndcg").asDouble();
-                    System.out.printf(Locale.ROOT, "slim lambda %5.0f %-22s nDCG@10 %.4f%n", slimLambda, name, ndcg);
-                    if (name.equals("slim_alone") == false && ndcg > bestSlimNdcg) {
-                        bestSlimNdcg = ndcg;
-                        bestSlimLambda = slimLambda;
-                        bestSlimBlend = name;
-                    }
-                }
-            }
-            System.out.printf(Locale.ROOT, "best SLIM blend: %s with lambda %.0f (validation nDCG@10 %.4f)%n", bestSlimBlend,
-                bestSlimLambda, bestSlimNdcg);
-            boolean slimChosen = bestSlimNdcg > Math.max(bestEaseNdcg, bestBlendNdcg);
-            boolean easeChosen = slimChosen == false && bestEaseNdcg > bestBlendNdcg;
+            FamilyChoice slim = chooseOnValidation(http, "slim", SLIM_LAMBDAS, P1QualityBenchmark::slimNeighbors,
+                slimConfigs(slimWeights, mostPopular(carved.get(0))), bestLambda, bestAlpha);
+            boolean slimChosen = slim.ndcg() > Math.max(ease.ndcg(), bestBlendNdcg);
+            boolean easeChosen = slimChosen == false && ease.ndcg() > bestBlendNdcg;
             System.out.printf(Locale.ROOT, "chosen for the test: %s%n",
                 slimChosen ? "the SLIM blend" : easeChosen ? "the EASE blend" : "the item-kNN blend");
 
@@ -189,34 +155,34 @@ public final class P1QualityBenchmark {
             JsonNode results = evaluate(http, "p1_test", configs);
             printTable(configs, results);
             if (easeChosen) {
-                JsonNode easeTrained = train(http, "p1_train", bestLambda, bestAlpha, easeNeighbors(bestEaseLambda), "");
-                System.out.printf(Locale.ROOT, "%ntraining with EASE neighbors (lambda %.0f) took %d ms (phases %s)%n", bestEaseLambda,
+                JsonNode easeTrained = train(http, "p1_train", bestLambda, bestAlpha, easeNeighbors(ease.lambda()), "");
+                System.out.printf(Locale.ROOT, "%ntraining with EASE neighbors (lambda %.0f) took %d ms (phases %s)%n", ease.lambda(),
                     easeTrained.path("took").asLong(), easeTrained.path("phases_ms"));
                 Map<String, String> easeConfigs = new LinkedHashMap<>();
-                easeConfigs.put(String.format(Locale.ROOT, "neighbors (EASE, lambda %.0f)", bestEaseLambda), NEIGHBORS_ALONE);
-                easeConfigs.put("blend (" + bestEaseBlend + ")", easeBlends.get(bestEaseBlend));
+                easeConfigs.put(String.format(Locale.ROOT, "neighbors (EASE, lambda %.0f)", ease.lambda()), NEIGHBORS_ALONE);
+                easeConfigs.put("blend (" + ease.blend() + ")", easeBlends.get(ease.blend()));
                 printTable(easeConfigs, evaluate(http, "p1_test", easeConfigs));
             }
             if (slimChosen) {
-                JsonNode slimTrained = train(http, "p1_train", bestLambda, bestAlpha, slimNeighbors(bestSlimLambda), "");
-                System.out.printf(Locale.ROOT, "%ntraining with SLIM neighbors (lambda %.0f) took %d ms (phases %s)%n", bestSlimLambda,
+                JsonNode slimTrained = train(http, "p1_train", bestLambda, bestAlpha, slimNeighbors(slim.lambda()), "");
+                System.out.printf(Locale.ROOT, "%ntraining with SLIM neighbors (lambda %.0f) took %d ms (phases %s)%n", slim.lambda(),
                     slimTrained.path("took").asLong(), slimTrained.path("phases_ms"));
                 Map<String, double[]> chosen = new LinkedHashMap<>();
                 chosen.put("slim_alone", null);
-                chosen.put(bestSlimBlend, slimWeights.get(bestSlimBlend));
+                chosen.put(slim.blend(), slimWeights.get(slim.blend()));
                 Map<String, String> slimConfigs = slimConfigs(chosen, mostPopular(train));
                 printTable(slimConfigs, evaluate(http, "p1_test", slimConfigs));
-                System.out.println("(" + bestSlimBlend + ": " + slimConfigs.get(bestSlimBlend) + ")");
+                System.out.println("(" + slim.blend() + ": " + slimConfigs.get(slim.blend()) + ")");
                 // what a user does with the result: the chosen blend becomes the model's default signals, so a recommend
                 // query or _evaluate config that names no signals gets it
-                String chosenBlend = slimConfigs.get(bestSlimBlend);
+                String chosenBlend = slimConfigs.get(slim.blend());
                 String signals = chosenBlend.substring("{\"signals\":".length(), chosenBlend.length() - 1);
                 putModel(http, bestLambda, bestAlpha, ",\"signals\":" + signals);
-                String name = "the model's defaults, set to " + bestSlimBlend;
+                String name = "the model's defaults, set to " + slim.blend();
                 Map<String, String> defaults = Map.of(name, "{}");
                 JsonNode asDefaults = evaluate(http, "p1_test", defaults);
                 printTable(defaults, asDefaults);
-                double chosenNdcg = evaluate(http, "p1_test", Map.of(bestSlimBlend, chosenBlend)).path(bestSlimBlend).path("ndcg")
+                double chosenNdcg = evaluate(http, "p1_test", Map.of(slim.blend(), chosenBlend)).path(slim.blend()).path("ndcg")
                     .asDouble();
                 if (asDefaults.path(name).path("ndcg").asDouble() != chosenNdcg) {
                     throw new IllegalStateException("the model's default signals do not reproduce the chosen blend: " + asDefaults);
@@ -230,6 +196,34 @@ public final class P1QualityBenchmark {
     /** The _train body's neighbors section for EASE (instead of the default item-kNN one). */
     private static String easeNeighbors(double lambda) {
         return String.format(Locale.ROOT, "{\"k\":%d,\"similarity\":\"ease\",\"lambda\":%s}", EASE_K, lambda);
+    }
+
+    /** A neighbor family's best blend on validation: its λ, the blend's name and its nDCG@10. */
+    private record FamilyChoice(double lambda, String blend, double ndcg) {}
+
+    /**
+     * Trains on the fit split with each of a neighbor family's λ ({@code neighbors} gives the _train section), scores
+     * {@code configs} on validation and returns the best blend (the family's {@code *_alone} config is printed, not chosen).
+     */
+    private static FamilyChoice chooseOnValidation(JsonHttp http, String family, double[] lambdas, DoubleFunction<String> neighbors,
+        Map<String, String> configs, double alsLambda, double alsAlpha) {
+        FamilyChoice best = new FamilyChoice(0, null, -1);
+        for (double lambda : lambdas) {
+            JsonNode trained = train(http, "p1_fit", alsLambda, alsAlpha, neighbors.apply(lambda), "");
+            System.out.printf(Locale.ROOT, "%s lambda %5.0f: training took %d ms (phases %s)%n", family, lambda,
+                trained.path("took").asLong(), trained.path("phases_ms"));
+            JsonNode metrics = evaluate(http, "p1_validation", configs);
+            for (String name : configs.keySet()) {
+                double ndcg = metrics.path(name).path("ndcg").asDouble();
+                System.out.printf(Locale.ROOT, "%s lambda %5.0f %-22s nDCG@10 %.4f%n", family, lambda, name, ndcg);
+                if (name.endsWith("_alone") == false && ndcg > best.ndcg()) {
+                    best = new FamilyChoice(lambda, name, ndcg);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "best %s blend: %s with lambda %.0f (validation nDCG@10 %.4f)%n", family, best.blend(),
+            best.lambda(), best.ndcg());
+        return best;
     }
 
     /** The _train body's neighbors section for SLIM. */

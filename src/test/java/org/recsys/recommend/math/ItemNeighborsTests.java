@@ -51,4 +51,15 @@ class ItemNeighborsTests {
             }
         }
     }
+
+    /** A sparse_vector refuses a document with a subnormal value (SLIM's coordinate descent can leave one): never listed. */
+    @Test
+    void listsHoldOnlyWeightsASparseVectorAccepts() {
+        double[] b = { 0.5, 1e-40, Float.MIN_NORMAL, -0.2, Double.POSITIVE_INFINITY, 0.25, 7 };
+        int[][] neighbors = new int[7][];
+        float[][] weights = new float[7][];
+        ItemNeighbors.topWeights(b, 6, 10, new long[7], neighbors, weights);
+        assertArrayEquals(new int[] { 0, 5, 2 }, neighbors[6]);
+        assertArrayEquals(new float[] { 0.5f, 0.25f, Float.MIN_NORMAL }, weights[6]);
+    }
 }

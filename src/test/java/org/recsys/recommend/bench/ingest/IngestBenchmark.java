@@ -67,20 +67,21 @@ public final class IngestBenchmark {
             System.out.printf(Locale.ROOT, "loaded %d items and refreshed the model (%s items in the Gramian, %d ms) in %.1f s%n",
                 items, refresh.at("/items").asText(), refresh.at("/took").asLong(), (System.nanoTime() - loadStart) / 1e9);
 
+            ProcessHandle process = nodeProcess(http);
             List<String> warm = bodies(new Random(1), "w", users, items, events / 10, bulk);
-            run(http, "bi_events_warm", "bench", warm, clients);
-            run(http, "bi_events_warm", null, warm, clients);
+            run(http, process, "bi_events_warm", "bench", warm, clients);
+            run(http, process, "bi_events_warm", null, warm, clients);
 
             // Rounds of plain, pipeline, ..., plain: each pipeline run is compared with the plain runs on either side of it,
             // and the median round is reported, because one plain run of a second or two swings by a third between runs.
             // Each round's events go to new indices and new users (histories do not grow from round to round).
             List<Result> plains = new ArrayList<>();
             List<Result> pipelines = new ArrayList<>();
-            plains.add(run(http, "bi_events_plain_0", null, bodies(new Random(2), "u0_", users, items, events, bulk), clients));
+            plains.add(run(http, process, "bi_events_plain_0", null, bodies(new Random(2), "u0_", users, items, events, bulk), clients));
             for (int r = 1; r <= rounds; r++) {
                 List<String> measured = bodies(new Random(2 + r), "u" + r + "_", users, items, events, bulk);
-                pipelines.add(run(http, "bi_events_pipeline_" + r, "bench", measured, clients));
-                plains.add(run(http, "bi_events_plain_" + r, null, measured, clients));
+                pipelines.add(run(http, process, "bi_events_pipeline_" + r, "bench", measured, clients));
+                plains.add(run(http, process, "bi_events_plain_" + r, null, measured, clients));
             }
             System.out.println();
             System.out.println("| round | plain before, events/s | pipeline, events/s | plain after, events/s | pipeline / mean of both "
@@ -132,18 +133,17 @@ public final class IngestBenchmark {
     }
 
     /**
-     * The node process's CPU time so far, read from the operating system (the node runs on this machine): the node's own
-     * process stats are cached for a second, as long as a plain run, so they charged a run with its neighbours' CPU.
+     * The node's process, whose CPU time the runs read from the operating system (the node runs on this machine): the
+     * node's own process stats are cached for a second, as long as a plain run, so they charged a run with its neighbours'.
      */
-    private static long nodeCpuMillis(JsonHttp http) {
-        if (nodePid == 0) {
-            JsonNode nodes = ok(http.get("/_nodes/process?filter_path=nodes.*.process.id")).json().path("nodes");
-            nodePid = nodes.elements().next().at("/process/id").asLong();
-        }
-        return ProcessHandle.of(nodePid).orElseThrow().info().totalCpuDuration().orElseThrow().toMillis();
+    private static ProcessHandle nodeProcess(JsonHttp http) {
+        JsonNode nodes = ok(http.get("/_nodes/process?filter_path=nodes.*.process.id")).json().path("nodes");
+        return ProcessHandle.of(nodes.elements().next().at("/process/id").asLong()).orElseThrow();
     }
 
-    private static long nodePid;
+    private static long cpuMillis(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElseThrow().toMillis();
+    }
 
     private static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
@@ -151,12 +151,13 @@ public final class IngestBenchmark {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static Result run(JsonHttp http, String index, String pipeline, List<String> bodies, int clients) throws Exception {
+    private static Result run(JsonHttp http, ProcessHandle node, String index, String pipeline, List<String> bodies, int clients)
+        throws Exception {
         String path = "/" + index + "/_bulk" + (pipeline == null ? "" : "?pipeline=" + pipeline);
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
-        long cpuBefore = nodeCpuMillis(http);
+        long cpuBefore = cpuMillis(node);
         long start = System.nanoTime();
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -184,7 +185,7 @@ public final class IngestBenchmark {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(acked.get(), failed.get(), seconds, nodeCpuMillis(http) - cpuBefore);
+        return new Result(acked.get(), failed.get(), seconds, cpuMillis(node) - cpuBefore);
     }
 
     /** Bulk bodies of events: users uniform, items skewed towards popular ones, actions mixed. */
