@@ -73,6 +73,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         return List.of(
             ItemFactorCache.MAX_ENTRIES,
             ItemFactorCache.EXPIRE_AFTER_WRITE,
+            ItemFactorCache.PROJECTIONS_MAX_ENTRIES,
             ProfileBatcher.MAX_BATCH_USERS,
             ProfileBatcher.MAX_CONCURRENT_BATCHES,
             ProfileCache.SIZE,
@@ -146,7 +147,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         if (itemFactors.get() == null) {
             int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
             TimeValue expiry = ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings);
-            itemFactors.trySet(new ItemFactorCache(maxEntries, expiry, ItemFactorCache.concreteIndexIn(clusterService)));
+            int maxProjections = ItemFactorCache.PROJECTIONS_MAX_ENTRIES.get(settings);
+            itemFactors.trySet(new ItemFactorCache(maxEntries, expiry, maxProjections, ItemFactorCache.concreteIndexIn(clusterService)));
         }
         return itemFactors.get();
     }

@@ -39,8 +39,7 @@ public final class History {
         for (Entry e : entries) {
             byItem.put(e.item(), e);
         }
-        Entry previous = byItem.remove(item);
-        byItem.put(item, new Entry(item, previous == null ? weight : previous.weight() + weight, ts));
+        merge(byItem, item, weight, ts);
         return new History(new ArrayList<>(byItem.values())).bounded(maxHistory);
     }
 
@@ -75,21 +74,28 @@ public final class History {
         if (value instanceof List<?> == false) {
             throw new IllegalArgumentException("[" + field + "] must be an array of items, got [" + value + "]");
         }
-        History history = empty();
+        // merged in one pass (an append per element would copy the history each time: quadratic in its length)
+        LinkedHashMap<String, Entry> byItem = new LinkedHashMap<>();
         for (Object element : (List<?>) value) {
             if (element instanceof String id) {
-                history = history.append(id, 1.0, null, Integer.MAX_VALUE);
+                merge(byItem, id, 1.0, null);
             } else if (element instanceof Map<?, ?> map && map.get("item") instanceof String id) {
                 double weight = weightOf(field, id, map.get("weight"));
                 Object ts = map.get("ts");
-                history = history.append(id, weight, ts == null ? null : ts.toString(), Integer.MAX_VALUE);
+                merge(byItem, id, weight, ts == null ? null : ts.toString());
             } else {
                 throw new IllegalArgumentException(
                     "[" + field + "] entries must be item ids or objects with an [item], got [" + element + "]"
                 );
             }
         }
-        return history;
+        return new History(new ArrayList<>(byItem.values()));
+    }
+
+    /** A repeat of an item adds its weight and moves it to the most recent place, with the later timestamp. */
+    private static void merge(LinkedHashMap<String, Entry> byItem, String item, double weight, String ts) {
+        Entry previous = byItem.remove(item);
+        byItem.put(item, new Entry(item, previous == null ? weight : previous.weight() + weight, ts));
     }
 
     private static double weightOf(String field, String id, Object weight) {

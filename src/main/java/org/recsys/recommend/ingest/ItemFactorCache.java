@@ -12,6 +12,7 @@ import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.index.Index;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.recsys.recommend.math.FoldInSolver;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,7 +44,21 @@ public final class ItemFactorCache {
         Setting.Property.NodeScope
     );
 
-    private final Cache<String, float[]> cache;
+    public static final Setting<Integer> PROJECTIONS_MAX_ENTRIES = Setting.intSetting(
+        "recommend.cache.fold_in_projections.max_entries",
+        20_000,
+        0,
+        Setting.Property.NodeScope
+    );
+
+    private final Cache<ItemKey, float[]> cache;
+    // Each item's projection onto the model's shared fold-in factorization (k doubles), computed once per item and model
+    // instead of once per event. Keyed by the factors array itself (identity): the cache above hands out the same array
+    // until the item is written or the entry expires, and new factors arrive as a new array, so a projection can never be
+    // paired with factors it was not computed from. The solver is checked too: a new Gramian makes every entry stale.
+    private final Cache<float[], Projection> projections;
+
+    private record Projection(FoldInSolver solver, double[] w) {}
     // The concrete index behind a name (an alias, or the index itself), null when it names several: entries are keyed by
     // the concrete index and its UUID, since that is what a write on this node reports when it invalidates, and an index
     // deleted and created again under the same name is another index.
@@ -57,8 +72,9 @@ public final class ItemFactorCache {
     private final Map<Index, AtomicLongArray> writes = new ConcurrentHashMap<>();
     private final int maxEntries;
 
-    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, Function<String, Index> concreteIndex) {
-        this.cache = CacheBuilder.<String, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
+    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, int maxProjections, Function<String, Index> concreteIndex) {
+        this.cache = CacheBuilder.<ItemKey, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
+        this.projections = CacheBuilder.<float[], Projection>builder().setMaximumWeight(maxProjections).build();
         this.concreteIndex = concreteIndex;
         this.maxEntries = maxEntries;
     }
@@ -79,8 +95,26 @@ public final class ItemFactorCache {
         };
     }
 
-    static String key(Index index, String id) {
-        return index.getUUID() + '\u0000' + id;
+    /**
+     * An item of one concrete index. Its hash is mixed: ids such as "i1234" differ in their last characters only, so their
+     * String hashes differ in the low bits only, and the cache picks its segment by the low bits and a bucket within the
+     * segment by the high ones: unmixed, the items of a segment crowded into a few buckets (tree bins in CPU profiles).
+     */
+    record ItemKey(String indexUuid, String id) {
+        @Override
+        public int hashCode() {
+            int h = (indexUuid.hashCode() * 31 + id.hashCode()) * 0x9E3779B9; // Fibonacci hashing: every bit moves the high ones
+            return h ^ (h >>> 16);
+        }
+
+        @Override
+        public boolean equals(Object other) { // the record's own, spelled out because hashCode is
+            return other instanceof ItemKey that && id.equals(that.id) && indexUuid.equals(that.indexUuid);
+        }
+    }
+
+    static ItemKey key(Index index, String id) {
+        return new ItemKey(index.getUUID(), id);
     }
 
     public void invalidate(Index index, String id) {
@@ -129,7 +163,7 @@ public final class ItemFactorCache {
         if (writesNow.get(stripe) != writesBefore) {
             return;
         }
-        String key = key(concrete, id);
+        ItemKey key = key(concrete, id);
         cache.put(key, vector);
         if (writesNow.get(stripe) != writesBefore) {
             cache.invalidate(key); // a write came while putting: its invalidation may have run before the put
@@ -138,6 +172,26 @@ public final class ItemFactorCache {
 
     public long size() {
         return cache.count();
+    }
+
+    long projectionCount() {
+        return projections.count();
+    }
+
+    /**
+     * {@code solver}'s projections of item factors this cache handed out, remembered (see {@link FoldInSolver#solve(List,
+     * float[], Function)}); computed afresh for factors it has not seen with this solver.
+     */
+    public Function<float[], double[]> projections(FoldInSolver solver) {
+        return y -> {
+            Projection known = projections.get(y);
+            if (known != null && known.solver() == solver) {
+                return known.w();
+            }
+            double[] w = solver.project(y);
+            projections.put(y, new Projection(solver, w));
+            return w;
+        };
     }
 
     /** Factors of {@code ids} found in {@code index} (items without a vector are absent from the map). */

@@ -30,7 +30,8 @@ final class ModelFoldIn {
         return current.solver();
     }
 
-    static float[] vectorFor(RecommendModel model, History history, Map<String, float[]> factors) {
+    /** {@code factors} are the history's items' factors as {@code cache} handed them out, which remembers their projections. */
+    static float[] vectorFor(RecommendModel model, History history, Map<String, float[]> factors, ItemFactorCache cache) {
         if (model.state() == null) {
             throw new IllegalArgumentException(
                 "[model] [" + model.id() + "] has no Gramian yet: run POST _recommend/model/" + model.id() + "/_refresh"
@@ -57,6 +58,7 @@ final class ModelFoldIn {
         for (int i = 0; i < r.length; i++) {
             r[i] = strengths.get(i);
         }
-        return solverFor(model, k).solve(vectors, r);
+        FoldInSolver solver = solverFor(model, k);
+        return solver.solve(vectors, r, cache.projections(solver));
     }
 }

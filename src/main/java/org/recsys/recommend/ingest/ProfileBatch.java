@@ -11,12 +11,16 @@ import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
 import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.index.engine.VersionConflictEngineException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.elasticsearch.xcontent.XContentFactory;
 import org.elasticsearch.xcontent.XContentType;
-import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.RecommendModel;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -182,20 +186,15 @@ final class ProfileBatch {
             }
             float[] vector;
             try {
-                vector = ModelFoldIn.vectorFor(model, history, found);
+                vector = ModelFoldIn.vectorFor(model, history, found, factors);
             } catch (IllegalArgumentException e) {
                 ok.forEach(p -> p.listener().onFailure(e));
                 continue;
             }
             Stored profile = stored.get(user);
-            Map<String, Object> kept = new HashMap<>(profile.source());
-            kept.remove(model.users().factors());
-            kept.put(model.users().history(), history.toSource());
-            Map<String, Object> source = new HashMap<>(kept);
-            source.put(model.users().factors(), Vectors.asList(vector));
-            // SMILE, not JSON: the vector's floats go as binary, neither formatted as text here nor parsed from text on the
-            // shard (Elasticsearch keeps the source in the format it came in, and converts it for anyone who reads it as JSON)
-            IndexRequest request = new IndexRequest(model.users().index()).id(user).source(source, XContentType.SMILE);
+            Map<String, Object> others = otherFields(profile.source());
+            IndexRequest request = new IndexRequest(model.users().index()).id(user).source(profileSource(others, history, vector),
+                XContentType.SMILE);
             if (profile.exists()) {
                 request.setIfSeqNo(profile.seqNo()).setIfPrimaryTerm(profile.primaryTerm());
             } else {
@@ -203,7 +202,7 @@ final class ProfileBatch {
             }
             bulk.add(request);
             // what the profile will be once written (the version comes with the response): the next batch starts from it
-            toCache.put(user, new ProfileCache.Profile(-1, -1, Collections.unmodifiableMap(kept), history, request.source().length()));
+            toCache.put(user, new ProfileCache.Profile(-1, -1, others, history));
             written.add(user);
             applied.put(user, ok);
             vectors.put(user, vector);
@@ -230,6 +229,47 @@ final class ProfileBatch {
         }));
     }
 
+    /** The profile's fields other than the two the fold-in rewrites (the factors and the history), unmodifiable. */
+    private Map<String, Object> otherFields(Map<String, Object> source) {
+        String factorsField = model.users().factors();
+        String historyField = model.users().history();
+        if (source.containsKey(factorsField) == false && source.containsKey(historyField) == false) {
+            return Collections.unmodifiableMap(source); // as cached: already without them
+        }
+        Map<String, Object> others = new HashMap<>(source);
+        others.remove(factorsField);
+        others.remove(historyField);
+        return Collections.unmodifiableMap(others);
+    }
+
+    /**
+     * The profile as written: its other fields as they were, then the history and the vector streamed straight into SMILE
+     * (Elasticsearch's binary JSON), without building maps or boxed floats for them. SMILE, not JSON: the vector's floats go as
+     * binary, neither formatted as text here nor parsed from text on the shard (Elasticsearch keeps the source in the format
+     * it came in, and converts it for anyone who reads it as JSON).
+     */
+    private BytesReference profileSource(Map<String, Object> others, History history, float[] vector) {
+        try (XContentBuilder builder = XContentFactory.contentBuilder(XContentType.SMILE)) {
+            builder.startObject();
+            for (Map.Entry<String, Object> field : others.entrySet()) {
+                builder.field(field.getKey(), field.getValue());
+            }
+            builder.startArray(model.users().history());
+            for (History.Entry entry : history.entries()) {
+                builder.startObject().field("item", entry.item()).field("weight", entry.weight());
+                if (entry.ts() != null) {
+                    builder.field("ts", entry.ts());
+                }
+                builder.endObject();
+            }
+            builder.endArray();
+            builder.array(model.users().factors(), vector);
+            return BytesReference.bytes(builder.endObject());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // an in-memory stream: not expected
+        }
+    }
+
     /** Answers failed events and puts conflicted ones back; returns the acknowledgements of the written ones, to run last. */
     private List<Runnable> onWritten(BulkResponse response, List<String> written, Map<String, List<ProfileBatcher.Pending>> applied,
         Map<String, ProfileCache.Profile> toCache) {
@@ -245,7 +285,7 @@ final class ProfileBatch {
             } else {
                 ProfileCache.Profile next = toCache.get(user);
                 profiles.put(key(user), new ProfileCache.Profile(item.getResponse().getSeqNo(), item.getResponse().getPrimaryTerm(),
-                    next.source(), next.history(), next.bytes()), cacheGeneration);
+                    next.source(), next.history()), cacheGeneration);
             }
             if (item.isFailed() == false) {
                 long version = item.getVersion();

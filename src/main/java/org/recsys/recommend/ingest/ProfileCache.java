@@ -1,10 +1,10 @@
 package org.recsys.recommend.ingest;
 
+import org.apache.lucene.util.RamUsageEstimator;
 import org.elasticsearch.common.cache.Cache;
 import org.elasticsearch.common.cache.CacheBuilder;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.unit.ByteSizeValue;
-
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,16 +38,31 @@ public final class ProfileCache {
     record Key(Map<String, String> headers, String index, String model, String factorsField, String historyField, String user) {}
 
     /**
-     * A profile as this node last wrote it: its sequence number and primary term, its source without the user's factors
-     * (the fold-in replaces them) and its history, and the serialized size it is weighed by.
+     * A profile as this node last wrote it: its sequence number and primary term, its other fields (the source without the
+     * user's factors and history, which the fold-in rewrites) and its history.
      */
-    record Profile(long seqNo, long primaryTerm, Map<String, Object> source, History history, long bytes) {}
+    record Profile(long seqNo, long primaryTerm, Map<String, Object> source, History history) {}
+
+    // what one history entry holds on the heap besides its strings: the record and its slot in the entries' list
+    private static final long ENTRY_BYTES = RamUsageEstimator.shallowSizeOfInstance(History.Entry.class)
+        + RamUsageEstimator.NUM_BYTES_OBJECT_REF;
 
     /**
-     * A rough heap cost of the parsed maps and lists per byte of the profile as written (SMILE, vector included): the size
-     * setting bounds heap, not bytes. It was 4 per byte of JSON; SMILE is about half as long, hence 8.
+     * An estimate of what a cached profile holds on the heap, which the size setting bounds: its history's entries and
+     * strings, and its other fields. (It was weighed by its serialized size, vector included, times a constant; the cache
+     * keeps no vector, so that counted a short history's profile about four times.)
      */
-    private static final long HEAP_PER_SERIALIZED_BYTE = 8;
+    static long heapBytes(Profile profile) {
+        long bytes = RamUsageEstimator.shallowSizeOfInstance(Profile.class) + RamUsageEstimator.sizeOfMap(profile.source());
+        if (profile.history() != null) {
+            bytes += RamUsageEstimator.shallowSizeOfInstance(History.class) + RamUsageEstimator.shallowSizeOf(new Object[0]);
+            for (History.Entry entry : profile.history().entries()) {
+                bytes += ENTRY_BYTES + RamUsageEstimator.sizeOf(entry.item());
+                bytes += entry.ts() == null ? 0 : RamUsageEstimator.sizeOf(entry.ts());
+            }
+        }
+        return bytes;
+    }
 
     private final Cache<Key, Profile> cache; // null: off
     private final AtomicLong clears = new AtomicLong();
@@ -57,7 +72,7 @@ public final class ProfileCache {
             ? null
             : CacheBuilder.<Key, Profile>builder()
                 .setMaximumWeight(size.getBytes())
-                .weigher((k, p) -> HEAP_PER_SERIALIZED_BYTE * Math.max(1, p.bytes()))
+                .weigher((k, p) -> heapBytes(p))
                 .build();
     }
 

@@ -84,7 +84,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         Object raw = document.hasField(historyField) ? document.getFieldValue(historyField, Object.class) : null;
         History history = History.fromSource(historyField, raw).bounded(model.users().maxHistory());
         factors.get(batcher.client(), model.items().index(), model.items().factors(), history.items(), ActionListener.wrap(found -> {
-            float[] vector = ModelFoldIn.vectorFor(model, history, found);
+            float[] vector = ModelFoldIn.vectorFor(model, history, found, factors);
             document.setFieldValue(historyField, history.toSource());
             document.setFieldValue(model.users().factors(), Vectors.asList(vector));
             handler.accept(document, null);

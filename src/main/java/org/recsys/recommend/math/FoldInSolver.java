@@ -2,6 +2,7 @@ package org.recsys.recommend.math;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Exact implicit-ALS fold-in of one user (Hu, Koren &amp; Volinsky 2008, eq. 4): with confidence c_ui = 1 + α·r_ui and
@@ -14,7 +15,8 @@ import java.util.List;
  *
  * where G = YᵀY is the item Gramian over all items, computed once per model ({@link Gramian}). Only the user's items
  * enter the per-user work: a solve costs O((|history| + 1) k²) for histories shorter than k/2 (an update of the shared
- * factorization of G + λI) and O(|history| k² + k³) otherwise, whatever the catalogue size.
+ * factorization of G + λI), O(|history|² k) when the items' projections onto it are remembered (see
+ * {@link #solve(List, float[], Function)}), and O(|history| k² + k³) otherwise, whatever the catalogue size.
  */
 public final class FoldInSolver {
 
@@ -56,6 +58,15 @@ public final class FoldInSolver {
      * the zero vector: no evidence, no preference.
      */
     public float[] solve(List<float[]> itemFactors, float[] r) {
+        return solve(itemFactors, r, this::project);
+    }
+
+    /**
+     * {@link #solve(List, float[])} with the projections (YᵀY + λI)⁻¹y of the items given by {@code projections}, which must
+     * return {@link #project} of this solver for each item's factors. A caller that remembers them per item (they depend on
+     * the item and the model only) saves the 2k² multiply-adds per history item that are most of a short history's solve.
+     */
+    public float[] solve(List<float[]> itemFactors, float[] r, Function<float[], double[]> projections) {
         if (itemFactors.size() != r.length) {
             throw new IllegalArgumentException("one strength per item: " + itemFactors.size() + " items, " + r.length + " strengths");
         }
@@ -69,36 +80,44 @@ public final class FoldInSolver {
         }
         // The user's system is the shared YᵀY + λI plus one rank-one term per history item. For a short history, updating
         // the shared factorization (Woodbury) costs (h + 1) k² instead of a new O(k³) factorization; same solution.
-        return r.length < k / 2 ? solveByUpdate(itemFactors, r) : solveDirectly(itemFactors, r);
+        return r.length < k / 2 ? solveByUpdate(itemFactors, r, projections) : solveDirectly(itemFactors, r);
+    }
+
+    /** (YᵀY + λI)⁻¹y: what an item contributes to a short history's solve, the same for every user. */
+    public double[] project(float[] y) {
+        if (y.length != k) {
+            throw new IllegalArgumentException("item factors have " + y.length + " dims, the model has " + k);
+        }
+        double[] w = new double[k];
+        for (int i = 0; i < k; i++) {
+            w[i] = y[i];
+        }
+        Cholesky.solveFactored(base, baseTransposed, w, k);
+        return w;
     }
 
     /**
-     * x = z − W (C⁻¹ + YᵀW)⁻¹ Yᵀz with z = A₀⁻¹b, W = A₀⁻¹Y, C = diag(α r_i), A₀ = YᵀY + λI (Woodbury identity); items
-     * with α r_i = 0 add nothing to the matrix, only to b.
+     * x = z − W (C⁻¹ + YᵀW)⁻¹ Yᵀz with z = A₀⁻¹b = Σ (1 + α r_i) w_i, W = A₀⁻¹Y (columns w_i, the projections), C = diag(α r_i),
+     * A₀ = YᵀY + λI (Woodbury identity); items with α r_i = 0 add nothing to the matrix, only to b.
      */
-    private float[] solveByUpdate(List<float[]> itemFactors, float[] r) {
+    private float[] solveByUpdate(List<float[]> itemFactors, float[] r, Function<float[], double[]> projections) {
         double[] z = new double[k];
         List<double[]> w = new ArrayList<>();
         List<float[]> ys = new ArrayList<>();
         List<Double> extra = new ArrayList<>();
         for (int n = 0; n < r.length; n++) {
             float[] y = itemFactors.get(n);
+            double[] projection = projections.apply(y);
             double extraConfidence = alpha * r[n]; // c_ui − 1
             for (int i = 0; i < k; i++) {
-                z[i] += (1 + extraConfidence) * y[i];
+                z[i] += (1 + extraConfidence) * projection[i];
             }
             if (extraConfidence > 0) {
-                double[] column = new double[k];
-                for (int i = 0; i < k; i++) {
-                    column[i] = y[i];
-                }
-                Cholesky.solveFactored(base, baseTransposed, column, k);
-                w.add(column);
+                w.add(projection);
                 ys.add(y);
                 extra.add(extraConfidence);
             }
         }
-        Cholesky.solveFactored(base, baseTransposed, z, k);
         int h = w.size();
         if (h > 0) {
             double[] s = new double[h * h];

@@ -3,6 +3,7 @@ package org.recsys.recommend.ingest;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.index.Index;
 import org.elasticsearch.test.ESTestCase;
+import org.recsys.recommend.math.FoldInSolver;
 
 import java.util.Map;
 
@@ -13,7 +14,26 @@ public class ItemFactorCacheTests extends ESTestCase {
     private static final Map<String, Index> INDICES = Map.of("catalogue", V2, "items-v2", V2, "items", new Index("items", "uuid-1"));
 
     private static ItemFactorCache cache(int maxEntries) {
-        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), INDICES::get);
+        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), 2, INDICES::get);
+    }
+
+    public void testProjectionsAreRememberedPerFactorsArrayAndSolver() {
+        ItemFactorCache cache = cache(100);
+        FoldInSolver solver = new FoldInSolver(new double[] { 2, 0, 0, 3 }, 2, 1, 10);
+        float[] y = { 1, 2 };
+        double[] w = cache.projections(solver).apply(y);
+        assertArrayEquals("(G + λI)⁻¹ y", new double[] { 1.0 / 3, 2.0 / 4 }, w, 1e-12);
+        assertSame("the same factors with the same solver: remembered", w, cache.projections(solver).apply(y));
+        assertNotSame("equal factors in another array (an item written again): computed afresh", w,
+            cache.projections(solver).apply(new float[] { 1, 2 }));
+        FoldInSolver refreshed = new FoldInSolver(new double[] { 4, 0, 0, 4 }, 2, 1, 10); // a new Gramian
+        assertArrayEquals("another solver's projection, not the remembered one", new double[] { 1.0 / 5, 2.0 / 5 },
+            cache.projections(refreshed).apply(y), 1e-12);
+        cache.projections(solver).apply(new float[] { 3, 4 });
+        assertEquals("bounded by the setting (2 here)", 2, cache.projectionCount());
+        ItemFactorCache none = new ItemFactorCache(100, TimeValue.timeValueMinutes(5), 0, INDICES::get);
+        assertArrayEquals("0 remembers nothing, and still answers", w, none.projections(solver).apply(y), 1e-12);
+        assertEquals(0, none.projectionCount());
     }
 
     public void testAWriteDuringTheScanKeepsThatItemOut() {

@@ -4,11 +4,16 @@ import org.junit.jupiter.api.Test;
 import org.recsys.recommend.testing.GaussianElimination;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +54,36 @@ class FoldInSolverTests {
                 double scale = Math.max(1e-3, Math.abs(expected[d]));
                 assertEquals(expected[d], actual[d], 1e-5 * scale, "history " + historyLength + ", dim " + d);
             }
+        }
+    }
+
+    /** Projections remembered across solves (as the ingest path does) give the closed form, and are really what is used. */
+    @Test
+    void rememberedProjectionsGiveTheClosedForm() {
+        FoldInSolver solver = new FoldInSolver(gramianOf(y), K, LAMBDA, ALPHA);
+        Map<float[], double[]> remembered = new IdentityHashMap<>();
+        int[] asked = new int[1];
+        Function<float[], double[]> memo = factors -> {
+            asked[0]++;
+            return remembered.computeIfAbsent(factors, solver::project);
+        };
+        for (int round = 0; round < 3; round++) { // later rounds find most items remembered
+            int[] items = random.ints(0, 40).distinct().limit(1 + random.nextInt(K / 2 - 1)).toArray();
+            float[] r = new float[items.length];
+            List<float[]> factors = new ArrayList<>();
+            for (int n = 0; n < items.length; n++) {
+                r[n] = 0.5f + random.nextInt(4);
+                factors.add(y[items[n]]);
+            }
+            asked[0] = 0;
+            float[] actual = solver.solve(factors, r, memo);
+            assertEquals(items.length, asked[0], "one projection per history item");
+            double[] expected = closedForm(items, r);
+            for (int d = 0; d < K; d++) {
+                assertEquals(expected[d], actual[d], 1e-5 * Math.max(1e-3, Math.abs(expected[d])), "round " + round + ", dim " + d);
+            }
+            float[] ignoringThem = solver.solve(factors, r, f -> new double[K]);
+            assertFalse(Arrays.equals(actual, ignoringThem), "the projections given are the ones the solve uses");
         }
     }
 
