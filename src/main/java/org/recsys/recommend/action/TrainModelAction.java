@@ -97,6 +97,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
             out.writeString(id);
             out.writeVLong(result.events());
             out.writeVLong(result.skippedEvents());
+            out.writeString(result.eventsReadFrom());
             out.writeVInt(result.users());
             out.writeVInt(result.items());
             out.writeVLong(result.itemsNotInCatalogue());
@@ -115,6 +116,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
                 .field("took", tookMillis)
                 .field("events", result.events())
                 .field("skipped_events", result.skippedEvents())
+                .field("events_read_from", result.eventsReadFrom())
                 .field("users", result.users())
                 .field("items", result.items())
                 .field("items_not_in_catalogue", result.itemsNotInCatalogue())

@@ -53,10 +53,13 @@ public final class ItemFactorCache {
 
     private final Cache<ItemKey, float[]> cache;
     // Each item's projection onto the model's shared fold-in factorization (k doubles), computed once per item and model
-    // instead of once per event. Keyed by the factors array itself (identity): the cache above hands out the same array
-    // until the item is written or the entry expires, and new factors arrive as a new array, so a projection can never be
-    // paired with factors it was not computed from. The solver is checked too: a new Gramian makes every entry stale.
-    private final Cache<float[], Projection> projections;
+    // instead of once per event. Keyed by the factors array itself (arrays hash and compare by identity): the cache above
+    // hands out the same array until the item is written or the entry expires, and new factors arrive as a new array, so a
+    // projection can never be paired with factors it was not computed from. The solver is checked too: a new Gramian makes
+    // every entry stale. A plain concurrent map, read without locks on every history item of every event, emptied when it
+    // outgrows its bound (no LRU order to keep up per read: it is a memo, and refills at the cost of one solve per item).
+    private final Map<float[], Projection> projections = new ConcurrentHashMap<>();
+    private final int maxProjections;
 
     private record Projection(FoldInSolver solver, double[] w) {}
     // The concrete index behind a name (an alias, or the index itself), null when it names several: entries are keyed by
@@ -74,7 +77,7 @@ public final class ItemFactorCache {
 
     public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, int maxProjections, Function<String, Index> concreteIndex) {
         this.cache = CacheBuilder.<ItemKey, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
-        this.projections = CacheBuilder.<float[], Projection>builder().setMaximumWeight(maxProjections).build();
+        this.maxProjections = maxProjections;
         this.concreteIndex = concreteIndex;
         this.maxEntries = maxEntries;
     }
@@ -175,7 +178,7 @@ public final class ItemFactorCache {
     }
 
     long projectionCount() {
-        return projections.count();
+        return projections.size();
     }
 
     /**
@@ -189,7 +192,12 @@ public final class ItemFactorCache {
                 return known.w();
             }
             double[] w = solver.project(y);
-            projections.put(y, new Projection(solver, w));
+            if (projections.size() >= maxProjections) {
+                projections.clear(); // concurrent puts may overshoot the bound by a few entries: it stays bounded
+            }
+            if (maxProjections > 0) {
+                projections.put(y, new Projection(solver, w));
+            }
             return w;
         };
     }

@@ -46,6 +46,9 @@ public final class ProfileCache {
     // what one history entry holds on the heap besides its strings: the record and its slot in the entries' list
     private static final long ENTRY_BYTES = RamUsageEstimator.shallowSizeOfInstance(History.Entry.class)
         + RamUsageEstimator.NUM_BYTES_OBJECT_REF;
+    // the profile and history objects and the entries' array header (computed once: shallowSizeOfInstance reflects)
+    private static final long PROFILE_BYTES = RamUsageEstimator.shallowSizeOfInstance(Profile.class)
+        + RamUsageEstimator.shallowSizeOfInstance(History.class) + RamUsageEstimator.NUM_BYTES_ARRAY_HEADER;
 
     /**
      * An estimate of what a cached profile holds on the heap, which the size setting bounds: its history's entries and
@@ -53,9 +56,8 @@ public final class ProfileCache {
      * keeps no vector, so that counted a short history's profile about four times.)
      */
     static long heapBytes(Profile profile) {
-        long bytes = RamUsageEstimator.shallowSizeOfInstance(Profile.class) + RamUsageEstimator.sizeOfMap(profile.source());
+        long bytes = PROFILE_BYTES + (profile.source().isEmpty() ? 0 : RamUsageEstimator.sizeOfMap(profile.source()));
         if (profile.history() != null) {
-            bytes += RamUsageEstimator.shallowSizeOfInstance(History.class) + RamUsageEstimator.shallowSizeOf(new Object[0]);
             for (History.Entry entry : profile.history().entries()) {
                 bytes += ENTRY_BYTES + RamUsageEstimator.sizeOf(entry.item());
                 bytes += entry.ts() == null ? 0 : RamUsageEstimator.sizeOf(entry.ts());

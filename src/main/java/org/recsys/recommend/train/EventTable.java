@@ -1,5 +1,8 @@
 package org.recsys.recommend.train;
 
+import org.elasticsearch.action.fieldcaps.FieldCapabilities;
+import org.elasticsearch.action.fieldcaps.FieldCapabilitiesResponse;
+import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.search.SearchHit;
 import org.recsys.recommend.math.Interactions;
 
@@ -15,6 +18,7 @@ import java.util.Map;
 public final class EventTable {
 
     private final TrainSpec spec;
+    private final boolean docValues;
     private final Map<String, Integer> userIndex = new HashMap<>();
     private final Map<String, Integer> itemIndex = new HashMap<>();
     private final List<String> users = new ArrayList<>();
@@ -25,29 +29,66 @@ public final class EventTable {
     private int size;
     private long skipped;
 
-    public EventTable(TrainSpec spec) {
+    /** {@code docValues}: the hits carry the three fields as doc values (see {@link #readsDocValues}), not a source. */
+    public EventTable(TrainSpec spec, boolean docValues) {
         this.spec = spec;
+        this.docValues = docValues;
+    }
+
+    /**
+     * Whether events can be read from doc values: each field mapped the same way in every index, with doc values. Otherwise
+     * (a text field, a field unmapped somewhere, which a source may still hold) they are read from {@code _source}.
+     */
+    public static boolean readsDocValues(FieldCapabilitiesResponse caps, String... fields) {
+        for (String field : fields) {
+            Map<String, FieldCapabilities> byType = caps.getField(field);
+            if (byType == null || byType.size() != 1 || byType.containsKey("unmapped")) {
+                return false;
+            }
+            FieldCapabilities mapped = byType.values().iterator().next();
+            if (mapped.isAggregatable() == false || mapped.nonAggregatableIndices() != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Adds one page of event hits. */
     public void add(SearchHit[] hits) {
         for (SearchHit hit : hits) {
-            Map<String, Object> source = hit.getSourceAsMap();
-            Object user = source == null ? null : source.get(spec.userField());
-            Object item = source == null ? null : source.get(spec.itemField());
+            Object user;
+            Object item;
+            Object w;
+            if (docValues) {
+                user = single(hit.field(spec.userField()));
+                item = single(hit.field(spec.itemField()));
+                DocumentField weights = hit.field(spec.weightField());
+                // several weights are an error, as a list in a source is: not silently one of them
+                w = weights == null ? null : weights.getValues().size() == 1 ? weights.getValue() : weights.getValues();
+            } else {
+                Map<String, Object> source = hit.getSourceAsMap();
+                user = source == null ? null : source.get(spec.userField());
+                item = source == null ? null : source.get(spec.itemField());
+                w = source == null ? null : source.get(spec.weightField());
+            }
             if (user == null || item == null) {
                 skipped++;
                 continue;
             }
-            Object w = source.get(spec.weightField());
             float weight = w == null ? 1f : w instanceof Number n ? n.floatValue() : Float.NaN;
             if (Float.isFinite(weight) == false || weight < 0) {
-                throw new IllegalArgumentException(
-                    "[events.weight] of event [" + hit.getId() + "] must be a finite number >= 0, got [" + w + "]"
-                );
+                // doc values are read without the _id (no stored field at all): the event is named by its user and item
+                String event = hit.getId() != null ? "event [" + hit.getId() + "]" : "the event of user [" + user + "] on item [" + item
+                    + "]";
+                throw new IllegalArgumentException("[events.weight] of " + event + " must be a finite number >= 0, got [" + w + "]");
             }
             append(indexOf(userIndex, users, user.toString()), indexOf(itemIndex, items, item.toString()), weight);
         }
+    }
+
+    /** A doc-values field's one value; none, or several (an event with two users?), count as missing: the event is skipped. */
+    private static Object single(DocumentField field) {
+        return field == null || field.getValues().size() != 1 ? null : field.getValues().get(0);
     }
 
     private void append(int user, int item, float weight) {
@@ -70,6 +111,11 @@ public final class EventTable {
             ids.add(id);
         }
         return at;
+    }
+
+    /** Where the events were read from: {@code doc_values} or {@code _source} (reported by {@code _train}). */
+    public String readFrom() {
+        return docValues ? "doc_values" : "_source";
     }
 
     public int events() {

@@ -186,6 +186,60 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void eventsWithDocValuesTrainTheSameModelAsEventsReadFromTheirSource(JsonHttp http) {
+        // the same weighted events twice, in the same order: mapped with doc values (keyword, float), and dynamically (user
+        // and item become text fields, without doc values: read from _source)
+        ok(http.put("/tr_events_dv", "{\"mappings\":{\"properties\":{\"user\":{\"type\":\"keyword\"},\"item\":{\"type\":\"keyword\"},"
+            + "\"weight\":{\"type\":\"float\"}}}}"));
+        ok(http.put("/tr_events_text", "{}"));
+        Random random = new Random(3);
+        StringBuilder events = new StringBuilder();
+        for (int u = 0; u < 40; u++) {
+            for (int n = 0; n < 12; n++) {
+                events.append("{\"index\":{}}\n{\"user\":\"u").append(u).append("\",\"item\":\"i").append(random.nextInt(ITEMS))
+                    .append("\",\"weight\":").append(1 + random.nextInt(3)).append("}\n");
+            }
+        }
+        events.append("{\"index\":{}}\n{\"item\":\"i1\"}\n"); // no user: skipped either way
+        for (String index : List.of("tr_events_dv", "tr_events_text")) {
+            JsonHttp.Response loaded = http.postNdjson("/" + index + "/_bulk?refresh=true", events.toString());
+            ok(loaded);
+            assertEquals(false, loaded.at("/errors").asBoolean(), loaded.body());
+        }
+        String body = "{\"events\":{\"index\":\"%s\"},\"als\":{\"iterations\":3,\"seed\":1},\"neighbors\":{\"k\":5},"
+            + "\"content\":{\"fields\":[]}}";
+        bareModel(http, "from_dv");
+        bareModel(http, "from_source");
+        JsonHttp.Response fromDocValues = http.post("/_recommend/model/from_dv/_train", body.formatted("tr_events_dv"));
+        JsonHttp.Response fromSource = http.post("/_recommend/model/from_source/_train", body.formatted("tr_events_text"));
+        ok(fromDocValues);
+        ok(fromSource);
+        assertEquals("doc_values", fromDocValues.at("/events_read_from").asText(), fromDocValues.body());
+        assertEquals("_source", fromSource.at("/events_read_from").asText(), fromSource.body());
+        for (JsonHttp.Response trained : List.of(fromDocValues, fromSource)) {
+            assertEquals(480, trained.at("/events").asInt(), trained.body());
+            assertEquals(1, trained.at("/skipped_events").asInt(), trained.body());
+        }
+        for (int i = 0; i < ITEMS; i += 7) {
+            JsonNode a = http.get("/tr_items_from_dv/_doc/i" + i + "?_source_exclude_vectors=false").json().at("/_source/factors");
+            JsonNode b = http.get("/tr_items_from_source/_doc/i" + i + "?_source_exclude_vectors=false").json().at("/_source/factors");
+            assertEquals(DIMS, a.size(), "i" + i + ": " + a);
+            for (int d = 0; d < DIMS; d++) {
+                assertEquals(b.get(d).asDouble(), a.get(d).asDouble(), 1e-6, "i" + i + " dim " + d + ": same events, same model");
+            }
+        }
+        // a bad weight read from doc values names the field, and the event by its user and item (no _id is read)
+        ok(http.put("/tr_events_dv_bad", "{\"mappings\":{\"properties\":{\"user\":{\"type\":\"keyword\"},\"item\":{\"type\":\"keyword\"},"
+            + "\"weight\":{\"type\":\"float\"}}}}"));
+        ok(http.postNdjson("/tr_events_dv_bad/_bulk?refresh=true", "{\"index\":{}}\n{\"user\":\"u1\",\"item\":\"i2\",\"weight\":-2}\n"));
+        JsonHttp.Response bad = http.post("/_recommend/model/from_dv/_train", body.formatted("tr_events_dv_bad"));
+        assertBad(bad, "[events.weight] of the event of user [u1] on item [i2] must be a finite number >= 0, got [-2.0]");
+        dropBareModel(http, "from_dv");
+        dropBareModel(http, "from_source");
+        ok(http.delete("/tr_events_dv,tr_events_text,tr_events_dv_bad"));
+    }
+
+    @Test
     void retrainingReplacesNeighborsInsteadOfMergingThem(JsonHttp http) {
         // a second model on copies of the items: train with k = 20, then k = 2; the second training's neighbors alone remain
         bareModel(http, "retrained");
