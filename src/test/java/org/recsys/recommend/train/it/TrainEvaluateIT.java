@@ -240,6 +240,39 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void aCatalogueOfManyPagesIsRewrittenWholeAndSearchableWhenTrainingAnswers(JsonHttp http) {
+        // 2,100 items: pages of 1,000, then the last (100), whose bulk refreshes
+        int items = 2_100;
+        String vector = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
+        ok(http.put("/tr_items_paged", "{\"mappings\":{\"properties\":{\"factors\":" + vector
+            + ",\"neighbors\":{\"type\":\"sparse_vector\"},\"popularity\":{\"type\":\"float\"},\"title\":{\"type\":\"keyword\"}}}}"));
+        StringBuilder bulk = new StringBuilder();
+        for (int i = 0; i < items; i++) {
+            bulk.append("{\"index\":{\"_index\":\"tr_items_paged\",\"_id\":\"p").append(i).append("\"}}\n{\"title\":\"t").append(i)
+                .append("\"}\n");
+            for (int n = 0; n < 3; n++) { // three users per item, each user spanning pages: every item is trained
+                bulk.append("{\"index\":{\"_index\":\"tr_events_paged\"}}\n{\"user\":\"v").append((i * 7 + n * 131) % 300)
+                    .append("\",\"item\":\"p").append(i).append("\"}\n");
+            }
+        }
+        JsonHttp.Response loaded = http.postNdjson("/_bulk?refresh=true", bulk.toString());
+        ok(loaded);
+        assertEquals(false, loaded.at("/errors").asBoolean());
+        ok(http.put("/_recommend/model/paged", "{\"items\":{\"index\":\"tr_items_paged\"},\"users\":{\"index\":\"tr_users_paged\"},"
+            + "\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        JsonHttp.Response trained = http.post("/_recommend/model/paged/_train",
+            "{\"events\":{\"index\":\"tr_events_paged\"},\"als\":{\"iterations\":2,\"seed\":1},\"neighbors\":{\"k\":5}}");
+        ok(trained);
+        assertEquals(items, trained.at("/items").asInt(), trained.body());
+        // no _refresh: the last page's bulk refreshed after every other page was written
+        JsonHttp.Response written = http.post("/tr_items_paged/_count", "{\"query\":{\"bool\":{\"filter\":["
+            + "{\"exists\":{\"field\":\"factors\"}},{\"term\":{\"popularity\":3}},{\"exists\":{\"field\":\"title\"}}]}}}");
+        assertEquals(items, written.at("/count").asLong(), "every item with its factors, popularity and title: " + written.body());
+        ok(http.delete("/_recommend/model/paged"));
+        ok(http.delete("/tr_items_paged,tr_users_paged,tr_events_paged"));
+    }
+
+    @Test
     void retrainingReplacesNeighborsInsteadOfMergingThem(JsonHttp http) {
         // a second model on copies of the items: train with k = 20, then k = 2; the second training's neighbors alone remain
         bareModel(http, "retrained");
