@@ -9,6 +9,7 @@ import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.index.IndexModule;
 import org.elasticsearch.ingest.Processor;
@@ -73,7 +74,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         return List.of(
             ItemFactorCache.MAX_ENTRIES,
             ItemFactorCache.EXPIRE_AFTER_WRITE,
-            ItemFactorCache.PROJECTIONS_MAX_ENTRIES,
+            ItemFactorCache.PROJECTIONS_SIZE,
             ProfileBatcher.MAX_BATCH_USERS,
             ProfileBatcher.MAX_CONCURRENT_BATCHES,
             ProfileCache.SIZE,
@@ -147,8 +148,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         if (itemFactors.get() == null) {
             int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
             TimeValue expiry = ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings);
-            int maxProjections = ItemFactorCache.PROJECTIONS_MAX_ENTRIES.get(settings);
-            itemFactors.trySet(new ItemFactorCache(maxEntries, expiry, maxProjections, ItemFactorCache.concreteIndexIn(clusterService)));
+            ByteSizeValue projections = ItemFactorCache.PROJECTIONS_SIZE.get(settings);
+            itemFactors.trySet(new ItemFactorCache(maxEntries, expiry, projections, ItemFactorCache.concreteIndexIn(clusterService)));
         }
         return itemFactors.get();
     }

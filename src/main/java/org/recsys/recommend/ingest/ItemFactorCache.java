@@ -9,6 +9,7 @@ import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.cache.Cache;
 import org.elasticsearch.common.cache.CacheBuilder;
 import org.elasticsearch.common.settings.Setting;
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.index.Index;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
@@ -44,10 +45,11 @@ public final class ItemFactorCache {
         Setting.Property.NodeScope
     );
 
-    public static final Setting<Integer> PROJECTIONS_MAX_ENTRIES = Setting.intSetting(
-        "recommend.cache.fold_in_projections.max_entries",
-        20_000,
-        0,
+    public static final Setting<ByteSizeValue> PROJECTIONS_SIZE = Setting.byteSizeSetting(
+        "recommend.cache.fold_in_projections.size",
+        ByteSizeValue.ofMb(16),
+        ByteSizeValue.ZERO,
+        ByteSizeValue.ofGb(1),
         Setting.Property.NodeScope
     );
 
@@ -55,13 +57,20 @@ public final class ItemFactorCache {
     // Each item's projection onto the model's shared fold-in factorization (k doubles), computed once per item and model
     // instead of once per event. Keyed by the factors array itself (arrays hash and compare by identity): the cache above
     // hands out the same array until the item is written or the entry expires, and new factors arrive as a new array, so a
-    // projection can never be paired with factors it was not computed from. The solver is checked too: a new Gramian makes
-    // every entry stale. A plain concurrent map, read without locks on every history item of every event, emptied when it
-    // outgrows its bound (no LRU order to keep up per read: it is a memo, and refills at the cost of one solve per item).
+    // projection can never be paired with factors it was not computed from. The solver's id is checked too: a new Gramian
+    // makes every entry stale (an id, not the solver: stale entries must not keep old solvers' k × k matrices alive). A
+    // plain concurrent map, read without locks on every history item of every event, emptied when it outgrows its byte
+    // bound (no LRU order to keep up per read: it is a memo, and refills at the cost of one solve per item).
     private final Map<float[], Projection> projections = new ConcurrentHashMap<>();
-    private final int maxProjections;
+    private final long maxProjectionBytes;
 
-    private record Projection(FoldInSolver solver, double[] w) {}
+    private record Projection(long solver, double[] w) {}
+
+    // per entry: the projection (8 bytes a dim), the factors array its key keeps alive (4 a dim), map entry and headers
+    private static long projectionBytes(int dims) {
+        return 12L * dims + 96;
+    }
+
     // The concrete index behind a name (an alias, or the index itself), null when it names several: entries are keyed by
     // the concrete index and its UUID, since that is what a write on this node reports when it invalidates, and an index
     // deleted and created again under the same name is another index.
@@ -75,9 +84,10 @@ public final class ItemFactorCache {
     private final Map<Index, AtomicLongArray> writes = new ConcurrentHashMap<>();
     private final int maxEntries;
 
-    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, int maxProjections, Function<String, Index> concreteIndex) {
+    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, ByteSizeValue projectionsSize,
+        Function<String, Index> concreteIndex) {
         this.cache = CacheBuilder.<ItemKey, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
-        this.maxProjections = maxProjections;
+        this.maxProjectionBytes = projectionsSize.getBytes();
         this.concreteIndex = concreteIndex;
         this.maxEntries = maxEntries;
     }
@@ -188,15 +198,16 @@ public final class ItemFactorCache {
     public Function<float[], double[]> projections(FoldInSolver solver) {
         return y -> {
             Projection known = projections.get(y);
-            if (known != null && known.solver() == solver) {
+            if (known != null && known.solver() == solver.id()) {
                 return known.w();
             }
             double[] w = solver.project(y);
-            if (projections.size() >= maxProjections) {
+            long entries = maxProjectionBytes / projectionBytes(w.length);
+            if (projections.size() >= entries) {
                 projections.clear(); // concurrent puts may overshoot the bound by a few entries: it stays bounded
             }
-            if (maxProjections > 0) {
-                projections.put(y, new Projection(solver, w));
+            if (entries > 0) {
+                projections.put(y, new Projection(solver.id(), w));
             }
             return w;
         };

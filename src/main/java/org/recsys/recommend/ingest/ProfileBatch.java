@@ -202,7 +202,7 @@ final class ProfileBatch {
             }
             bulk.add(request);
             // what the profile will be once written (the version comes with the response): the next batch starts from it
-            toCache.put(user, new ProfileCache.Profile(-1, -1, others, history));
+            toCache.put(user, ProfileCache.Profile.of(-1, -1, others, history));
             written.add(user);
             applied.put(user, ok);
             vectors.put(user, vector);
@@ -284,8 +284,8 @@ final class ProfileBatch {
                 profiles.invalidate(key(user)); // read it fresh next time, whatever went wrong
             } else {
                 ProfileCache.Profile next = toCache.get(user);
-                profiles.put(key(user), new ProfileCache.Profile(item.getResponse().getSeqNo(), item.getResponse().getPrimaryTerm(),
-                    next.source(), next.history()), cacheGeneration);
+                profiles.put(key(user), next.withVersion(item.getResponse().getSeqNo(), item.getResponse().getPrimaryTerm()),
+                    cacheGeneration);
             }
             if (item.isFailed() == false) {
                 long version = item.getVersion();

@@ -1,11 +1,11 @@
 package org.recsys.recommend.ingest;
 
-import org.apache.lucene.util.RamUsageEstimator;
 import org.elasticsearch.common.cache.Cache;
 import org.elasticsearch.common.cache.CacheBuilder;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.unit.ByteSizeValue;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,31 +39,57 @@ public final class ProfileCache {
 
     /**
      * A profile as this node last wrote it: its sequence number and primary term, its other fields (the source without the
-     * user's factors and history, which the fold-in rewrites) and its history.
+     * user's factors and history, which the fold-in rewrites), its history, and what it holds on the heap (see {@link #of}).
      */
-    record Profile(long seqNo, long primaryTerm, Map<String, Object> source, History history) {}
+    record Profile(long seqNo, long primaryTerm, Map<String, Object> source, History history, long heapBytes) {
 
-    // what one history entry holds on the heap besides its strings: the record and its slot in the entries' list
-    private static final long ENTRY_BYTES = RamUsageEstimator.shallowSizeOfInstance(History.Entry.class)
-        + RamUsageEstimator.NUM_BYTES_OBJECT_REF;
-    // the profile and history objects and the entries' array header (computed once: shallowSizeOfInstance reflects)
-    private static final long PROFILE_BYTES = RamUsageEstimator.shallowSizeOfInstance(Profile.class)
-        + RamUsageEstimator.shallowSizeOfInstance(History.class) + RamUsageEstimator.NUM_BYTES_ARRAY_HEADER;
+        /** Weighed once here, not by the cache's weigher, which runs under the cache's global LRU lock. */
+        static Profile of(long seqNo, long primaryTerm, Map<String, Object> source, History history) {
+            return new Profile(seqNo, primaryTerm, source, history, ProfileCache.heapBytes(source, history));
+        }
+
+        Profile withVersion(long seqNo, long primaryTerm) {
+            return new Profile(seqNo, primaryTerm, source, history, heapBytes);
+        }
+    }
 
     /**
      * An estimate of what a cached profile holds on the heap, which the size setting bounds: its history's entries and
-     * strings, and its other fields. (It was weighed by its serialized size, vector included, times a constant; the cache
-     * keeps no vector, so that counted a short history's profile about four times.)
+     * their strings, and its other fields. (It was weighed by its serialized size, vector included, times a constant; the
+     * cache keeps no vector, so that overstated a short history's profile several times over.)
      */
-    static long heapBytes(Profile profile) {
-        long bytes = PROFILE_BYTES + (profile.source().isEmpty() ? 0 : RamUsageEstimator.sizeOfMap(profile.source()));
-        if (profile.history() != null) {
-            for (History.Entry entry : profile.history().entries()) {
-                bytes += ENTRY_BYTES + RamUsageEstimator.sizeOf(entry.item());
-                bytes += entry.ts() == null ? 0 : RamUsageEstimator.sizeOf(entry.ts());
+    static long heapBytes(Map<String, Object> source, History history) {
+        long bytes = 96 + estimate(source); // the profile, the history and its list
+        if (history != null) {
+            for (History.Entry entry : history.entries()) {
+                bytes += 48 + estimate(entry.item()) + estimate(entry.ts()); // the entry, its slot, its strings
             }
         }
         return bytes;
+    }
+
+    /** Rough heap sizes of parsed source values: strings, boxed numbers, maps and lists of them. */
+    private static long estimate(Object value) {
+        if (value == null) {
+            return 0;
+        } else if (value instanceof String string) {
+            return 48 + string.length(); // object, hash and array headers, one byte a character (compact strings)
+        } else if (value instanceof Number || value instanceof Boolean) {
+            return 16;
+        } else if (value instanceof Map<?, ?> map) {
+            long bytes = 64;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                bytes += 32 + estimate(entry.getKey()) + estimate(entry.getValue());
+            }
+            return bytes;
+        } else if (value instanceof Collection<?> list) {
+            long bytes = 32;
+            for (Object element : list) {
+                bytes += 8 + estimate(element);
+            }
+            return bytes;
+        }
+        return 64;
     }
 
     private final Cache<Key, Profile> cache; // null: off
@@ -74,7 +100,7 @@ public final class ProfileCache {
             ? null
             : CacheBuilder.<Key, Profile>builder()
                 .setMaximumWeight(size.getBytes())
-                .weigher((k, p) -> heapBytes(p))
+                .weigher((k, p) -> p.heapBytes())
                 .build();
     }
 

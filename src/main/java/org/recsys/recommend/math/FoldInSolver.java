@@ -2,6 +2,7 @@ package org.recsys.recommend.math;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -20,12 +21,15 @@ import java.util.function.Function;
  */
 public final class FoldInSolver {
 
+    private static final AtomicLong SOLVERS = new AtomicLong();
+
     private final double[] gramian; // row-major k × k, shared and never written
     private final int k;
     private final double lambda;
     private final double alpha;
     private final double[] base; // L with L Lᵀ = YᵀY + λI: the part of every user's system that is the same for all
     private final double[] baseTransposed; // Lᵀ, for back substitution by rows
+    private final long id = SOLVERS.incrementAndGet(); // tells remembered projections of different solvers apart
 
     public FoldInSolver(double[] gramian, int k, double lambda, double alpha) {
         if (gramian.length != k * k) {
@@ -51,6 +55,11 @@ public final class FoldInSolver {
 
     public int dims() {
         return k;
+    }
+
+    /** Unique per solver in this JVM: projections remembered for one solver are not another's (see {@link #project}). */
+    public long id() {
+        return id;
     }
 
     /**
@@ -97,8 +106,8 @@ public final class FoldInSolver {
     }
 
     /**
-     * x = z − W (C⁻¹ + YᵀW)⁻¹ Yᵀz with z = A₀⁻¹b = Σ (1 + α r_i) w_i, W = A₀⁻¹Y (columns w_i, the projections), C = diag(α r_i),
-     * A₀ = YᵀY + λI (Woodbury identity); items with α r_i = 0 add nothing to the matrix, only to b.
+     * x = z − W (C⁻¹ + YᵀW)⁻¹ Yᵀz with z = A₀⁻¹b = Σ (1 + α r_i) w_i, W = A₀⁻¹Y (columns w_i, the projections),
+     * C = diag(α r_i), A₀ = YᵀY + λI (Woodbury identity); items with α r_i = 0 add nothing to the matrix, only to b.
      */
     private float[] solveByUpdate(List<float[]> itemFactors, float[] r, Function<float[], double[]> projections) {
         double[] z = new double[k];
@@ -108,6 +117,9 @@ public final class FoldInSolver {
         for (int n = 0; n < r.length; n++) {
             float[] y = itemFactors.get(n);
             double[] projection = projections.apply(y);
+            if (projection.length != k) {
+                throw new IllegalArgumentException("a projection has " + projection.length + " dims, the model has " + k);
+            }
             double extraConfidence = alpha * r[n]; // c_ui − 1
             for (int i = 0; i < k; i++) {
                 z[i] += (1 + extraConfidence) * projection[i];

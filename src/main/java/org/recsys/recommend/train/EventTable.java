@@ -1,7 +1,7 @@
 package org.recsys.recommend.train;
 
-import org.elasticsearch.action.fieldcaps.FieldCapabilities;
-import org.elasticsearch.action.fieldcaps.FieldCapabilitiesResponse;
+import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse;
+import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse.FieldMappingMetadata;
 import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.search.SearchHit;
 import org.recsys.recommend.math.Interactions;
@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The events read for training, as dense indices: user and item ids mapped to 0..n-1 in order of first appearance, and one
@@ -35,22 +36,40 @@ public final class EventTable {
         this.docValues = docValues;
     }
 
+    // Mappings whose doc values hold exactly what the source holds: plain keyword or integer ids, float or double weights.
+    // Anything else (a normalizer, ignore_above, null_value, ignore_malformed, a script, a text field, an alias …) makes
+    // the doc values differ from the source for some events, so those events are read from the source as before.
+    private static final Set<String> ID_TYPES = Set.of("keyword", "long", "integer", "short", "byte");
+    private static final Set<String> WEIGHT_TYPES = Set.of("float", "double");
+    private static final Set<String> NEUTRAL_KEYS = Set.of("type", "index", "store", "doc_values", "eager_global_ordinals", "fields",
+        "meta", "coerce", "time_series_dimension", "time_series_metric");
+
     /**
-     * Whether events can be read from doc values: each field mapped the same way in every index, with doc values. Otherwise
-     * (a text field, a field unmapped somewhere, which a source may still hold) they are read from {@code _source}.
+     * Whether events can be read from doc values: in every index the user and item fields are mapped as plain keyword or
+     * integer fields and the weight as a plain float or double, each with doc values.
      */
-    public static boolean readsDocValues(FieldCapabilitiesResponse caps, String... fields) {
-        for (String field : fields) {
-            Map<String, FieldCapabilities> byType = caps.getField(field);
-            if (byType == null || byType.size() != 1 || byType.containsKey("unmapped")) {
-                return false;
-            }
-            FieldCapabilities mapped = byType.values().iterator().next();
-            if (mapped.isAggregatable() == false || mapped.nonAggregatableIndices() != null) {
+    public static boolean readsDocValues(GetFieldMappingsResponse mappings, String userField, String itemField, String weightField) {
+        if (mappings.mappings().isEmpty()) {
+            return false;
+        }
+        for (Map<String, FieldMappingMetadata> fields : mappings.mappings().values()) {
+            if (plain(fields.get(userField), ID_TYPES) == false
+                || plain(fields.get(itemField), ID_TYPES) == false
+                || plain(fields.get(weightField), WEIGHT_TYPES) == false) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean plain(FieldMappingMetadata field, Set<String> types) {
+        if (field == null || field.sourceAsMap().size() != 1) {
+            return false; // unmapped in this index (a source may still hold it)
+        }
+        return field.sourceAsMap().values().iterator().next() instanceof Map<?, ?> mapping
+            && types.contains(mapping.get("type"))
+            && NEUTRAL_KEYS.containsAll(mapping.keySet())
+            && "false".equals(String.valueOf(mapping.get("doc_values"))) == false;
     }
 
     /** Adds one page of event hits. */

@@ -3,7 +3,7 @@ package org.recsys.recommend.train;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.elasticsearch.action.ActionListener;
-import org.elasticsearch.action.fieldcaps.FieldCapabilitiesRequest;
+import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.RefCountingListener;
 import org.elasticsearch.client.internal.Client;
@@ -74,16 +74,20 @@ public final class Trainer {
         client.search(new SearchRequest(spec.eventsIndex()).source(count), listener.delegateFailureAndWrap((l, response) -> {
             long events = response.getHits().getTotalHits().value();
             checkBudget("[events] " + events + " events", events * 64L);
-            String[] fields = { spec.userField(), spec.itemField(), spec.weightField() };
-            FieldCapabilitiesRequest caps = new FieldCapabilitiesRequest().indices(spec.eventsIndex()).fields(fields).includeUnmapped(true);
-            client.fieldCaps(caps, l.delegateFailureAndWrap((ll, mapped) -> read(events, EventTable.readsDocValues(mapped, fields), ll)));
+            GetFieldMappingsRequest mappings = new GetFieldMappingsRequest().indices(spec.eventsIndex())
+                .fields(spec.userField(), spec.itemField(), spec.weightField());
+            // reading mappings takes view_index_metadata: a caller with read alone gets the events from _source
+            client.admin().indices().getFieldMappings(mappings, ActionListener.wrap(
+                mapped -> read(events, EventTable.readsDocValues(mapped, spec.userField(), spec.itemField(), spec.weightField()), l),
+                e -> read(events, false, l)
+            ));
         }));
     }
 
     /**
-     * Reads the events in pages of a scroll: from doc values when all three fields have them in every index (no stored field
-     * is loaded, no source parsed: the reading phase of a first training on a fresh node took a sixth of it), otherwise
-     * from {@code _source}, which works for any mapping.
+     * Reads the events in pages of a scroll: from doc values when all three fields are mapped plainly in every index (see
+     * {@link EventTable#readsDocValues}; no stored field is loaded, no source parsed: the reading phase about halves),
+     * otherwise from {@code _source}, which works for any mapping.
      */
     private void read(long expected, boolean docValues, ActionListener<Result> listener) {
         phase("reading", 0, expected, 0, 0, 0);

@@ -1,5 +1,6 @@
 package org.recsys.recommend.ingest;
 
+import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.index.Index;
 import org.elasticsearch.test.ESTestCase;
@@ -14,7 +15,7 @@ public class ItemFactorCacheTests extends ESTestCase {
     private static final Map<String, Index> INDICES = Map.of("catalogue", V2, "items-v2", V2, "items", new Index("items", "uuid-1"));
 
     private static ItemFactorCache cache(int maxEntries) {
-        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), 2, INDICES::get);
+        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), ByteSizeValue.ofBytes(2 * (12 * 2 + 96)), INDICES::get);
     }
 
     public void testProjectionsAreRememberedPerFactorsArrayAndSolver() {
@@ -30,8 +31,8 @@ public class ItemFactorCacheTests extends ESTestCase {
         assertArrayEquals("another solver's projection, not the remembered one", new double[] { 1.0 / 5, 2.0 / 5 },
             cache.projections(refreshed).apply(y), 1e-12);
         cache.projections(solver).apply(new float[] { 3, 4 });
-        assertEquals("bounded by the setting (2 here)", 2, cache.projectionCount());
-        ItemFactorCache none = new ItemFactorCache(100, TimeValue.timeValueMinutes(5), 0, INDICES::get);
+        assertEquals("bounded by the setting (room for 2 of 2 dims here)", 2, cache.projectionCount());
+        ItemFactorCache none = new ItemFactorCache(100, TimeValue.timeValueMinutes(5), ByteSizeValue.ZERO, INDICES::get);
         assertArrayEquals("0 remembers nothing, and still answers", w, none.projections(solver).apply(y), 1e-12);
         assertEquals(0, none.projectionCount());
     }
