@@ -4,6 +4,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsRequest;
+import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.RefCountingListener;
 import org.elasticsearch.client.internal.Client;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * In-cluster training: count and read the events (refusing data that would not fit the heap budget), fit implicit ALS and
@@ -177,8 +179,21 @@ public final class Trainer {
         // The training answers only once all of them are done, also when one fails (with the first failure): answering at
         // the first would leave the others writing after the task is gone (no longer cancellable, overlapping a retry).
         try (RefCountingListener all = new RefCountingListener(written)) {
-            writer.replaceFields(model.items().index(), table.items(), replaced, r -> itemDoc(r, factors, neighbors, itemUsers, table),
-                all.acquire(outcome -> outcomes[0] = outcome));
+            ActionListener<TrainingWriter.Outcome> itemsWritten = all.acquire(outcome -> outcomes[0] = outcome);
+            Consumer<Boolean> writeItems = otherVectors -> writer.replaceFields(model.items().index(), table.items(), replaced,
+                otherVectors, r -> itemDoc(r, factors, neighbors, itemUsers, table), itemsWritten);
+            GetFieldMappingsRequest itemFields = new GetFieldMappingsRequest().indices(model.items().index()).fields("*");
+            client.admin().indices().getFieldMappings(itemFields, new ActionListener<>() {
+                @Override
+                public void onResponse(GetFieldMappingsResponse mappings) {
+                    writeItems.accept(TrainingWriter.holdsOtherVectors(mappings, replaced));
+                }
+
+                @Override
+                public void onFailure(Exception e) {
+                    writeItems.accept(true); // mappings unreadable (view_index_metadata): read every vector, to keep them
+                }
+            });
             writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
                 all.acquire(outcome -> outcomes[1] = outcome));
             if (spec.content() != null) {

@@ -2,6 +2,8 @@ package org.recsys.recommend.train;
 
 import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse;
+import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse.FieldMappingMetadata;
 import org.elasticsearch.action.bulk.BulkItemResponse;
 import org.elasticsearch.action.bulk.BulkRequest;
 import org.elasticsearch.action.get.GetResponse;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
@@ -65,13 +68,40 @@ final class TrainingWriter {
      * page is read (real time, vectors included), rewritten whole with {@code if_seq_no}, and a document changed in between
      * is read and rewritten again (up to {@value #MAX_CONFLICT_RETRIES} times). {@code docs} gives every one of the
      * {@code replaced} fields for every row (null removes the field); those are not read, since they are overwritten.
+     * {@code otherVectors}: whether the documents may hold vector fields besides the replaced ones, which must then be read
+     * to be kept (Elasticsearch rebuilds every vector of a source it reads, excluded ones too, unless told to leave vectors
+     * out: see {@link #holdsOtherVectors}).
      */
-    void replaceFields(String index, List<String> ids, List<String> replaced, IntFunction<Map<String, Object>> docs,
-        ActionListener<Outcome> listener) {
+    void replaceFields(String index, List<String> ids, List<String> replaced, boolean otherVectors,
+        IntFunction<Map<String, Object>> docs, ActionListener<Outcome> listener) {
         Outcome outcome = new Outcome();
         outcome.writtenRows = new boolean[ids.size()];
-        FetchSourceContext kept = FetchSourceContext.of(true, false, null, replaced.toArray(String[]::new));
+        FetchSourceContext kept = FetchSourceContext.of(true, otherVectors == false, null, replaced.toArray(String[]::new));
         replacePage(index, ids, kept, docs, 0, outcome, listener);
+    }
+
+    // field types whose values Elasticsearch may keep out of the stored source and rebuild when a source is read
+    private static final Set<String> VECTOR_TYPES = Set.of("dense_vector", "sparse_vector", "rank_vectors", "semantic_text");
+
+    /**
+     * Whether any index of {@code mappings} (all its fields) has a vector field other than {@code replaced}: if not, the
+     * training reads its documents without vectors (it overwrites the only ones there are).
+     */
+    static boolean holdsOtherVectors(GetFieldMappingsResponse mappings, List<String> replaced) {
+        if (mappings.mappings().isEmpty()) {
+            return true; // nothing known: keep every vector
+        }
+        for (Map<String, FieldMappingMetadata> fields : mappings.mappings().values()) {
+            for (FieldMappingMetadata field : fields.values()) {
+                for (Object mapping : field.sourceAsMap().values()) {
+                    boolean vector = mapping instanceof Map<?, ?> m && VECTOR_TYPES.contains(m.get("type"));
+                    if (vector && replaced.contains(field.fullName()) == false) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private void replacePage(String index, List<String> ids, FetchSourceContext kept, IntFunction<Map<String, Object>> docs, int from,

@@ -74,7 +74,7 @@ final class UntrainedItems {
         if (factors != null) {
             replaced.add(model.items().factors());
         }
-        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, r -> {
+        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, true, r -> {
             Map<String, Object> doc = new HashMap<>();
             for (String field : replaced) {
                 doc.put(field, null); // null removes the field

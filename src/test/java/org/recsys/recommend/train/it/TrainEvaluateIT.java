@@ -282,6 +282,31 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void anotherVectorFieldOfTheItemsSurvivesTraining(JsonHttp http) {
+        // items with a vector of their own (an embedding): the training reads them with their vectors and keeps that one
+        String factors = "{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"similarity\":\"max_inner_product\"}";
+        ok(http.put("/tr_items_embedded", "{\"mappings\":{\"properties\":{\"factors\":" + factors + ",\"neighbors\":{\"type\":"
+            + "\"sparse_vector\"},\"popularity\":{\"type\":\"float\"},\"embedding\":{\"type\":\"dense_vector\",\"dims\":3},"
+            + "\"tags\":{\"type\":\"sparse_vector\"}}}}"));
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{\"embedding\":[").append(i).append(",1,2],")
+                .append("\"tags\":{\"t").append(i % 3).append("\":0.5}}\n");
+        }
+        ok(http.postNdjson("/tr_items_embedded/_bulk?refresh=true", items.toString()));
+        ok(http.put("/_recommend/model/embedded", "{\"items\":{\"index\":\"tr_items_embedded\"},\"users\":{\"index\":"
+            + "\"tr_users_embedded\"},\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        ok(http.post("/_recommend/model/embedded/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2,"
+            + "\"seed\":1},\"neighbors\":{\"k\":5},\"content\":{\"fields\":[]}}"));
+        JsonNode item = http.get("/tr_items_embedded/_doc/i7?_source_exclude_vectors=false").json().path("_source");
+        assertEquals(DIMS, item.path("factors").size(), item.toString());
+        assertEquals(7.0, item.path("embedding").path(0).asDouble(), 0, "the item's own vector is kept: " + item);
+        assertEquals(0.5, item.path("tags").path("t1").asDouble(), 1e-6, "and its own sparse vector: " + item);
+        ok(http.delete("/_recommend/model/embedded"));
+        ok(http.delete("/tr_items_embedded,tr_users_embedded"));
+    }
+
+    @Test
     void retrainingReplacesNeighborsInsteadOfMergingThem(JsonHttp http) {
         // a second model on copies of the items: train with k = 20, then k = 2; the second training's neighbors alone remain
         bareModel(http, "retrained");
