@@ -83,7 +83,9 @@ public final class EventTable {
                 item = single(hit.field(spec.itemField()));
                 DocumentField weights = hit.field(spec.weightField());
                 // several weights are an error, as a list in a source is: not silently one of them
-                w = weights == null ? null : weights.getValues().size() == 1 ? weights.getValue() : weights.getValues();
+                // no weight (a field without values comes back empty) counts as 1, as in a source without one
+                w = weights == null || weights.getValues().isEmpty() ? null
+                    : weights.getValues().size() == 1 ? weights.getValue() : weights.getValues();
             } else {
                 Map<String, Object> source = hit.getSourceAsMap();
                 user = source == null ? null : source.get(spec.userField());
