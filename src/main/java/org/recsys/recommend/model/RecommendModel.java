@@ -115,7 +115,25 @@ public record RecommendModel(
         if (draft.items == null || draft.users == null || draft.factors == null) {
             throw new IllegalArgumentException("model [" + id + "] needs [items], [users] and [factors]");
         }
+        if (allowState == false) {
+            // checked on requests only: a model read back from cluster state must load, whatever a later version checks
+            requireDistinct("items", new String[] { "factors", "neighbors", "popularity" },
+                new String[] { draft.items.factors(), draft.items.neighbors(), draft.items.popularity() });
+            requireDistinct("users", new String[] { "factors", "history" }, new String[] { draft.users.factors(), draft.users.history() });
+        }
         return new RecommendModel(id, draft.items, draft.users, draft.factors, draft.signals, draft.state);
+    }
+
+    /** Fields the plugin writes must be distinct: one written over another (a profile's history as its vector) corrupts both. */
+    private static void requireDistinct(String section, String[] names, String[] fields) {
+        for (int i = 0; i < fields.length; i++) {
+            for (int j = 0; j < i; j++) {
+                if (fields[i].equals(fields[j])) {
+                    throw new IllegalArgumentException("[" + section + "." + names[i] + "] and [" + section + "." + names[j]
+                        + "] must name different fields, both name [" + fields[i] + "]");
+                }
+            }
+        }
     }
 
     static void requireText(String field, String value) {

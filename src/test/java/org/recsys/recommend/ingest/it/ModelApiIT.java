@@ -75,6 +75,10 @@ class ModelApiIT {
         assertBad(http, VALID.replace("\"alpha\":3.0", "\"alpha\":-1"), "[factors.alpha]");
         assertBad(http, VALID.replace("\"max_history\":40", "\"max_history\":0"), "[users.max_history]");
         assertBad(http, VALID.replace("\"max_history\":40", "\"max_history\":10001"), "[users.max_history]");
+        assertBad(http, VALID.replace("\"max_history\":40", "\"max_history\":40,\"history\":\"factors\""),
+            "[users.history] and [users.factors] must name different fields, both name [factors]");
+        assertBad(http, VALID.replace("\"index\":\"ma_items\"", "\"index\":\"ma_items\",\"neighbors\":\"vec\",\"factors\":\"vec\""),
+            "[items.neighbors] and [items.factors] must name different fields, both name [vec]");
         assertBad(http, "{\"users\":{\"index\":\"ma_users\"},\"factors\":{\"dims\":4}}", "[items]");
         assertBad(http, "{\"items\":{\"index\":\"ma_items\"},\"users\":{\"index\":\"ma_users\"}}", "[factors]");
         assertEquals(404, http.get("/_recommend/model/ma_bad").status(), "nothing was stored by a rejected PUT");
