@@ -134,22 +134,17 @@ public final class FoldInSolver {
         if (h > 0) {
             double[] s = new double[h * h];
             double[] t = new double[h];
+            double[] yi = new double[k];
             for (int i = 0; i < h; i++) {
-                float[] yi = ys.get(i);
+                float[] factors = ys.get(i);
+                for (int d = 0; d < k; d++) {
+                    yi[d] = factors[d]; // widened once, so the h dot products below run on doubles with Cholesky's four sums
+                }
                 for (int j = 0; j <= i; j++) {
-                    double[] wj = w.get(j);
-                    double dot = 0;
-                    for (int d = 0; d < k; d++) {
-                        dot += yi[d] * wj[d];
-                    }
-                    s[i * h + j] = dot;
+                    s[i * h + j] = Cholesky.dot(yi, 0, w.get(j), 0, k);
                 }
                 s[i * h + i] += 1 / extra.get(i);
-                double dot = 0;
-                for (int d = 0; d < k; d++) {
-                    dot += yi[d] * z[d];
-                }
-                t[i] = dot;
+                t[i] = Cholesky.dot(yi, 0, z, 0, k);
             }
             Cholesky.solveInPlace(s, t, h); // C⁻¹ + YᵀA₀⁻¹Y is positive definite: only its lower triangle is read
             for (int j = 0; j < h; j++) {
