@@ -8,6 +8,7 @@ import org.elasticsearch.cluster.metadata.IndexAbstraction;
 import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.cache.Cache;
 import org.elasticsearch.common.cache.CacheBuilder;
+import org.elasticsearch.common.hash.MurmurHash3;
 import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.core.TimeValue;
@@ -109,15 +110,14 @@ public final class ItemFactorCache {
     }
 
     /**
-     * An item of one concrete index. Its hash is mixed: ids such as "i1234" differ in their last characters only, so their
-     * String hashes differ in the low bits only, and the cache picks its segment by the low bits and a bucket within the
-     * segment by the high ones: unmixed, the items of a segment crowded into a few buckets (tree bins in CPU profiles).
+     * An item of one concrete index. Its hash is mixed (murmur3's finalizer): ids such as "i1234" differ in their last
+     * characters only, so their String hashes differ in a few low bits, and the cache picks a segment with some bits and a
+     * bucket within it with others: unmixed, the items of a segment crowded into a few buckets (tree bins in CPU profiles).
      */
     record ItemKey(String indexUuid, String id) {
         @Override
         public int hashCode() {
-            int h = (indexUuid.hashCode() * 31 + id.hashCode()) * 0x9E3779B9; // Fibonacci hashing: every bit moves the high ones
-            return h ^ (h >>> 16);
+            return (int) MurmurHash3.fmix(((long) indexUuid.hashCode() << 32) ^ id.hashCode());
         }
 
         @Override

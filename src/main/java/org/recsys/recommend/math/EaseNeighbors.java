@@ -37,9 +37,9 @@ public final class EaseNeighbors {
         }
         int n = userItems.cols();
         double[] l = gram(userItems, n, lambda);
-        throwIfCancelled(cancelled);
+        ParallelChunks.throwIfCancelled(cancelled);
         Cholesky.factorInPlace(l, n); // XᵀX + λI is positive definite for λ > 0
-        throwIfCancelled(cancelled);
+        ParallelChunks.throwIfCancelled(cancelled);
         double[] lt = Cholesky.transposeFactor(l, n);
         int[][] neighbors = new int[n][];
         float[][] weights = new float[n][];
@@ -52,12 +52,6 @@ public final class EaseNeighbors {
             }
         });
         return new ItemNeighbors.Lists(neighbors, weights);
-    }
-
-    private static void throwIfCancelled(BooleanSupplier cancelled) {
-        if (cancelled.getAsBoolean()) {
-            throw new IllegalStateException("training cancelled");
-        }
     }
 
     /** XᵀX + λI for binary X (row-major n × n): each user adds 1 for every pair of their items. */

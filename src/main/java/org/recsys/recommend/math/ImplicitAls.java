@@ -113,9 +113,7 @@ public final class ImplicitAls {
         if (failure.get() != null) {
             throw failure.get();
         }
-        if (cancelled.getAsBoolean()) {
-            throw new IllegalStateException("training cancelled");
-        }
+        ParallelChunks.throwIfCancelled(cancelled);
     }
 
     /** YᵀY + λI, as float rows (symmetric: row j is also column j). */

@@ -47,6 +47,11 @@ final class ParallelChunks {
         if (first != null) {
             throw new IllegalStateException(first);
         }
+        throwIfCancelled(cancelled);
+    }
+
+    /** Stops a computation between its steps once its task is cancelled (the trainer reports the task's own reason). */
+    static void throwIfCancelled(BooleanSupplier cancelled) {
         if (cancelled.getAsBoolean()) {
             throw new IllegalStateException("training cancelled");
         }

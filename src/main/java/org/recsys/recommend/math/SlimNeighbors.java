@@ -64,9 +64,7 @@ public final class SlimNeighbors {
         }
         int n = userItems.cols();
         double[] a = EaseNeighbors.gram(userItems, n, lambda); // XᵀX + λI; off the diagonal it is g of every column
-        if (cancelled.getAsBoolean()) {
-            throw new IllegalStateException("training cancelled");
-        }
+        ParallelChunks.throwIfCancelled(cancelled);
         int[][] neighbors = new int[n][];
         float[][] weights = new float[n][];
         AtomicInteger unconverged = new AtomicInteger();

@@ -48,14 +48,14 @@ public final class EventTable {
      * Whether events can be read from doc values: in every index the user and item fields are mapped as plain keyword or
      * integer fields and the weight as a plain float or double, each with doc values.
      */
-    public static boolean readsDocValues(GetFieldMappingsResponse mappings, String userField, String itemField, String weightField) {
+    public static boolean readsDocValues(GetFieldMappingsResponse mappings, TrainSpec spec) {
         if (mappings.mappings().isEmpty()) {
             return false;
         }
         for (Map<String, FieldMappingMetadata> fields : mappings.mappings().values()) {
-            if (plain(fields.get(userField), ID_TYPES) == false
-                || plain(fields.get(itemField), ID_TYPES) == false
-                || plain(fields.get(weightField), WEIGHT_TYPES) == false) {
+            if (plain(fields.get(spec.userField()), ID_TYPES) == false
+                || plain(fields.get(spec.itemField()), ID_TYPES) == false
+                || plain(fields.get(spec.weightField()), WEIGHT_TYPES) == false) {
                 return false;
             }
         }
@@ -63,10 +63,8 @@ public final class EventTable {
     }
 
     private static boolean plain(FieldMappingMetadata field, Set<String> types) {
-        if (field == null || field.sourceAsMap().size() != 1) {
-            return false; // unmapped in this index (a source may still hold it)
-        }
-        return field.sourceAsMap().values().iterator().next() instanceof Map<?, ?> mapping
+        Map<?, ?> mapping = FieldMappings.mappingOf(field); // null: unmapped in this index (a source may still hold it)
+        return mapping != null
             && types.contains(mapping.get("type"))
             && NEUTRAL_KEYS.containsAll(mapping.keySet())
             && "false".equals(String.valueOf(mapping.get("doc_values"))) == false;

@@ -3,8 +3,6 @@ package org.recsys.recommend.train;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.elasticsearch.action.ActionListener;
-import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsRequest;
-import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.RefCountingListener;
 import org.elasticsearch.client.internal.Client;
@@ -31,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
  * In-cluster training: count and read the events (refusing data that would not fit the heap budget), fit implicit ALS and
@@ -76,13 +73,9 @@ public final class Trainer {
         client.search(new SearchRequest(spec.eventsIndex()).source(count), listener.delegateFailureAndWrap((l, response) -> {
             long events = response.getHits().getTotalHits().value();
             checkBudget("[events] " + events + " events", events * 64L);
-            GetFieldMappingsRequest mappings = new GetFieldMappingsRequest().indices(spec.eventsIndex())
-                .fields(spec.userField(), spec.itemField(), spec.weightField());
-            // reading mappings takes view_index_metadata: a caller with read alone gets the events from _source
-            client.admin().indices().getFieldMappings(mappings, ActionListener.wrap(
-                mapped -> read(events, EventTable.readsDocValues(mapped, spec.userField(), spec.itemField(), spec.weightField()), l),
-                e -> read(events, false, l)
-            ));
+            String[] fields = { spec.userField(), spec.itemField(), spec.weightField() };
+            FieldMappings.decide(client, spec.eventsIndex(), fields, mappings -> EventTable.readsDocValues(mappings, spec), false,
+                docValues -> read(events, docValues, l));
         }));
     }
 
@@ -180,20 +173,10 @@ public final class Trainer {
         // the first would leave the others writing after the task is gone (no longer cancellable, overlapping a retry).
         try (RefCountingListener all = new RefCountingListener(written)) {
             ActionListener<TrainingWriter.Outcome> itemsWritten = all.acquire(outcome -> outcomes[0] = outcome);
-            Consumer<Boolean> writeItems = otherVectors -> writer.replaceFields(model.items().index(), table.items(), replaced,
-                otherVectors, r -> itemDoc(r, factors, neighbors, itemUsers, table), itemsWritten);
-            GetFieldMappingsRequest itemFields = new GetFieldMappingsRequest().indices(model.items().index()).fields("*");
-            client.admin().indices().getFieldMappings(itemFields, new ActionListener<>() {
-                @Override
-                public void onResponse(GetFieldMappingsResponse mappings) {
-                    writeItems.accept(TrainingWriter.holdsOtherVectors(mappings, replaced));
-                }
-
-                @Override
-                public void onFailure(Exception e) {
-                    writeItems.accept(true); // mappings unreadable (view_index_metadata): read every vector, to keep them
-                }
-            });
+            FieldMappings.decide(client, model.items().index(), new String[] { "*" },
+                mappings -> TrainingWriter.holdsOtherVectors(mappings, replaced), true,
+                otherVectors -> writer.replaceFields(model.items().index(), table.items(), replaced, otherVectors,
+                    r -> itemDoc(r, factors, neighbors, itemUsers, table), itemsWritten));
             writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
                 all.acquire(outcome -> outcomes[1] = outcome));
             if (spec.content() != null) {

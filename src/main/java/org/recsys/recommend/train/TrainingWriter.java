@@ -65,8 +65,8 @@ final class TrainingWriter {
      * Replaces the fields {@code docs} gives in the existing documents of rows 0..n-1, keeping their other fields. Not a
      * partial update: that merges an object field key by key, so an item's {@code sparse_vector} of neighbors from an earlier
      * training would keep its old keys next to the new ones (and a sparse_vector cannot be set to null to clear it). Each
-     * page is read (real time, with any vectors it keeps), rewritten whole with {@code if_seq_no}, and a document changed in between
-     * is read and rewritten again (up to {@value #MAX_CONFLICT_RETRIES} times). {@code docs} gives every one of the
+     * page is read (real time, with any vectors it keeps), rewritten whole with {@code if_seq_no}, and a document changed in
+     * between is read and rewritten again (up to {@value #MAX_CONFLICT_RETRIES} times). {@code docs} gives every one of the
      * {@code replaced} fields for every row (null removes the field); those are not read, since they are overwritten.
      * {@code otherVectors}: whether the documents may hold vector fields besides the replaced ones, which must then be read
      * to be kept (Elasticsearch rebuilds every vector of a source it reads, excluded ones too, unless told to leave vectors
@@ -93,11 +93,9 @@ final class TrainingWriter {
         }
         for (Map<String, FieldMappingMetadata> fields : mappings.mappings().values()) {
             for (FieldMappingMetadata field : fields.values()) {
-                for (Object mapping : field.sourceAsMap().values()) {
-                    boolean vector = mapping instanceof Map<?, ?> m && VECTOR_TYPES.contains(m.get("type"));
-                    if (vector && replaced.contains(field.fullName()) == false) {
-                        return true;
-                    }
+                Map<?, ?> mapping = FieldMappings.mappingOf(field);
+                if (mapping != null && VECTOR_TYPES.contains(mapping.get("type")) && replaced.contains(field.fullName()) == false) {
+                    return true;
                 }
             }
         }

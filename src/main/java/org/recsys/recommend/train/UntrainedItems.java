@@ -74,6 +74,7 @@ final class UntrainedItems {
         if (factors != null) {
             replaced.add(model.items().factors());
         }
+        // every vector the items keep is read and kept: right for any mapping (no mapping check for this smaller pass)
         new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, true, r -> {
             Map<String, Object> doc = new HashMap<>();
             for (String field : replaced) {

@@ -6,6 +6,9 @@ import org.elasticsearch.index.Index;
 import org.elasticsearch.test.ESTestCase;
 import org.recsys.recommend.math.FoldInSolver;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The cache's fill from a scan: what a write may have changed since the scan began is not put, and the fill never evicts. */
@@ -16,6 +19,28 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     private static ItemFactorCache cache(int maxEntries) {
         return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), ByteSizeValue.ofBytes(2 * (12 * 2 + 96)), INDICES::get);
+    }
+
+    /**
+     * Elasticsearch's cache picks one of 256 segments with the key's low bits, then a hash map bucket with its bits mixed as
+     * HashMap does: ids like "i1234" must spread over both, or a segment's items share a few buckets.
+     */
+    public void testItemKeysSpreadOverSegmentsAndBuckets() {
+        Map<Integer, List<Integer>> segments = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            int h = ItemFactorCache.key(V2, "i" + i).hashCode();
+            segments.computeIfAbsent(h & 0xff, s -> new ArrayList<>()).add(h);
+        }
+        assertEquals("every segment used", 256, segments.size());
+        int fullest = 0;
+        for (List<Integer> hashes : segments.values()) {
+            int buckets = Integer.highestOneBit(hashes.size() * 2); // the table a hash map of that size keeps
+            int[] counts = new int[buckets];
+            for (int h : hashes) {
+                fullest = Math.max(fullest, ++counts[(h ^ (h >>> 16)) & (buckets - 1)]);
+            }
+        }
+        assertTrue("no bucket near a tree bin (8): fullest " + fullest, fullest < 8);
     }
 
     public void testProjectionsAreRememberedPerFactorsArrayAndSolver() {
