@@ -6,6 +6,7 @@ import org.elasticsearch.action.support.ActionFilters;
 import org.elasticsearch.action.support.master.AcknowledgedRequest;
 import org.elasticsearch.action.support.master.AcknowledgedResponse;
 import org.elasticsearch.action.support.master.AcknowledgedTransportMasterNodeAction;
+import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.cluster.AckedClusterStateUpdateTask;
 import org.elasticsearch.cluster.ClusterState;
 import org.elasticsearch.cluster.block.ClusterBlockException;
@@ -21,6 +22,7 @@ import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
+import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -28,7 +30,8 @@ import java.io.IOException;
 
 /**
  * Creates or replaces a model ({@code PUT _recommend/model/{id}}), or stores the state {@code _refresh} derived. A new
- * configuration keeps the derived state when it still fits (same items index, factors field and dims).
+ * configuration keeps the derived state when it still fits (same items index, factors field and dims), and prepares the
+ * mappings of its indices first ({@link ModelIndices}).
  */
 public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutModelAction.Request> {
 
@@ -64,14 +67,32 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
         }
     }
 
+    private final Client client;
+
     @Inject
     public PutModelAction(
         TransportService transportService,
         ClusterService clusterService,
         ThreadPool threadPool,
-        ActionFilters filters
+        ActionFilters filters,
+        Client client
     ) {
         super(NAME, transportService, clusterService, threadPool, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
+        this.client = client;
+    }
+
+    /**
+     * A new configuration first prepares its indices (on this node, once this action is authorized, with the caller's
+     * privileges): the model is stored only once what the plugin will write has its mapping, and a conflicting mapping
+     * fails the request before anything is written.
+     */
+    @Override
+    protected void doExecute(Task task, Request request, ActionListener<AcknowledgedResponse> listener) {
+        if (request.stateOnly) {
+            super.doExecute(task, request, listener);
+            return;
+        }
+        ModelIndices.prepare(client, request.model, listener.delegateFailureAndWrap((l, v) -> super.doExecute(task, request, l)));
     }
 
     @Override

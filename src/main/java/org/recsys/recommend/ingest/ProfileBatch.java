@@ -9,14 +9,17 @@ import org.elasticsearch.action.bulk.BulkResponse;
 import org.elasticsearch.action.get.GetResponse;
 import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
+import org.elasticsearch.action.get.MultiGetResponse;
 import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.bytes.BytesReference;
+import org.elasticsearch.index.IndexNotFoundException;
 import org.elasticsearch.index.engine.VersionConflictEngineException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentFactory;
 import org.elasticsearch.xcontent.XContentType;
+import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.io.IOException;
@@ -45,6 +48,7 @@ final class ProfileBatch {
     private final ProfileCache profiles;
     private final Map<String, String> headers; // the caller's: part of the profile cache's key
     private long cacheGeneration;
+    private boolean usersIndexCreated;
     private final RecommendModel model;
     private final Map<String, List<ProfileBatcher.Pending>> byUser = new LinkedHashMap<>();
     private final Consumer<List<ProfileBatcher.Pending>> requeue;
@@ -91,6 +95,16 @@ final class ProfileBatch {
             return;
         }
         client.multiGet(mget, ActionListener.wrap(response -> {
+            if (usersIndexCreated == false && usersIndexMissing(response)) {
+                // the first events of a model whose users index does not exist: create it with its fields mapped (as a first
+                // write would, with the sender's privileges) instead of letting a dynamic mapping guess them
+                usersIndexCreated = true;
+                ModelIndices.createUsersIndex(client, model, ActionListener.wrap(created -> run(done), e -> {
+                    failAll(e);
+                    done.run();
+                }));
+                return;
+            }
             try {
                 for (MultiGetItemResponse item : response.getResponses()) {
                     if (item.isFailed()) {
@@ -108,6 +122,15 @@ final class ProfileBatch {
             failAll(e);
             done.run();
         }));
+    }
+
+    private static boolean usersIndexMissing(MultiGetResponse response) {
+        for (MultiGetItemResponse item : response.getResponses()) {
+            if (item.isFailed() && ExceptionsHelper.unwrapCause(item.getFailure().getFailure()) instanceof IndexNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A profile as read (or as this node last wrote it): whether it exists, its version and its source without factors. */
@@ -192,7 +215,13 @@ final class ProfileBatch {
                 continue;
             }
             Stored profile = stored.get(user);
-            Map<String, Object> others = otherFields(profile.source());
+            Map<String, Object> others;
+            try {
+                others = withSeen(otherFields(profile.source()), entry.getValue(), history, ok);
+            } catch (IllegalArgumentException e) {
+                ok.forEach(p -> p.listener().onFailure(e)); // a malformed stored seen set fails that user's events only
+                continue;
+            }
             IndexRequest request = new IndexRequest(model.users().index()).id(user).source(profileSource(others, history, vector),
                 XContentType.SMILE);
             if (profile.exists()) {
@@ -227,6 +256,19 @@ final class ProfileBatch {
             applied.values().forEach(events -> events.forEach(p -> p.listener().onFailure(e)));
             done.run();
         }));
+    }
+
+    /** {@code others} with the seen set updated for the history's change ({@link SeenItems}); the same map when it stays. */
+    private Map<String, Object> withSeen(Map<String, Object> others, History before, History after, List<ProfileBatcher.Pending> applied) {
+        String field = model.users().seen();
+        List<String> seen = SeenItems.fromSource(field, others.get(field));
+        List<String> next = SeenItems.update(seen, before, after, applied.stream().map(p -> p.event().item()).toList());
+        if (next == null) {
+            return others;
+        }
+        Map<String, Object> updated = new HashMap<>(others);
+        updated.put(field, next);
+        return Collections.unmodifiableMap(updated);
     }
 
     /** The profile's fields other than the two the fold-in rewrites (the factors and the history), unmodifiable. */

@@ -119,7 +119,8 @@ public record RecommendModel(
             // checked on requests only: a model read back from cluster state must load, whatever a later version checks
             requireDistinct("items", new String[] { "factors", "neighbors", "popularity" },
                 new String[] { draft.items.factors(), draft.items.neighbors(), draft.items.popularity() });
-            requireDistinct("users", new String[] { "factors", "history" }, new String[] { draft.users.factors(), draft.users.history() });
+            requireDistinct("users", new String[] { "factors", "history", "seen" },
+                new String[] { draft.users.factors(), draft.users.history(), draft.users.seen() });
         }
         return new RecommendModel(id, draft.items, draft.users, draft.factors, draft.signals, draft.state);
     }

@@ -15,7 +15,8 @@ final class ModelDefaults {
 
     static void apply(RecommendModel model, RecommendQueryBuilder.Draft draft) {
         if (draft.userId != null) {
-            draft.userRef = new UserRef(model.users().index(), draft.userId, model.users().factors(), model.users().history());
+            draft.userRef = new UserRef(model.users().index(), draft.userId, model.users().factors(), model.users().history(),
+                model.users().seen());
         }
         draft.modelSignals = model.signals() != null ? model.signals() : signalsOf(model);
     }

@@ -6,6 +6,7 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.IndexNotFoundException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,15 +16,15 @@ import java.util.Map;
  */
 final class ProfileLookup {
 
-    /** A user's vector (null when the profile has none) and history (empty when it has none). */
-    record Profile(float[] vector, List<HistoryItem> history) {}
+    /** A user's vector (null when the profile has none), history and seen set (each empty when the profile has none). */
+    record Profile(float[] vector, List<HistoryItem> history, List<String> seen) {}
 
     private ProfileLookup() {}
 
     static void fetch(UserRef user, Client client, ActionListener<Profile> listener) {
         GetRequest get = new GetRequest(user.index(), user.id()).fetchSourceContext(
             // 9.x leaves vectors out of _source unless asked for them.
-            FetchSourceContext.of(true, false, new String[] { user.vectorField(), user.historyField() }, null)
+            FetchSourceContext.of(true, false, new String[] { user.vectorField(), user.historyField(), user.seenField() }, null)
         ).realtime(true);
         client.get(get, ActionListener.wrap(response -> {
             if (response.isExists() == false) {
@@ -38,7 +39,8 @@ final class ProfileLookup {
             List<HistoryItem> history = source == null
                 ? List.of()
                 : HistoryItem.fromSource(where + " " + user.historyField(), source.get(user.historyField()));
-            listener.onResponse(new Profile(vector, history));
+            List<String> seen = source == null ? List.of() : readSeen(where, user.seenField(), source.get(user.seenField()));
+            listener.onResponse(new Profile(vector, history, seen));
         }, e -> {
             if (e instanceof IndexNotFoundException) {
                 listener.onFailure(new IllegalArgumentException("[user.index] no such index [" + user.index() + "]", e));
@@ -46,6 +48,23 @@ final class ProfileLookup {
                 listener.onFailure(e);
             }
         }));
+    }
+
+    /** A seen set as stored: an array of item ids (one id alone is an array of one, as Elasticsearch treats it). */
+    static List<String> readSeen(String where, String field, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        List<?> values = value instanceof List<?> list ? list : List.of(value);
+        List<String> ids = new ArrayList<>(values.size());
+        for (Object id : values) {
+            if (id instanceof String s && s.isEmpty() == false) {
+                ids.add(s);
+            } else {
+                throw new IllegalArgumentException("[" + field + "] of [" + where + "] must be an array of item ids, got [" + id + "]");
+            }
+        }
+        return ids;
     }
 
     static float[] readVector(String where, String field, Object value) {

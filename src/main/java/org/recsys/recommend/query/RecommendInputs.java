@@ -24,7 +24,8 @@ public record RecommendInputs(
     List<String> items,
     List<String> likeText,
     boolean resolved,
-    boolean contentOnShard // resolved, and the history's content is read by the shard itself (one-shard index)
+    boolean contentOnShard, // resolved, and the history's content is read by the shard itself (one-shard index)
+    List<String> seen // items the profile's seen set holds besides its bounded history: excluded, never scored from
 ) implements Writeable {
 
     public RecommendInputs(
@@ -35,13 +36,14 @@ public record RecommendInputs(
         List<String> likeText,
         boolean resolved
     ) {
-        this(user, userVector, history, items, likeText, resolved, false);
+        this(user, userVector, history, items, likeText, resolved, false, List.of());
     }
 
     public RecommendInputs {
         history = history == null ? null : List.copyOf(history);
         items = List.copyOf(items);
         likeText = List.copyOf(likeText);
+        seen = seen == null ? List.of() : List.copyOf(seen);
         userVector = userVector == null ? null : userVector.clone();
         if (userVector != null) {
             if (userVector.length == 0) {
@@ -69,7 +71,8 @@ public record RecommendInputs(
             in.readStringCollectionAsList(),
             in.readStringCollectionAsList(),
             in.readBoolean(),
-            in.readBoolean()
+            in.readBoolean(),
+            in.readStringCollectionAsList()
         );
     }
 
@@ -82,6 +85,7 @@ public record RecommendInputs(
         out.writeStringCollection(likeText);
         out.writeBoolean(resolved);
         out.writeBoolean(contentOnShard);
+        out.writeStringCollection(seen);
     }
 
     /** History to score neighbors with: the history, then the seed items at weight 1. */
@@ -93,11 +97,12 @@ public record RecommendInputs(
         return all;
     }
 
-    /** Ids of everything the user has seen (history and seeds), for {@code exclude_seen}. */
+    /** Ids of everything the user has seen (history, seeds and the profile's seen set), for {@code exclude_seen}. */
     public Set<String> seenIds() {
-        Set<String> seen = new LinkedHashSet<>();
-        effectiveHistory().forEach(h -> seen.add(h.item()));
-        return seen;
+        Set<String> ids = new LinkedHashSet<>();
+        effectiveHistory().forEach(h -> ids.add(h.item()));
+        ids.addAll(seen);
+        return ids;
     }
 
     public boolean hasAnyPersonalInput() {
@@ -108,7 +113,7 @@ public record RecommendInputs(
     public RecommendInputs resolvedWith(float[] vector, List<HistoryItem> resolvedHistory, List<String> extraText) {
         List<String> text = new ArrayList<>(likeText);
         text.addAll(extraText);
-        return new RecommendInputs(null, vector, resolvedHistory, items, text, true);
+        return new RecommendInputs(null, vector, resolvedHistory, items, text, true, false, seen);
     }
 
     /**
@@ -116,7 +121,7 @@ public record RecommendInputs(
      * its own index while the other candidate generators run, instead of a multi-get before the search.
      */
     public RecommendInputs resolvedWithContentOnShard(float[] vector, List<HistoryItem> resolvedHistory) {
-        return new RecommendInputs(null, vector, resolvedHistory, items, likeText, true, true);
+        return new RecommendInputs(null, vector, resolvedHistory, items, likeText, true, true, seen);
     }
 
     @Override
@@ -128,17 +133,19 @@ public record RecommendInputs(
             && items.equals(other.items)
             && likeText.equals(other.likeText)
             && resolved == other.resolved
-            && contentOnShard == other.contentOnShard;
+            && contentOnShard == other.contentOnShard
+            && seen.equals(other.seen);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(user, Arrays.hashCode(userVector), history, items, likeText, resolved, contentOnShard);
+        return Objects.hash(user, Arrays.hashCode(userVector), history, items, likeText, resolved, contentOnShard, seen);
     }
 
     @Override
     public String toString() {
         return "RecommendInputs[user=" + user + ", userVector=" + Arrays.toString(userVector) + ", history=" + history + ", items="
-            + items + ", likeText=" + likeText + ", resolved=" + resolved + ", contentOnShard=" + contentOnShard + "]";
+            + items + ", likeText=" + likeText + ", resolved=" + resolved + ", contentOnShard=" + contentOnShard
+            + ", seen=" + seen.size() + " items]";
     }
 }

@@ -269,7 +269,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     private RecommendInputs inputsWith(ProfileLookup.Profile profile) {
         float[] vector = inputs.userVector() != null ? inputs.userVector() : profile.vector();
         List<HistoryItem> history = inputs.history() != null ? inputs.history() : profile.history();
-        return new RecommendInputs(null, vector, history, inputs.items(), inputs.likeText(), false);
+        return new RecommendInputs(null, vector, history, inputs.items(), inputs.likeText(), false, false, profile.seen());
     }
 
     /**

@@ -66,13 +66,14 @@ public class RestTrainModelAction extends BaseRestHandler {
             );
         }
         train.setShouldStoreResult(true);
-        var responseListener = new SubscribableListener<TrainModelAction.Response>();
-        Task task = client.executeLocally(TrainModelAction.TYPE, train, responseListener);
-        responseListener.addListener(new LoggingTaskListener<>(task));
-        String taskId = client.getLocalNodeId() + ":" + task.getId();
+        // started from the channel consumer, not while the request is prepared: a request that Elasticsearch then refuses
+        // (an unknown parameter, say) must not have started a training
         return channel -> {
+            var responseListener = new SubscribableListener<TrainModelAction.Response>();
+            Task task = client.executeLocally(TrainModelAction.TYPE, train, responseListener);
+            responseListener.addListener(new LoggingTaskListener<>(task));
             XContentBuilder builder = channel.newBuilder();
-            builder.startObject().field("task", taskId).endObject();
+            builder.startObject().field("task", client.getLocalNodeId() + ":" + task.getId()).endObject();
             channel.sendResponse(new RestResponse(RestStatus.OK, builder));
         };
     }

@@ -18,6 +18,7 @@ import org.recsys.recommend.math.EaseNeighbors;
 import org.recsys.recommend.math.ItemNeighbors;
 import org.recsys.recommend.math.SlimNeighbors;
 import org.recsys.recommend.math.Vectors;
+import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -68,7 +69,15 @@ public final class Trainer {
         this.generic = generic;
     }
 
+    /**
+     * Prepares the items and users indices first ({@link ModelIndices}: a conflicting mapping fails the training before it
+     * reads or writes anything), then counts and reads the events.
+     */
     public void run(ActionListener<Result> listener) {
+        ModelIndices.prepare(client, model, listener.delegateFailureAndWrap((l, prepared) -> count(l)));
+    }
+
+    private void count(ActionListener<Result> listener) {
         SearchSourceBuilder count = new SearchSourceBuilder().size(0).trackTotalHits(true).query(query());
         client.search(new SearchRequest(spec.eventsIndex()).source(count), listener.delegateFailureAndWrap((l, response) -> {
             long events = response.getHits().getTotalHits().value();
@@ -228,7 +237,13 @@ public final class Trainer {
         for (int n = from; n < ordered.length; n++) {
             history.add(Map.of("item", table.items().get(ordered[n]), "weight", strength.get(ordered[n])));
         }
-        return Map.of(model.users().factors(), Vectors.asList(factors.users()[r]), model.users().history(), history);
+        // everything older than the bounded history: excluded as seen, never folded in (an empty set clears an old one)
+        List<String> seen = new ArrayList<>(from);
+        for (int n = 0; n < from; n++) {
+            seen.add(table.items().get(ordered[n]));
+        }
+        return Map.of(model.users().factors(), Vectors.asList(factors.users()[r]), model.users().history(), history,
+            model.users().seen(), seen);
     }
 
     /**

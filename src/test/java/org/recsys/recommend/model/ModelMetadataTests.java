@@ -60,7 +60,7 @@ public class ModelMetadataTests extends ESTestCase {
         );
         assertEquals(
             "[users.max_history] must be between 1 and 10000, got [0]",
-            expectThrows(IllegalArgumentException.class, () -> new UsersConfig("users", null, null, 0)).getMessage()
+            expectThrows(IllegalArgumentException.class, () -> new UsersConfig("users", null, null, null, 0)).getMessage()
         );
     }
 
@@ -81,7 +81,8 @@ public class ModelMetadataTests extends ESTestCase {
                 new RecommendModel(
                     id,
                     new ItemsConfig(randomAlphaOfLength(5), null, null, null, List.of("title")),
-                    new UsersConfig(randomAlphaOfLength(5), null, null, randomIntBetween(1, 1000)),
+                    new UsersConfig(randomAlphaOfLength(5), null, null, randomBoolean() ? null : randomAlphaOfLength(4),
+                        randomIntBetween(1, 1000)),
                     new FactorsConfig(k, 0.5, 10),
                     signals,
                     randomBoolean() ? null : new ModelState(gramian, randomNonNegativeLong(), randomNonNegativeLong())

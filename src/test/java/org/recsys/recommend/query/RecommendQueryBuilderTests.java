@@ -70,7 +70,7 @@ public class RecommendQueryBuilderTests extends AbstractQueryTestCase<RecommendQ
 
     @Override
     protected RecommendQueryBuilder doCreateTestQueryBuilder() {
-        UserRef user = randomBoolean() ? new UserRef("users", randomAlphaOfLength(5), null, null) : null;
+        UserRef user = randomBoolean() ? new UserRef("users", randomAlphaOfLength(5), null, null, randomBoolean() ? null : "seen") : null;
         float[] vector = user == null || randomBoolean() ? randomVector() : null;
         List<HistoryItem> history = randomBoolean()
             ? randomList(0, 5, () -> new HistoryItem(randomAlphaOfLength(4), randomFloatBetween(0.1f, 3f, true)))

@@ -21,4 +21,7 @@ public @interface RealNodeConfig {
 
     /** Users as {@code name:password:role1,role2}. */
     String[] users() default {};
+
+    /** A name that gives the classes declaring it a node of their own (a blank cluster), instead of sharing one by spec. */
+    String node() default "";
 }

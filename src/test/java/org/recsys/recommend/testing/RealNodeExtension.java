@@ -37,7 +37,8 @@ public final class RealNodeExtension implements ParameterResolver {
         RealNodeConfig config = context.getRequiredTestClass().getAnnotation(RealNodeConfig.class);
         NodeSpec spec = config == null ? NodeSpec.insecure() : toSpec(config);
         ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
-        StartedNode started = store.getOrComputeIfAbsent(spec, key -> {
+        Object key = config == null || config.node().isEmpty() ? spec : List.of(spec, config.node());
+        StartedNode started = store.getOrComputeIfAbsent(key, k -> {
             try {
                 return new StartedNode(RealNode.start(spec));
             } catch (IOException e) {

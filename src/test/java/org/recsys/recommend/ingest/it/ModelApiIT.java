@@ -53,11 +53,14 @@ class ModelApiIT {
         JsonNode all = ok(http.get("/_recommend/model")).json();
         assertTrue(all.has("ma_one") && all.has("ma_two"), all.toString());
 
-        // same items, factors field and dims: the Gramian carries over; other dims: dropped until the next refresh
+        // same items, factors field and dims: the Gramian carries over; dims the items' vectors do not have: refused before
+        // anything changes (the vectors would need reindexing), so the model and its Gramian stay
         IngestFixture.putModel(http, "ma_one", VALID.replace("\"max_history\":40", "\"max_history\":41"));
         assertEquals(16, ok(http.get("/_recommend/model/ma_one?include_gramian=true")).at("/ma_one/state/gramian").size());
-        IngestFixture.putModel(http, "ma_one", VALID.replace("\"dims\":4", "\"dims\":5"));
-        assertTrue(ok(http.get("/_recommend/model/ma_one")).at("/ma_one/state").isMissingNode());
+        JsonHttp.Response otherDims = http.put("/_recommend/model/ma_one", VALID.replace("\"dims\":4", "\"dims\":5"));
+        assertEquals(400, otherDims.status(), otherDims.body());
+        assertTrue(otherDims.at("/error/reason").asText().contains("it has [dims] 4, the model's [factors.dims] is 5"), otherDims.body());
+        assertEquals(16, ok(http.get("/_recommend/model/ma_one?include_gramian=true")).at("/ma_one/state/gramian").size());
 
         ok(http.delete("/_recommend/model/ma_one"));
         assertEquals(404, http.get("/_recommend/model/ma_one").status());

@@ -39,12 +39,15 @@ class ProcessorErrorsIT {
         IngestFixture.putModel(http, "pe", IngestFixture.modelBody("pe_items", USERS, 4, 0.1, 10, 50));
         IngestFixture.refresh(http, "pe");
         IngestFixture.putModel(http, "pe_cold", IngestFixture.modelBody("pe_items", USERS, 4, 0.1, 10, 50)); // never refreshed
-        // an items index whose factors are plain floats, so an item can carry the wrong number of them
+        // the model's PUT maps the items' factors as a 4-dims vector; the index is then replaced by one whose factors are
+        // plain floats (the PUT would refuse that mapping, a later recreation is not checked), so an item can carry the
+        // wrong number of them
+        IngestFixture.putModel(http, "pe_odd", IngestFixture.modelBody("pe_odd_items", USERS, 4, 0.1, 10, 50));
+        ok(http.delete("/pe_odd_items"));
         ok(http.put("/pe_odd_items", "{\"mappings\":{\"properties\":{\"factors\":{\"type\":\"float\"}}}}"));
         for (int i = 0; i < 10; i++) {
             ok(http.put("/pe_odd_items/_doc/" + FoldInCatalogue.id(i) + "?refresh=true", catalogue.itemSource(i)));
         }
-        IngestFixture.putModel(http, "pe_odd", IngestFixture.modelBody("pe_odd_items", USERS, 4, 0.1, 10, 50));
         IngestFixture.refresh(http, "pe_odd");
         ok(http.put("/pe_odd_items/_doc/odd?refresh=true", "{\"factors\":[0.1,0.2,0.3]}"));
 

@@ -72,6 +72,11 @@ class SecuredIngestIT {
         assertEquals(200, manager.get("/_recommend/model/sec_m").status());
         JsonHttp.Response blind = admin.as("blind", "blind-password").post("/_recommend/model/sec_m/_refresh", null);
         assertEquals(403, blind.status(), "_refresh scans the items with the caller's privileges: " + blind.body());
+        // a PUT prepares the model's indices with the caller's privileges: cluster manage alone does not reach them
+        JsonHttp.Response blindPut = admin.as("blind", "blind-password").put("/_recommend/model/sec_b", MODEL);
+        assertEquals(403, blindPut.status(), blindPut.body());
+        assertTrue(blindPut.at("/error/reason").asText().contains("indices:admin/mappings/get"), blindPut.body());
+        assertEquals(404, admin.get("/_recommend/model/sec_b").status(), "refused before it was stored");
         ok(manager.delete("/_recommend/model/sec_m"));
     }
 

@@ -510,10 +510,11 @@ class TrainEvaluateIT {
         ok(http.post("/_recommend/model/mapkept/_train", train.formatted(1)));
         JsonHttp.Response stored = http.get("/recommend-content-maps/_doc/mapkept");
         ok(stored);
-        // users whose history cannot be indexed: the users' bulk fails, the items' succeeds
-        ok(http.put("/tr_users_mapkept_bad", "{\"mappings\":{\"properties\":{\"history\":{\"type\":\"long\"}}}}"));
+        // a users index that refuses writes (its mapping is fine, so the training starts): the users' bulk fails, the items'
+        // succeeds
         ok(http.put("/_recommend/model/mapkept", "{\"items\":{\"index\":\"tr_items_mapkept\"},\"users\":{\"index\":"
             + "\"tr_users_mapkept_bad\"},\"factors\":{\"dims\":" + DIMS + ",\"lambda\":5,\"alpha\":10}}"));
+        ok(http.put("/tr_users_mapkept_bad/_settings", "{\"index.blocks.write\":true}"));
         JsonHttp.Response failed = http.post("/_recommend/model/mapkept/_train", train.formatted(2));
         assertTrue(failed.status() >= 400 && failed.body().contains("training wrote partially"), failed.body());
         JsonHttp.Response after = http.get("/recommend-content-maps/_doc/mapkept");
