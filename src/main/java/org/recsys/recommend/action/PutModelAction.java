@@ -38,21 +38,31 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
     public static final String NAME = "cluster:admin/recommend/model/put";
     public static final ActionType<AcknowledgedResponse> TYPE = new ActionType<>(NAME);
 
-    /** The model to store; with {@code stateOnly}, only its state replaces the stored model's. */
+    /**
+     * The model to store; with {@code stateOnly}, only its state replaces the stored model's, and with {@code tuned} also its
+     * factors settings and signals (what a tuned training chose), in the same cluster-state update.
+     */
     public static final class Request extends AcknowledgedRequest<Request> {
         private final RecommendModel model;
         private final boolean stateOnly;
+        private final boolean tuned;
 
         public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model, boolean stateOnly) {
+            this(masterNodeTimeout, ackTimeout, model, stateOnly, false);
+        }
+
+        public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model, boolean stateOnly, boolean tuned) {
             super(masterNodeTimeout, ackTimeout);
             this.model = model;
             this.stateOnly = stateOnly;
+            this.tuned = tuned;
         }
 
         public Request(StreamInput in) throws IOException {
             super(in);
             model = new RecommendModel(in);
             stateOnly = in.readBoolean();
+            tuned = in.readBoolean();
         }
 
         @Override
@@ -60,6 +70,7 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
             super.writeTo(out);
             model.writeTo(out);
             out.writeBoolean(stateOnly);
+            out.writeBoolean(tuned);
         }
 
         public RecommendModel model() {
@@ -113,7 +124,9 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                     if (existing.factors().dims() * existing.factors().dims() != next.state().gramian().length) {
                         throw new IllegalStateException("model [" + next.id() + "] changed its dims while it was being refreshed");
                     }
-                    next = existing.withState(next.state());
+                    next = request.tuned
+                        ? existing.withTuning(next.factors(), next.signals()).withState(next.state())
+                        : existing.withState(next.state());
                 } else if (existing != null && existing.stateCarriesOverTo(next)) {
                     next = next.withState(existing.state());
                 }

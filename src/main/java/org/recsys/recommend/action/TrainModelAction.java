@@ -110,7 +110,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
 
         @Override
         public XContentBuilder toXContent(XContentBuilder builder, Params params) throws IOException {
-            return builder.startObject()
+            builder.startObject()
                 .field("acknowledged", true)
                 .field("model", id)
                 .field("took", tookMillis)
@@ -123,8 +123,11 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
                 .field("iterations", result.iterations())
                 .field("phases_ms", result.phaseMillis())
                 .field("content_map_features", result.contentFeatures() < 0 ? null : result.contentFeatures())
-                .field("content_mapped_items", result.contentMappedItems())
-                .endObject();
+                .field("content_mapped_items", result.contentMappedItems());
+            if (result.tuning() != null) {
+                builder.field("tuning", result.tuning(), params);
+            }
+            return builder.endObject();
         }
     }
 

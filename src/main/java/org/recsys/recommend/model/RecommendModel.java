@@ -75,6 +75,11 @@ public record RecommendModel(
         return new RecommendModel(id, items, users, factors, signals, newState);
     }
 
+    /** This model with the settings a tuned training chose: its λ and α, and the default signals of its queries. */
+    public RecommendModel withTuning(FactorsConfig tunedFactors, List<SignalSpec> tunedSignals) {
+        return new RecommendModel(id, items, users, tunedFactors, tunedSignals, state);
+    }
+
     /** True when the derived state still fits this configuration (same items and dims), so a PUT may keep it. */
     public boolean stateCarriesOverTo(RecommendModel next) {
         return state != null && items.index().equals(next.items.index()) && items.factors().equals(next.items.factors())

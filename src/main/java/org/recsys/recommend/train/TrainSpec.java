@@ -20,7 +20,8 @@ import static org.elasticsearch.index.query.AbstractQueryBuilder.parseTopLevelQu
  * { "events": { "index": "events", "user": "user", "item": "item", "weight": "weight", "query": { … } },
  *   "als": { "factors": 64, "iterations": 15, "lambda": 0.1, "alpha": 10, "seed": 42, "cg_steps": 3 },
  *   "neighbors": { "k": 50, "similarity": "cosine" },          // or "ease" / "slim", with "lambda": 200
- *   "content": { "fields": ["title", "genres"], "lambda": 3, "min_items": 2, "max_features": 2000 } }
+ *   "content": { "fields": ["title", "genres"], "lambda": 3, "min_items": 2, "max_features": 2000 },
+ *   "tune": { "validation": 0.2 } }                            // choose λ, α, neighbors and the blend on a validation split
  * </pre>
  */
 public record TrainSpec(
@@ -38,7 +39,8 @@ public record TrainSpec(
     int neighbors,
     String neighborSimilarity, // "cosine" (item-kNN), "ease" or "slim"
     double neighborLambda,
-    ContentMapSpec content // null: no content → factor map
+    ContentMapSpec content, // null: no content → factor map
+    TuneSpec tune // null: train with the settings as given
 ) implements Writeable {
 
     public static final String COSINE = "cosine";
@@ -96,7 +98,8 @@ public record TrainSpec(
             in.readVInt(),
             in.readString(),
             in.readDouble(),
-            in.readOptionalWriteable(ContentMapSpec::new)
+            in.readOptionalWriteable(ContentMapSpec::new),
+            in.readOptionalWriteable(TuneSpec::new)
         );
     }
 
@@ -117,6 +120,13 @@ public record TrainSpec(
         out.writeString(neighborSimilarity);
         out.writeDouble(neighborLambda);
         out.writeOptionalWriteable(content);
+        out.writeOptionalWriteable(tune);
+    }
+
+    /** This spec with the settings a tuning chose (the neighbors' k it tuned with included). */
+    TrainSpec tuned(double newLambda, double newAlpha, int newNeighbors, String similarity, double newNeighborLambda) {
+        return new TrainSpec(eventsIndex, userField, itemField, weightField, query, factors, iterations, newLambda, newAlpha, seed,
+            cgSteps, newNeighbors, similarity, COSINE.equals(similarity) ? DEFAULT_NEIGHBOR_LAMBDA : newNeighborLambda, content, tune);
     }
 
     /**
@@ -127,7 +137,7 @@ public record TrainSpec(
         List<String> modelContent) throws IOException {
         Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50, modelContent,
             ContentMapSpec.DEFAULT_LAMBDA, ContentMapSpec.DEFAULT_MIN_ITEMS, ContentMapSpec.DEFAULT_MAX_FEATURES, COSINE,
-            DEFAULT_NEIGHBOR_LAMBDA };
+            DEFAULT_NEIGHBOR_LAMBDA, null };
         ObjectParser<Object[], Void> events = new ObjectParser<>("events");
         events.declareString((a, s) -> a[0] = s, new ParseField("index"));
         events.declareString((a, s) -> a[1] = s, new ParseField("user"));
@@ -155,6 +165,7 @@ public record TrainSpec(
         body.declareObject((a, x) -> {}, (p, a) -> als.parse(p, a, null), new ParseField("als"));
         body.declareObject((a, x) -> {}, (p, a) -> neighbors.parse(p, a, null), new ParseField("neighbors"));
         body.declareObject((a, x) -> {}, (p, a) -> content.parse(p, a, null), new ParseField("content"));
+        body.declareObject((a, x) -> a[18] = x, (p, a) -> TuneSpec.fromXContent(p), new ParseField("tune"));
         body.parse(parser, v, v);
         if ((int) v[5] != modelDims) {
             throw new IllegalArgumentException(
@@ -166,7 +177,9 @@ public record TrainSpec(
         ContentMapSpec contentMap = contentFields.isEmpty()
             ? null
             : new ContentMapSpec(contentFields, (double) v[13], (int) v[14], (int) v[15]);
+        // built once the body is read: its seed defaults to the ALS seed, which may come after it
+        TuneSpec tune = v[18] == null ? null : ((TuneSpec.Draft) v[18]).build((long) v[9]);
         return new TrainSpec((String) v[0], (String) v[1], (String) v[2], (String) v[3], (QueryBuilder) v[4], (int) v[5], (int) v[6],
-            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], (String) v[16], (double) v[17], contentMap);
+            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], (String) v[16], (double) v[17], contentMap, tune);
     }
 }

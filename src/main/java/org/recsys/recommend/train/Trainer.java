@@ -44,14 +44,15 @@ public final class Trainer {
     static final double HEAP_SHARE = 0.25;
     private static final int READ_PAGE = 5000;
 
-    /** What a training did, for the response. */
+    /** What a training did, for the response; {@code tuning} is null unless the request asked for it. */
     public record Result(long events, long skippedEvents, String eventsReadFrom, int users, int items, long itemsNotInCatalogue,
-        int iterations, Map<String, Long> phaseMillis, int contentFeatures, long contentMappedItems) {}
+        int iterations, Map<String, Long> phaseMillis, int contentFeatures, long contentMappedItems, Tuning tuning) {}
 
     private final Client client;
     private final TrainTask task;
     private final RecommendModel model;
-    private final TrainSpec spec;
+    private TrainSpec spec; // replaced once, by the tuned settings, before the fit starts
+    private Tuning tuning;
     private final Executor trainPool;
     private final int parallelism;
     private final Executor generic;
@@ -126,6 +127,9 @@ public final class Trainer {
             );
         }
         long factorBytes = (long) (users + items) * spec.factors() * 4 * 2;
+        if (spec.tune() != null) {
+            tune(table, factorBytes);
+        }
         String similarity = spec.neighbors() > 0 ? spec.neighborSimilarity() : null;
         checkBudget(users + " users and " + items + " items", factorBytes + (long) items * spec.neighbors() * 8);
         if (TrainSpec.EASE.equals(similarity) || TrainSpec.SLIM.equals(similarity)) {
@@ -170,9 +174,9 @@ public final class Trainer {
                 l.delegateFailureAndWrap((ll, contentOutcome) -> {
                     phase("model", spec.iterations(), table.events(), users, items, documents);
                     Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
-                    storeGramian(factors, outcomes[0], ll.map(x -> new Result(table.events(), table.skipped(), table.readFrom(), users,
-                        items, outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
-                        contentOutcome.remapped())));
+                    storeGramian(factors, outcomes[0], table, ll.map(x -> new Result(table.events(), table.skipped(), table.readFrom(),
+                        users, items, outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
+                        contentOutcome.remapped(), tuning)));
                 }))));
         });
         List<String> replaced = neighbors == null
@@ -196,6 +200,26 @@ public final class Trainer {
                 ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors, generic, all.acquire(f -> fitted[0] = f));
             }
         }
+    }
+
+    /**
+     * Chooses λ, α, the neighbor family and the blend on a validation split of the events ({@link Tuner}); the training then
+     * runs on every event with them, and the model stores them when it is done.
+     */
+    private void tune(EventTable table, long factorBytes) throws InterruptedException {
+        long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE) - 2 * factorBytes;
+        int planned = Tuner.plannedSteps(spec);
+        phase("tuning", 0, table.events(), table.users().size(), table.items().size(), 0);
+        Tuner tuner = new Tuner(spec, trainPool, parallelism, task::isCancelled, step -> task.status(new TrainStatus("tuning", step,
+            planned, table.events(), table.users().size(), table.items().size(), 0)), budget);
+        Tuner.Outcome outcome = tuner.run(table.userItems());
+        Tuner.Choice chosen = outcome.chosen();
+        spec = spec.tuned(chosen.lambda(), chosen.alpha(), chosen.neighborsK(), chosen.similarity(), chosen.neighborLambda());
+        tuning = new Tuning(outcome, mostPopular(table.userItems()));
+    }
+
+    private static double mostPopular(Interactions userItems) {
+        return Tuner.max(Tuner.popularity(userItems));
     }
 
     private ItemNeighbors.Lists slim(Interactions userItems) throws InterruptedException {
@@ -271,7 +295,7 @@ public final class Trainer {
         ContentMapTrainer.storeAndRemap(client, task, model, fitted, neighborsTrained, listener);
     }
 
-    private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, ActionListener<Void> listener) {
+    private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table, ActionListener<Void> listener) {
         Gramian gramian = new Gramian(spec.factors());
         for (int r = 0; r < factors.items().length; r++) {
             if (items.writtenRows[r]) {
@@ -280,7 +304,9 @@ public final class Trainer {
         }
         ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis());
         org.elasticsearch.core.TimeValue timeout = org.elasticsearch.core.TimeValue.THIRTY_SECONDS;
-        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, model.withState(state), true);
+        // a tuned training also stores what it chose (λ, α for fold-in; the blend for queries naming no signals) with the state
+        RecommendModel trained = tuning == null ? model.withState(state) : tuning.applyTo(model, spec).withState(state);
+        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, trained, true, tuning != null);
         client.execute(org.recsys.recommend.action.PutModelAction.TYPE, put, listener.map(ack -> {
             phase("done", spec.iterations(), 0, 0, 0, 0);
             return null;

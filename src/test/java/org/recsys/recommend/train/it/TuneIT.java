@@ -1,0 +1,104 @@
+package org.recsys.recommend.train.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.recsys.recommend.testing.JsonHttp;
+import org.recsys.recommend.testing.RealNodeExtension;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code _train} with {@code tune}: chooses λ, α, the neighbor family and the blend on a validation split of the events,
+ * trains on all of them, and stores the choice on the model, which queries naming no signals then use.
+ */
+@ExtendWith(RealNodeExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TuneIT {
+
+    private static JsonHttp.Response ok(JsonHttp.Response response) {
+        assertTrue(response.status() < 300, response.status() + " " + response.body());
+        return response;
+    }
+
+    /** 60 items in three planted groups; 90 users who each saw 10 items of their group. */
+    @BeforeAll
+    void load(JsonHttp http) {
+        ok(http.put("/_recommend/model/tn", "{\"items\":{\"index\":\"tn_items\"},\"users\":{\"index\":\"tn_users\"},"
+            + "\"factors\":{\"dims\":8}}"));
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{\"group\":\"g").append(i % 3).append("\"}\n");
+        }
+        ok(http.postNdjson("/tn_items/_bulk?refresh=true", items.toString()));
+        StringBuilder events = new StringBuilder();
+        for (int u = 0; u < 90; u++) {
+            for (int n = 0; n < 10; n++) {
+                int item = u % 3 + 3 * ((u * 7 + n * 3) % 20);
+                events.append("{\"index\":{}}\n{\"user\":\"u").append(u).append("\",\"item\":\"i").append(item).append("\"}\n");
+            }
+        }
+        ok(http.postNdjson("/tn_events/_bulk?refresh=true", events.toString()));
+        ok(http.postNdjson("/tn_single/_bulk?refresh=true", "{\"index\":{}}\n{\"user\":\"a\",\"item\":\"i1\"}\n"));
+    }
+
+    @Test
+    void aTunedTrainingStoresWhatItChoseAndQueriesUseIt(JsonHttp http) {
+        JsonNode trained = ok(http.post("/_recommend/model/tn/_train", "{\"events\":{\"index\":\"tn_events\"},\"tune\":{\"seed\":3}}"))
+            .json();
+        JsonNode tuning = trained.at("/tuning");
+        assertTrue(tuning.at("/validation_users").asInt() > 50, trained.toString());
+        assertTrue(tuning.at("/validation").size() >= 7 + 32, "every ALS setting and blend is listed: " + tuning);
+        JsonNode chosen = tuning.at("/chosen");
+        double best = 0;
+        for (JsonNode row : tuning.at("/validation")) {
+            best = Math.max(best, row.at("/ndcg@10").asDouble());
+        }
+        assertEquals(best, chosen.at("/ndcg@10").asDouble(), 1e-12, "the best validated row is the one chosen: " + tuning);
+        assertTrue(chosen.at("/ndcg@10").asDouble() > 0.3, "planted groups are easy to find: " + chosen);
+
+        JsonNode model = ok(http.get("/_recommend/model/tn")).json().at("/tn");
+        assertEquals(chosen.at("/lambda").asDouble(), model.at("/factors/lambda").asDouble(), 0, model.toString());
+        assertEquals(chosen.at("/alpha").asDouble(), model.at("/factors/alpha").asDouble(), 0, model.toString());
+        assertEquals("linear", model.at("/signals/collaborative/normalization").asText(), model.toString());
+        assertEquals(chosen.at("/neighbors_weight").asDouble(), model.at("/signals/neighbors/weight").asDouble(0), 0, model.toString());
+        assertTrue(model.at("/state/items").asInt() > 0, "trained state stored with the choice: " + model);
+
+        JsonNode recommended = ok(http.get("/tn_items/_recommend?model=tn&user=u0&size=5")).json();
+        assertEquals(5, recommended.at("/recommendations").size(), recommended.toString());
+        for (JsonNode r : recommended.at("/recommendations")) {
+            int item = Integer.parseInt(r.at("/_id").asText().substring(1));
+            assertEquals(0, item % 3, "u0's group is g0: " + recommended);
+        }
+    }
+
+    @Test
+    void badTuneSettingsAre400sNamingTheFieldAndTheModelStays(JsonHttp http) {
+        String before = ok(http.get("/_recommend/model/tn")).body();
+        String[][] cases = {
+            { "{\"validation\":0}", "[tune.validation]" },
+            { "{\"validation\":0.9}", "[tune.validation]" },
+            { "{\"validation\":\"some\"}", "[validation]" },
+            { "{\"max_users\":5}", "[tune.max_users]" },
+            { "{\"max_time\":\"-1s\"}", "[tune.max_time]" },
+            { "{\"max_time\":\"soon\"}", "[max_time]" },
+            { "{\"folds\":3}", "[folds]" },
+            { "[]", "tune doesn't support values of type: START_ARRAY" } };
+        for (String[] c : cases) {
+            String body = "{\"events\":{\"index\":\"tn_events\"},\"tune\":" + c[0] + "}";
+            JsonHttp.Response bad = http.post("/_recommend/model/tn/_train", body);
+            assertEquals(400, bad.status(), c[0] + " " + bad.body());
+            assertTrue(bad.body().contains(c[1]), c[0] + " should name " + c[1] + ": " + bad.body());
+        }
+        JsonHttp.Response nothingToValidate = http.post("/_recommend/model/tn/_train",
+            "{\"events\":{\"index\":\"tn_single\"},\"tune\":{}}");
+        assertEquals(400, nothingToValidate.status(), nothingToValidate.body());
+        assertTrue(nothingToValidate.at("/error/reason").asText().contains("[tune] needs users with two events or more"),
+            nothingToValidate.body());
+        assertEquals(before, ok(http.get("/_recommend/model/tn")).body(), "a refused or failed training leaves the model as it was");
+    }
+}
