@@ -121,6 +121,8 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
                 .field("items", result.items())
                 .field("items_not_in_catalogue", result.itemsNotInCatalogue())
                 .field("iterations", result.iterations())
+                .field("lambda", result.lambda())
+                .field("alpha", result.alpha())
                 .field("phases_ms", result.phaseMillis())
                 .field("content_map_features", result.contentFeatures() < 0 ? null : result.contentFeatures())
                 .field("content_mapped_items", result.contentMappedItems());

@@ -11,8 +11,13 @@ import org.elasticsearch.xcontent.XContentParser;
 
 import java.io.IOException;
 
-/** The factorization's shape and implicit-ALS hyper-parameters: k, regularization λ, confidence scale α (c = 1 + α r). */
-public record FactorsConfig(int dims, double lambda, double alpha) implements Writeable, ToXContentObject {
+/**
+ * The factorization's shape and implicit-ALS hyper-parameters: k, regularization λ, confidence scale α (c = 1 + α r).
+ * {@code lambdaAuto}: λ was not given, so each {@code _train} derives it from its events (a share of the confidence mass
+ * per row, which grows with the data) and stores it here, where fold-in reads it; until a training has, λ is
+ * {@value #DEFAULT_LAMBDA}.
+ */
+public record FactorsConfig(int dims, double lambda, double alpha, boolean lambdaAuto) implements Writeable, ToXContentObject {
 
     public static final double DEFAULT_LAMBDA = 0.1;
     public static final double DEFAULT_ALPHA = 10.0;
@@ -20,6 +25,7 @@ public record FactorsConfig(int dims, double lambda, double alpha) implements Wr
     static final ParseField DIMS = new ParseField("dims");
     static final ParseField LAMBDA = new ParseField("lambda");
     static final ParseField ALPHA = new ParseField("alpha");
+    static final ParseField LAMBDA_AUTO = new ParseField("lambda_auto");
 
     public FactorsConfig {
         if (dims < 1 || dims > RecommendModel.MAX_DIMS) {
@@ -33,8 +39,12 @@ public record FactorsConfig(int dims, double lambda, double alpha) implements Wr
         }
     }
 
+    public FactorsConfig(int dims, double lambda, double alpha) {
+        this(dims, lambda, alpha, false);
+    }
+
     FactorsConfig(StreamInput in) throws IOException {
-        this(in.readVInt(), in.readDouble(), in.readDouble());
+        this(in.readVInt(), in.readDouble(), in.readDouble(), in.readBoolean());
     }
 
     @Override
@@ -42,19 +52,32 @@ public record FactorsConfig(int dims, double lambda, double alpha) implements Wr
         out.writeVInt(dims);
         out.writeDouble(lambda);
         out.writeDouble(alpha);
+        out.writeBoolean(lambdaAuto);
     }
 
     static FactorsConfig fromXContent(XContentParser parser) throws IOException {
-        double[] values = { -1, DEFAULT_LAMBDA, DEFAULT_ALPHA };
-        ObjectParser<double[], Void> objectParser = new ObjectParser<>("factors");
-        objectParser.declareInt((v, i) -> v[0] = i, DIMS);
-        objectParser.declareDouble((v, d) -> v[1] = d, LAMBDA);
-        objectParser.declareDouble((v, d) -> v[2] = d, ALPHA);
-        objectParser.parse(parser, values, null);
-        if (values[0] < 0) {
+        Draft draft = PARSER.parse(parser, new Draft(), null);
+        if (draft.dims < 0) {
             throw new IllegalArgumentException("[factors.dims] is required");
         }
-        return new FactorsConfig((int) values[0], values[1], values[2]);
+        boolean auto = draft.lambdaAuto != null ? draft.lambdaAuto : draft.lambda == null;
+        return new FactorsConfig(draft.dims, draft.lambda == null ? DEFAULT_LAMBDA : draft.lambda, draft.alpha, auto);
+    }
+
+    private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>("factors");
+
+    static {
+        PARSER.declareInt((d, v) -> d.dims = v, DIMS);
+        PARSER.declareDouble((d, v) -> d.lambda = v, LAMBDA);
+        PARSER.declareDouble((d, v) -> d.alpha = v, ALPHA);
+        PARSER.declareBoolean((d, v) -> d.lambdaAuto = v, LAMBDA_AUTO);
+    }
+
+    private static final class Draft {
+        int dims = -1;
+        Double lambda;
+        double alpha = DEFAULT_ALPHA;
+        Boolean lambdaAuto;
     }
 
     @Override
@@ -63,6 +86,7 @@ public record FactorsConfig(int dims, double lambda, double alpha) implements Wr
             .field(DIMS.getPreferredName(), dims)
             .field(LAMBDA.getPreferredName(), lambda)
             .field(ALPHA.getPreferredName(), alpha)
+            .field(LAMBDA_AUTO.getPreferredName(), lambdaAuto)
             .endObject();
     }
 }

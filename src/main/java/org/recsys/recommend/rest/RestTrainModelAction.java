@@ -54,7 +54,8 @@ public class RestTrainModelAction extends BaseRestHandler {
         RecommendModel model = models.apply(id);
         TrainSpec spec;
         try (XContentParser parser = request.contentParser()) {
-            spec = TrainSpec.fromXContent(parser, model.factors().dims(), model.factors().lambda(), model.factors().alpha(),
+            spec = TrainSpec.fromXContent(parser, model.factors().dims(),
+                model.factors().lambdaAuto() ? null : model.factors().lambda(), model.factors().alpha(),
                 model.items().content());
         }
         TrainModelAction.Request train = new TrainModelAction.Request(id, spec);

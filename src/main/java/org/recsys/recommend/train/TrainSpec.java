@@ -40,7 +40,8 @@ public record TrainSpec(
     String neighborSimilarity, // "cosine" (item-kNN), "ease" or "slim"
     double neighborLambda,
     ContentMapSpec content, // null: no content → factor map
-    TuneSpec tune // null: train with the settings as given
+    TuneSpec tune, // null: train with the settings as given
+    boolean lambdaFromData // λ neither in the request nor set on the model: derived from the events (see Trainer)
 ) implements Writeable {
 
     public static final String COSINE = "cosine";
@@ -99,7 +100,8 @@ public record TrainSpec(
             in.readString(),
             in.readDouble(),
             in.readOptionalWriteable(ContentMapSpec::new),
-            in.readOptionalWriteable(TuneSpec::new)
+            in.readOptionalWriteable(TuneSpec::new),
+            in.readBoolean()
         );
     }
 
@@ -121,19 +123,28 @@ public record TrainSpec(
         out.writeDouble(neighborLambda);
         out.writeOptionalWriteable(content);
         out.writeOptionalWriteable(tune);
+        out.writeBoolean(lambdaFromData);
     }
 
     /** This spec with the settings a tuning chose (the neighbors' k it tuned with included). */
     TrainSpec tuned(double newLambda, double newAlpha, int newNeighbors, String similarity, double newNeighborLambda) {
         return new TrainSpec(eventsIndex, userField, itemField, weightField, query, factors, iterations, newLambda, newAlpha, seed,
-            cgSteps, newNeighbors, similarity, COSINE.equals(similarity) ? DEFAULT_NEIGHBOR_LAMBDA : newNeighborLambda, content, tune);
+            cgSteps, newNeighbors, similarity, COSINE.equals(similarity) ? DEFAULT_NEIGHBOR_LAMBDA : newNeighborLambda, content, tune,
+            false);
+    }
+
+    /** This spec with λ derived from the events. */
+    TrainSpec withLambda(double derived) {
+        return new TrainSpec(eventsIndex, userField, itemField, weightField, query, factors, iterations, derived, alpha, seed, cgSteps,
+            neighbors, neighborSimilarity, neighborLambda, content, tune, false);
     }
 
     /**
-     * Parses a request body; {@code modelDims}, λ and α are the defaults the model provides, and {@code modelContent} the
-     * content fields of its items (the content map's default fields; none: no map unless the request names fields).
+     * Parses a request body; {@code modelDims}, λ (null: derived from the events) and α are the defaults the model provides,
+     * and {@code modelContent} the content fields of its items (the content map's default fields; none: no map unless the
+     * request names fields).
      */
-    public static TrainSpec fromXContent(XContentParser parser, int modelDims, double modelLambda, double modelAlpha,
+    public static TrainSpec fromXContent(XContentParser parser, int modelDims, Double modelLambda, double modelAlpha,
         List<String> modelContent) throws IOException {
         Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50, modelContent,
             ContentMapSpec.DEFAULT_LAMBDA, ContentMapSpec.DEFAULT_MIN_ITEMS, ContentMapSpec.DEFAULT_MAX_FEATURES, COSINE,
@@ -180,6 +191,7 @@ public record TrainSpec(
         // built once the body is read: its seed defaults to the ALS seed, which may come after it
         TuneSpec tune = v[18] == null ? null : ((TuneSpec.Draft) v[18]).build((long) v[9]);
         return new TrainSpec((String) v[0], (String) v[1], (String) v[2], (String) v[3], (QueryBuilder) v[4], (int) v[5], (int) v[6],
-            (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], (String) v[16], (double) v[17], contentMap, tune);
+            v[7] == null ? 1.0 : (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], (String) v[16], (double) v[17],
+            contentMap, tune, v[7] == null);
     }
 }

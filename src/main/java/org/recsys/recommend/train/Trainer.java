@@ -18,6 +18,7 @@ import org.recsys.recommend.math.EaseNeighbors;
 import org.recsys.recommend.math.ItemNeighbors;
 import org.recsys.recommend.math.SlimNeighbors;
 import org.recsys.recommend.math.Vectors;
+import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
@@ -46,13 +47,15 @@ public final class Trainer {
 
     /** What a training did, for the response; {@code tuning} is null unless the request asked for it. */
     public record Result(long events, long skippedEvents, String eventsReadFrom, int users, int items, long itemsNotInCatalogue,
-        int iterations, Map<String, Long> phaseMillis, int contentFeatures, long contentMappedItems, Tuning tuning) {}
+        int iterations, Map<String, Long> phaseMillis, int contentFeatures, long contentMappedItems, double lambda, double alpha,
+        Tuning tuning) {}
 
     private final Client client;
     private final TrainTask task;
     private final RecommendModel model;
     private TrainSpec spec; // replaced once, by the tuned settings, before the fit starts
     private Tuning tuning;
+    private boolean lambdaDerived; // λ was derived from the events: the model stores it for fold-in
     private final Executor trainPool;
     private final int parallelism;
     private final Executor generic;
@@ -129,6 +132,9 @@ public final class Trainer {
         long factorBytes = (long) (users + items) * spec.factors() * 4 * 2;
         if (spec.tune() != null) {
             tune(table, factorBytes);
+        } else if (spec.lambdaFromData()) {
+            spec = spec.withLambda(Tuner.defaultLambda(table.userItems(), spec.alpha()));
+            lambdaDerived = true;
         }
         String similarity = spec.neighbors() > 0 ? spec.neighborSimilarity() : null;
         checkBudget(users + " users and " + items + " items", factorBytes + (long) items * spec.neighbors() * 8);
@@ -176,7 +182,7 @@ public final class Trainer {
                     Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
                     storeGramian(factors, outcomes[0], table, ll.map(x -> new Result(table.events(), table.skipped(), table.readFrom(),
                         users, items, outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
-                        contentOutcome.remapped(), tuning)));
+                        contentOutcome.remapped(), spec.lambda(), spec.alpha(), tuning)));
                 }))));
         });
         List<String> replaced = neighbors == null
@@ -305,8 +311,14 @@ public final class Trainer {
         ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis());
         org.elasticsearch.core.TimeValue timeout = org.elasticsearch.core.TimeValue.THIRTY_SECONDS;
         // a tuned training also stores what it chose (λ, α for fold-in; the blend for queries naming no signals) with the state
-        RecommendModel trained = tuning == null ? model.withState(state) : tuning.applyTo(model, spec).withState(state);
-        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, trained, true, tuning != null);
+        RecommendModel trained = model;
+        if (tuning != null) {
+            trained = tuning.applyTo(model, spec);
+        } else if (lambdaDerived) {
+            trained = model.withTuning(new FactorsConfig(model.factors().dims(), spec.lambda(), spec.alpha(), true), model.signals());
+        }
+        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, trained.withState(state), true,
+            tuning != null || lambdaDerived);
         client.execute(org.recsys.recommend.action.PutModelAction.TYPE, put, listener.map(ack -> {
             phase("done", spec.iterations(), 0, 0, 0, 0);
             return null;

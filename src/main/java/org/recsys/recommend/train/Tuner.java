@@ -9,6 +9,7 @@ import org.recsys.recommend.math.ItemNeighbors;
 import org.recsys.recommend.math.SlimNeighbors;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executor;
@@ -25,11 +26,18 @@ import java.util.function.IntConsumer;
 final class Tuner {
 
     static final double[] LAMBDA_RATIOS = { 0.1, 0.25, 0.5, 1, 2 };
-    static final double[] NEIGHBOR_WEIGHTS = { 0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4 };
+    /**
+     * λ of an untuned training whose model sets none, as a share of the confidence mass per row: what P1's validation split
+     * chose at α 10 and at α 3.3 alike (docs/training-and-evaluation.md).
+     */
+    static final double DEFAULT_LAMBDA_RATIO = 0.5;
+    static final double[] NEIGHBOR_WEIGHTS = { 0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16 };
     static final double[] POPULARITY_SHARES = { 0, 0.05, 0.1, 0.2 };
     static final double[] EASE_RATIOS = { 2, 5, 10, 20 };
     static final double[] SLIM_RATIOS = { 2.5, 5, 10 };
     static final int MIN_TUNED_NEIGHBORS = 200;
+    /** Steps a search takes past the end of its grid while the best setting sits on that end and the next one is better. */
+    static final int MAX_EXTENSIONS = 3;
     static final int K = 10;
 
     /** One validated configuration and its nDCG@10. */
@@ -83,9 +91,13 @@ final class Tuner {
         for (double ratio : LAMBDA_RATIOS) {
             best = better(best, als(split, ratio, alpha0, popularity));
         }
+        best = extend(best, LAMBDA_RATIOS, 2, r -> als(split, r, alpha0, popularity), Fitted::ratio, Fitted::ndcg);
         for (double alpha : new double[] { alpha0 / 3, alpha0 * 3 }) {
             best = better(best, als(split, best.ratio, alpha, popularity));
         }
+        double ratio = best.ratio;
+        best = extend(best, new double[] { alpha0 / 3, alpha0, alpha0 * 3 }, 3, a -> als(split, ratio, a, popularity), Fitted::alpha,
+            Fitted::ndcg);
         Choice chosen = blends(split, best, null, "als", new Family(TrainSpec.COSINE, TrainSpec.DEFAULT_NEIGHBOR_LAMBDA,
             spec.neighbors()), null, popularity, mostPopular);
         if (spec.neighbors() > 0) {
@@ -111,23 +123,69 @@ final class Tuner {
                 Double.NaN));
             return chosen;
         }
-        for (double ratio : ratios) {
-            if (timeLeft() == false) {
-                break;
-            }
+        Choice[] overall = { chosen }; // the best of every family so far, this one's included as it is searched
+        ThrowingFunction<Family> scoreAt = ratio -> {
             double lambda = round(ratio * meanCount);
+            Family candidate = new Family(family, lambda, k, ratio, -1);
+            if (timeLeft() == false) {
+                return candidate; // scored below anything: the search stops
+            }
             ItemNeighbors.Lists lists = TrainSpec.EASE.equals(family)
                 ? EaseNeighbors.compute(split.fit(), k, lambda, pool, parallelism, cancelled)
                 : SlimNeighbors.compute(split.fit(), k, lambda, pool, parallelism, cancelled).lists();
             progress.accept(++step);
-            chosen = blends(split, als, lists, family(family, lambda, k), new Family(family, lambda, k), chosen, popularity,
-                mostPopular);
+            Choice here = blends(split, als, lists, family(family, lambda, k), candidate, null, popularity, mostPopular);
+            overall[0] = overall[0] == null || here.ndcg() > overall[0].ndcg() ? here : overall[0];
+            return new Family(family, lambda, k, ratio, here.ndcg());
+        };
+        Family best = null;
+        for (double ratio : ratios) {
+            Family scored = scoreAt.apply(ratio);
+            best = best == null || scored.ndcg() > best.ndcg() ? scored : best;
         }
-        return chosen;
+        extend(best, ratios, 2, scoreAt, Family::ratio, Family::ndcg);
+        return overall[0];
     }
 
-    /** A neighbor family's settings as a training takes them. */
-    private record Family(String similarity, double lambda, int k) {}
+    /** A neighbor family's settings as a training takes them; {@code ratio} and {@code ndcg} for its λ's search. */
+    private record Family(String similarity, double lambda, int k, double ratio, double ndcg) {
+        Family(String similarity, double lambda, int k) {
+            this(similarity, lambda, k, 0, -1);
+        }
+    }
+
+    /**
+     * Extends a grid search past its ends: while the best value is the smallest (largest) tried, tries it divided
+     * (multiplied) by {@code factor}, up to {@link #MAX_EXTENSIONS} times, keeping the better. An optimum inside the grid
+     * stops at once.
+     */
+    private <T> T extend(T best, double[] grid, double factor, ThrowingFunction<T> at, java.util.function.ToDoubleFunction<T> value,
+        java.util.function.ToDoubleFunction<T> score) throws InterruptedException {
+        double lowest = Arrays.stream(grid).min().orElseThrow();
+        double highest = Arrays.stream(grid).max().orElseThrow();
+        for (int n = 0; n < MAX_EXTENSIONS && timeLeft(); n++) {
+            double v = value.applyAsDouble(best);
+            double next;
+            if (v <= lowest) {
+                next = lowest = lowest / factor;
+            } else if (v >= highest) {
+                next = highest = highest * factor;
+            } else {
+                break;
+            }
+            T candidate = at.apply(next);
+            if (score.applyAsDouble(candidate) <= score.applyAsDouble(best)) {
+                break;
+            }
+            best = candidate;
+        }
+        return best;
+    }
+
+    @FunctionalInterface
+    private interface ThrowingFunction<T> {
+        T apply(double value) throws InterruptedException;
+    }
 
     /**
      * Scores every blend of {@code neighbors} (null: none) with the ALS factors; returns the best of them and {@code previous}
@@ -157,13 +215,23 @@ final class Tuner {
         return best;
     }
 
-    private Fitted als(HoldoutSplit split, double ratio, double alpha, float[] popularity) throws InterruptedException {
-        Interactions fit = split.fit();
+    /** λ for an untuned training that derives it from its events ({@link #DEFAULT_LAMBDA_RATIO}). */
+    static double defaultLambda(Interactions userItems, double alpha) {
+        return lambdaAt(DEFAULT_LAMBDA_RATIO, alpha, userItems);
+    }
+
+    /** {@code ratio} × α × the mean weight per row (users and items alike): λ on the data's own scale. */
+    static double lambdaAt(double ratio, double alpha, Interactions userItems) {
         double mass = 0;
-        for (float v : fit.values()) {
+        for (float v : userItems.values()) {
             mass += v;
         }
-        double lambda = round(Math.max(1e-3, ratio * alpha * mass / (fit.rows() + fit.cols())));
+        return round(Math.max(1e-3, ratio * Math.max(alpha, 1) * mass / Math.max(1, userItems.rows() + userItems.cols())));
+    }
+
+    private Fitted als(HoldoutSplit split, double ratio, double alpha, float[] popularity) throws InterruptedException {
+        Interactions fit = split.fit();
+        double lambda = lambdaAt(ratio, alpha, fit);
         ImplicitAls.Factors factors = new ImplicitAls(spec.factors(), lambda, alpha, spec.cgSteps(), spec.seed()).fit(fit,
             spec.iterations(), pool, parallelism, cancelled, (iteration, nanos) -> {});
         double ndcg = BlendValidation.ndcg(split, factors.users(), factors.items(), null, popularity,

@@ -83,7 +83,7 @@ public class ModelMetadataTests extends ESTestCase {
                     new ItemsConfig(randomAlphaOfLength(5), null, null, null, List.of("title")),
                     new UsersConfig(randomAlphaOfLength(5), null, null, randomBoolean() ? null : randomAlphaOfLength(4),
                         randomIntBetween(1, 1000)),
-                    new FactorsConfig(k, 0.5, 10),
+                    new FactorsConfig(k, 0.5, 10, randomBoolean()),
                     signals,
                     randomBoolean() ? null : new ModelState(gramian, randomNonNegativeLong(), randomNonNegativeLong())
                 )
