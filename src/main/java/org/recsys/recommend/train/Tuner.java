@@ -38,6 +38,7 @@ final class Tuner {
     static final int MIN_TUNED_NEIGHBORS = 200;
     /** Steps a search takes past the end of its grid while the best setting sits on that end and the next one is better. */
     static final int MAX_EXTENSIONS = 3;
+    static final int JOINT_RUNNERS_UP = 3;
     static final int K = 10;
 
     /** One validated configuration and its nDCG@10. */
@@ -57,6 +58,8 @@ final class Tuner {
     private final IntConsumer progress;
     private final long budgetBytes;
     private final List<Row> table = new ArrayList<>();
+    private final List<Fitted> fitted = new ArrayList<>(); // every ALS setting tried, for the joint step
+    private ItemNeighbors.Lists bestLists; // the neighbor lists of the best blend so far
     private final long deadline;
     private boolean outOfTime;
     private int step;
@@ -105,11 +108,14 @@ final class Tuner {
             double meanCount = Math.max(1, (double) fit.nnz() / fit.cols());
             if (timeLeft()) {
                 ItemNeighbors.Lists cosine = ItemNeighbors.compute(fit, k, pool, parallelism, cancelled);
-                chosen = blends(split, best, cosine, family(TrainSpec.COSINE, 0, k), new Family(TrainSpec.COSINE,
+                Choice before = chosen;
+                chosen = blends(split, best, cosine, "als + " + family(TrainSpec.COSINE, 0, k), new Family(TrainSpec.COSINE,
                     TrainSpec.DEFAULT_NEIGHBOR_LAMBDA, k), chosen, popularity, mostPopular);
+                bestLists = chosen != before ? cosine : bestLists;
             }
             chosen = dense(split, best, TrainSpec.EASE, EASE_RATIOS, meanCount, k, chosen, popularity, mostPopular);
             chosen = dense(split, best, TrainSpec.SLIM, SLIM_RATIOS, meanCount, k, chosen, popularity, mostPopular);
+            chosen = jointly(split, best, chosen, popularity, mostPopular);
         }
         return new Outcome(chosen, List.copyOf(table), split.validationUsers(), outOfTime);
     }
@@ -134,8 +140,11 @@ final class Tuner {
                 ? EaseNeighbors.compute(split.fit(), k, lambda, pool, parallelism, cancelled)
                 : SlimNeighbors.compute(split.fit(), k, lambda, pool, parallelism, cancelled).lists();
             progress.accept(++step);
-            Choice here = blends(split, als, lists, family(family, lambda, k), candidate, null, popularity, mostPopular);
-            overall[0] = overall[0] == null || here.ndcg() > overall[0].ndcg() ? here : overall[0];
+            Choice here = blends(split, als, lists, "als + " + family(family, lambda, k), candidate, null, popularity, mostPopular);
+            if (overall[0] == null || here.ndcg() > overall[0].ndcg()) {
+                overall[0] = here;
+                bestLists = lists;
+            }
             return new Family(family, lambda, k, ratio, here.ndcg());
         };
         Family best = null;
@@ -145,6 +154,30 @@ final class Tuner {
         }
         extend(best, ratios, 2, scoreAt, Family::ratio, Family::ndcg);
         return overall[0];
+    }
+
+    /**
+     * The ALS settings were chosen for the collaborative signal alone; blended, the next best ones may do better. The best
+     * neighbor lists are blended with the runners-up ({@value #JOINT_RUNNERS_UP} of them) too.
+     */
+    private Choice jointly(HoldoutSplit split, Fitted used, Choice chosen, float[] popularity, double mostPopular)
+        throws InterruptedException {
+        if (bestLists == null || chosen.neighborWeight() == 0) {
+            return chosen;
+        }
+        List<Fitted> others = new ArrayList<>(fitted);
+        others.remove(used);
+        others.sort((a, b) -> Double.compare(b.ndcg, a.ndcg));
+        Family family = new Family(chosen.similarity(), chosen.neighborLambda(), chosen.neighborsK());
+        for (Fitted als : others.subList(0, Math.min(JOINT_RUNNERS_UP, others.size()))) {
+            if (timeLeft() == false) {
+                break;
+            }
+            String name = String.format(Locale.ROOT, "als lambda %s, alpha %s + %s", als.lambda, als.alpha,
+                family(chosen.similarity(), chosen.neighborLambda(), chosen.neighborsK()));
+            chosen = blends(split, als, bestLists, name, family, chosen, popularity, mostPopular);
+        }
+        return chosen;
     }
 
     /** A neighbor family's settings as a training takes them; {@code ratio} and {@code ndcg} for its λ's search. */
@@ -238,7 +271,9 @@ final class Tuner {
             List.of(new BlendValidation.Blend(0, 0)), K, pool, parallelism, cancelled)[0];
         table.add(new Row(String.format(Locale.ROOT, "als lambda %s, alpha %s", lambda, alpha), ndcg));
         progress.accept(++step);
-        return new Fitted(ratio, lambda, alpha, factors, ndcg);
+        Fitted result = new Fitted(ratio, lambda, alpha, factors, ndcg);
+        fitted.add(result);
+        return result;
     }
 
     private record Fitted(double ratio, double lambda, double alpha, ImplicitAls.Factors factors, double ndcg) {}
@@ -249,8 +284,8 @@ final class Tuner {
 
     private static String family(String family, double lambda, int k) {
         return TrainSpec.COSINE.equals(family)
-            ? String.format(Locale.ROOT, "als + cosine neighbors (k %d)", k)
-            : String.format(Locale.ROOT, "als + %s neighbors (lambda %s, k %d)", family, lambda, k);
+            ? String.format(Locale.ROOT, "cosine neighbors (k %d)", k)
+            : String.format(Locale.ROOT, "%s neighbors (lambda %s, k %d)", family, lambda, k);
     }
 
     private boolean timeLeft() {

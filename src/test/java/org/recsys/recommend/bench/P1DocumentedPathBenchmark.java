@@ -40,17 +40,26 @@ public final class P1DocumentedPathBenchmark {
     public static void main(String[] args) throws Exception {
         Path data = P1QualityBenchmark.dataFolder(args);
         String split = option(args, "--split", P1QualityBenchmark.SPLIT);
-        List<String[]> train = P1QualityBenchmark.read(data.resolve(split).resolve("train.tsv"));
-        List<String[]> test = P1QualityBenchmark.read(data.resolve(split).resolve("test.tsv"));
+        Path splitDir = data.resolve(split); // an absolute --split stands alone (another data set's split)
+        List<String[]> train = P1QualityBenchmark.read(splitDir.resolve("train.tsv"));
+        List<String[]> test = P1QualityBenchmark.read(splitDir.resolve("test.tsv"));
+        Path titles = splitDir.resolve("items.tsv");
         Map<String, Set<String>> heldOut = new LinkedHashMap<>();
         test.forEach(r -> heldOut.computeIfAbsent(r[0], u -> new HashSet<>()).add(r[1]));
         System.out.printf(Locale.ROOT, "P1 (%s): %d train events, %d test events, %d test users%n", split, train.size(), test.size(),
             heldOut.size());
         try (RealNode node = RealNode.start(NodeSpec.insecure().withHeap("2g"))) {
             JsonHttp http = node.http();
-            loadItems(http, data);
-            ok(http.put("/_recommend/model/p1", "{\"items\":{\"index\":\"p1_items\",\"content\":[\"title\"]},"
-                + "\"users\":{\"index\":\"p1_users\"},\"factors\":{\"dims\":" + DIMS + "}}"));
+            boolean content = Files.exists(titles) || Files.exists(data.resolve("u.item"));
+            if (Files.exists(titles)) {
+                loadTitles(http, titles);
+            } else if (Files.exists(data.resolve("u.item"))) {
+                loadItems(http, data);
+            } else {
+                loadIds(http, train, test);
+            }
+            ok(http.put("/_recommend/model/p1", "{\"items\":{\"index\":\"p1_items\"" + (content ? ",\"content\":[\"title\"]" : "")
+                + "},\"users\":{\"index\":\"p1_users\"},\"factors\":{\"dims\":" + DIMS + "}}"));
             if (List.of(args).contains("--choose-defaults")) {
                 chooseDefaults(http, train);
                 return;
@@ -65,8 +74,9 @@ public final class P1DocumentedPathBenchmark {
             System.out.println("tuning chose: " + tuned.at("/tuning/chosen") + " on " + tuned.at("/tuning/validation_users")
                 + " validation users" + (tuned.at("/tuning/stopped_by_max_time").asBoolean() ? " (stopped by max_time)" : ""));
             for (JsonNode row : tuned.at("/tuning/validation")) {
-                if (row.path("config").asText().startsWith("als lambda") || row.path("config").asText().contains("skipped")) {
-                    System.out.println("  validation: " + row.path("config").asText() + "  nDCG@10 " + row.path("ndcg@10").asText("-"));
+                String config = row.path("config").asText();
+                if ((config.startsWith("als lambda") && config.contains("+") == false) || config.contains("skipped")) {
+                    System.out.println("  validation: " + config + "  nDCG@10 " + row.path("ndcg@10").asText("-"));
                 }
             }
             report("tuned (_train with \"tune\": {})", evaluate(http, heldOut, ""), tuned);
@@ -173,6 +183,41 @@ public final class P1DocumentedPathBenchmark {
 
     private static String signals(String inner) {
         return ",\"signals\":{" + inner + "}";
+    }
+
+    /** A data set's {@code item<TAB>title} file as the catalogue. */
+    private static void loadTitles(JsonHttp http, Path titles) throws IOException {
+        StringBuilder bulk = new StringBuilder();
+        int n = 0;
+        for (String line : Files.readAllLines(titles, StandardCharsets.UTF_8)) {
+            String[] p = line.split("\t", 2);
+            if (p.length == 2) {
+                bulk.append("{\"index\":{\"_id\":").append(JsonHttp.MAPPER.writeValueAsString(p[0])).append("}}\n");
+                bulk.append(JsonHttp.MAPPER.writeValueAsString(Map.of("title", p[1]))).append('\n');
+                if (++n % 10_000 == 0) {
+                    bulkOk(http, "/p1_items", bulk.toString());
+                    bulk.setLength(0);
+                }
+            }
+        }
+        bulkOk(http, "/p1_items", bulk.toString());
+    }
+
+    /** Without item content: a catalogue of the ids the events name. */
+    private static void loadIds(JsonHttp http, List<String[]> train, List<String[]> test) throws IOException {
+        Set<String> ids = new java.util.TreeSet<>();
+        train.forEach(r -> ids.add(r[1]));
+        test.forEach(r -> ids.add(r[1]));
+        StringBuilder bulk = new StringBuilder();
+        int n = 0;
+        for (String id : ids) {
+            bulk.append("{\"index\":{\"_id\":").append(JsonHttp.MAPPER.writeValueAsString(id)).append("}}\n{}\n");
+            if (++n % 10_000 == 0) {
+                bulkOk(http, "/p1_items", bulk.toString());
+                bulk.setLength(0);
+            }
+        }
+        bulkOk(http, "/p1_items", bulk.toString());
     }
 
     private static void loadEvents(JsonHttp http, String index, List<String[]> rows) {

@@ -77,6 +77,25 @@ class TuneIT {
     }
 
     @Test
+    void aModelWithoutLambdaTakesItFromTheDataAndAModelWithOneKeepsIt(JsonHttp http) {
+        ok(http.put("/_recommend/model/tn_auto", "{\"items\":{\"index\":\"tn_items\"},\"users\":{\"index\":\"tn_users\"},"
+            + "\"factors\":{\"dims\":8,\"alpha\":10}}"));
+        assertTrue(ok(http.get("/_recommend/model/tn_auto")).json().at("/tn_auto/factors/lambda_auto").asBoolean());
+        JsonNode trained = ok(http.post("/_recommend/model/tn_auto/_train", "{\"events\":{\"index\":\"tn_events\"}}")).json();
+        // 900 events of weight 1 over 90 users and 60 items: 0.5 × α 10 × 900 / 150 = 30
+        assertEquals(30.0, trained.at("/lambda").asDouble(), 0, trained.toString());
+        JsonNode model = ok(http.get("/_recommend/model/tn_auto")).json().at("/tn_auto/factors");
+        assertEquals(30.0, model.at("/lambda").asDouble(), 0, "stored for fold-in: " + model);
+        assertTrue(model.at("/lambda_auto").asBoolean(), "the next training derives it again: " + model);
+
+        ok(http.put("/_recommend/model/tn_fixed", "{\"items\":{\"index\":\"tn_items\"},\"users\":{\"index\":\"tn_users\"},"
+            + "\"factors\":{\"dims\":8,\"lambda\":0.5}}"));
+        JsonNode fixed = ok(http.post("/_recommend/model/tn_fixed/_train", "{\"events\":{\"index\":\"tn_events\"}}")).json();
+        assertEquals(0.5, fixed.at("/lambda").asDouble(), 0, fixed.toString());
+        assertEquals(0.5, ok(http.get("/_recommend/model/tn_fixed")).json().at("/tn_fixed/factors/lambda").asDouble(), 0);
+    }
+
+    @Test
     void badTuneSettingsAre400sNamingTheFieldAndTheModelStays(JsonHttp http) {
         String before = ok(http.get("/_recommend/model/tn")).body();
         String[][] cases = {
