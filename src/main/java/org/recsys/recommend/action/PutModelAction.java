@@ -22,6 +22,7 @@ import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
+import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.RecommendModel;
@@ -128,6 +129,11 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                         ? existing.withTuning(next.factors(), next.signals()).withState(next.state())
                         : existing.withState(next.state());
                 } else if (existing != null && existing.stateCarriesOverTo(next)) {
+                    if (next.factors().lambdaAuto() && existing.factors().lambdaAuto()) {
+                        // the Gramian stays with the factors a training derived λ for: fold-in must keep using that λ
+                        next = next.withTuning(new FactorsConfig(next.factors().dims(), existing.factors().lambda(),
+                            next.factors().alpha(), true), next.signals());
+                    }
                     next = next.withState(existing.state());
                 }
                 ModelMetadata updated = models.with(next);

@@ -21,6 +21,7 @@ import org.elasticsearch.xcontent.XContentFactory;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.query.SeenIds;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -261,7 +262,7 @@ final class ProfileBatch {
     /** {@code others} with the seen set updated for the history's change ({@link SeenItems}); the same map when it stays. */
     private Map<String, Object> withSeen(Map<String, Object> others, History before, History after, List<ProfileBatcher.Pending> applied) {
         String field = model.users().seen();
-        List<String> seen = SeenItems.fromSource(field, others.get(field));
+        List<String> seen = SeenIds.fromSource(field, others.get(field));
         List<String> next = SeenItems.update(seen, before, after, applied.stream().map(p -> p.event().item()).toList());
         if (next == null) {
             return others;

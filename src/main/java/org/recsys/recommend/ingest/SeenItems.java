@@ -1,6 +1,5 @@
 package org.recsys.recommend.ingest;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -15,23 +14,6 @@ import java.util.Set;
 final class SeenItems {
 
     private SeenItems() {}
-
-    /** Reads a stored seen set: an array of item ids (a single id is an array of one). */
-    static List<String> fromSource(String field, Object value) {
-        if (value == null) {
-            return List.of();
-        }
-        List<?> values = value instanceof List<?> list ? list : List.of(value);
-        List<String> ids = new ArrayList<>(values.size());
-        for (Object id : values) {
-            if (id instanceof String s && s.isEmpty() == false) {
-                ids.add(s);
-            } else {
-                throw new IllegalArgumentException("[" + field + "] must be an array of item ids, got [" + id + "]");
-            }
-        }
-        return ids;
-    }
 
     /**
      * The seen set after the history went from {@code before} to {@code after} with events on {@code eventItems}: the items

@@ -12,6 +12,7 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.cluster.metadata.MappingMetadata;
 import org.elasticsearch.common.regex.Regex;
 import org.elasticsearch.core.TimeValue;
+import org.elasticsearch.index.IndexNotFoundException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,9 +50,22 @@ public final class ModelIndices {
         try (RefCountingListener read = new RefCountingListener(listener.delegateFailureAndWrap((l, v) -> write(client, byIndex, found,
             l)))) {
             for (String name : byIndex.keySet()) {
+                // strict: an index the caller may not see is a 403, not a missing index to create (lenient options would
+                // drop it silently under security)
                 GetMappingsRequest get = new GetMappingsRequest(TimeValue.THIRTY_SECONDS).indices(name)
-                    .indicesOptions(IndicesOptions.lenientExpandOpen());
-                client.admin().indices().getMappings(get, read.acquire(response -> found.put(name, response.mappings())));
+                    .indicesOptions(IndicesOptions.strictExpandOpen());
+                ActionListener<Void> done = read.acquire();
+                client.admin().indices().getMappings(get, ActionListener.wrap(response -> {
+                    found.put(name, response.mappings());
+                    done.onResponse(null);
+                }, e -> {
+                    if (ExceptionsHelper.unwrapCause(e) instanceof IndexNotFoundException) {
+                        found.put(name, Map.of());
+                        done.onResponse(null);
+                    } else {
+                        done.onFailure(e);
+                    }
+                }));
             }
         }
     }
@@ -95,8 +109,9 @@ public final class ModelIndices {
         CreateIndexRequest create = new CreateIndexRequest(index).mapping(ModelMappings.properties(fields));
         client.admin().indices().create(create, ActionListener.wrap(r -> listener.onResponse(null), e -> {
             if (ExceptionsHelper.unwrapCause(e) instanceof ResourceAlreadyExistsException) {
-                // created meanwhile (a concurrent first write): check and extend it as any existing index
-                prepare(client, Map.of(index, fields), listener);
+                // created meanwhile, most likely by a concurrent first write of this plugin with the same mappings; not read
+                // again (the sender of events may not read mappings, and a retry could race again)
+                listener.onResponse(null);
             } else {
                 listener.onFailure(e);
             }

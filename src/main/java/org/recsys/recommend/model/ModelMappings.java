@@ -18,7 +18,7 @@ public final class ModelMappings {
 
     private static final Set<String> NUMERIC_TYPES = Set.of("float", "double", "half_float", "scaled_float", "long", "integer",
         "short", "byte", "unsigned_long");
-    private static final Set<String> STRING_TYPES = Set.of("keyword", "text", "wildcard", "match_only_text", "constant_keyword");
+    private static final Set<String> STRING_TYPES = Set.of("keyword", "text", "wildcard", "match_only_text");
 
     /** A field the plugin writes: the model setting that names it, its name, and the mapping it gets when it is missing. */
     public record Field(String setting, String name, Map<String, Object> mapping) {}
@@ -68,14 +68,50 @@ public final class ModelMappings {
         Object type = existing.get("type");
         String expected = (String) field.mapping().get("type");
         return switch (expected) {
-            case "dense_vector" -> vectorConflict(field, existing);
+            case "dense_vector" -> field.setting().startsWith("users.") ? userVectorConflict(field, existing)
+                : vectorConflict(field, existing);
             case "sparse_vector" -> "sparse_vector".equals(type) ? null : "it must be of type [sparse_vector]";
             case "float" -> NUMERIC_TYPES.contains(type) == false ? "it must be numeric"
                 : Boolean.FALSE.equals(existing.get("doc_values")) ? "it must have doc values" : null;
-            case "object" -> type == null || "object".equals(type) ? null : "it must be an [object]";
+            case "object" -> objectConflict(existing);
             case "keyword" -> STRING_TYPES.contains(type) ? null : "it must be of type [keyword]";
             default -> throw new IllegalStateException("no rule for [" + expected + "]");
         };
+    }
+
+    /** A history is written as objects of {item, weight, ts}: any object that accepts those keys can hold it. */
+    private static String objectConflict(Map<String, Object> existing) {
+        Object type = existing.get("type");
+        if (type != null && Set.of("object", "nested", "flattened").contains(type) == false) {
+            return "it must be an [object]";
+        }
+        boolean enabled = Boolean.FALSE.equals(existing.get("enabled")) == false;
+        if (enabled && "strict".equals(String.valueOf(existing.get("dynamic"))) && existing.get("properties") == null) {
+            return "a [dynamic: strict] object must map [item], [weight] and [ts], or be [enabled: false]";
+        }
+        return null;
+    }
+
+    /**
+     * A user's vector is only ever read back from the source: floats mapped as {@code float} (what a dynamic mapping makes
+     * of a short array) hold it too; an indexed {@code dense_vector} must keep its raw values (not {@code cosine}, which
+     * stores them normalized, nor {@code dot_product}, which refuses vectors that are not unit length).
+     */
+    private static String userVectorConflict(Field field, Map<String, Object> existing) {
+        if ("float".equals(existing.get("type")) || "double".equals(existing.get("type"))) {
+            return null;
+        }
+        if ("dense_vector".equals(existing.get("type")) && Boolean.FALSE.equals(existing.get("index")) == false) {
+            Object similarity = existing.get("similarity");
+            if ("l2_norm".equals(similarity) && dimsMatch(field, existing)) {
+                return null;
+            }
+        }
+        return vectorConflict(field, existing);
+    }
+
+    private static boolean dimsMatch(Field field, Map<String, Object> existing) {
+        return existing.get("dims") == null || existing.get("dims").equals(field.mapping().get("dims"));
     }
 
     private static String vectorConflict(Field field, Map<String, Object> existing) {

@@ -6,7 +6,6 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.index.IndexNotFoundException;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +38,8 @@ final class ProfileLookup {
             List<HistoryItem> history = source == null
                 ? List.of()
                 : HistoryItem.fromSource(where + " " + user.historyField(), source.get(user.historyField()));
-            List<String> seen = source == null ? List.of() : readSeen(where, user.seenField(), source.get(user.seenField()));
+            List<String> seen = source == null ? List.of() : SeenIds.fromSource(where + " " + user.seenField(),
+                source.get(user.seenField()));
             listener.onResponse(new Profile(vector, history, seen));
         }, e -> {
             if (e instanceof IndexNotFoundException) {
@@ -48,23 +48,6 @@ final class ProfileLookup {
                 listener.onFailure(e);
             }
         }));
-    }
-
-    /** A seen set as stored: an array of item ids (one id alone is an array of one, as Elasticsearch treats it). */
-    static List<String> readSeen(String where, String field, Object value) {
-        if (value == null) {
-            return List.of();
-        }
-        List<?> values = value instanceof List<?> list ? list : List.of(value);
-        List<String> ids = new ArrayList<>(values.size());
-        for (Object id : values) {
-            if (id instanceof String s && s.isEmpty() == false) {
-                ids.add(s);
-            } else {
-                throw new IllegalArgumentException("[" + field + "] of [" + where + "] must be an array of item ids, got [" + id + "]");
-            }
-        }
-        return ids;
     }
 
     static float[] readVector(String where, String field, Object value) {

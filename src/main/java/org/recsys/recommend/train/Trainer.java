@@ -131,6 +131,9 @@ public final class Trainer {
         }
         long factorBytes = (long) (users + items) * spec.factors() * 4 * 2;
         if (spec.tune() != null) {
+            // checked before the tuning starts, with the factor sets it holds at once (the dense neighbor matrices it checks
+            // itself against what is left)
+            checkBudget("[tune] over " + users + " users and " + items + " items", factorBytes * Tuner.FACTOR_SETS_HELD / 2);
             tune(table, factorBytes);
         } else if (spec.lambdaFromData()) {
             spec = spec.withLambda(Tuner.defaultLambda(table.userItems(), spec.alpha()));
@@ -213,7 +216,7 @@ public final class Trainer {
      * runs on every event with them, and the model stores them when it is done.
      */
     private void tune(EventTable table, long factorBytes) throws InterruptedException {
-        long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE) - 2 * factorBytes;
+        long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE) - factorBytes * Tuner.FACTOR_SETS_HELD / 2;
         int planned = Tuner.plannedSteps(spec);
         phase("tuning", 0, table.events(), table.users().size(), table.items().size(), 0);
         Tuner tuner = new Tuner(spec, trainPool, parallelism, task::isCancelled, step -> task.status(new TrainStatus("tuning", step,

@@ -75,6 +75,9 @@ final class Tuner {
         this.deadline = System.nanoTime() + tune.maxTime().nanos();
     }
 
+    /** Factor sets a tuning holds at once: the kept ones and the one being fitted (see {@link #als}). */
+    static final int FACTOR_SETS_HELD = JOINT_RUNNERS_UP + 2;
+
     /** Validation steps planned, for the task's progress. */
     static int plannedSteps(TrainSpec spec) {
         return LAMBDA_RATIOS.length + 2 + (spec.neighbors() > 0 ? 1 + EASE_RATIOS.length + SLIM_RATIOS.length : 1);
@@ -92,11 +95,16 @@ final class Tuner {
         // ALS: λ as a share of the mean confidence mass of a row (users and items alike), so the grid follows the data's scale
         Fitted best = null;
         for (double ratio : LAMBDA_RATIOS) {
+            if (best != null && timeLeft() == false) {
+                break;
+            }
             best = better(best, als(split, ratio, alpha0, popularity));
         }
         best = extend(best, LAMBDA_RATIOS, 2, r -> als(split, r, alpha0, popularity), Fitted::ratio, Fitted::ndcg);
         for (double alpha : new double[] { alpha0 / 3, alpha0 * 3 }) {
-            best = better(best, als(split, best.ratio, alpha, popularity));
+            if (timeLeft()) {
+                best = better(best, als(split, best.ratio, alpha, popularity));
+            }
         }
         double ratio = best.ratio;
         best = extend(best, new double[] { alpha0 / 3, alpha0, alpha0 * 3 }, 3, a -> als(split, ratio, a, popularity), Fitted::alpha,
@@ -273,6 +281,11 @@ final class Tuner {
         progress.accept(++step);
         Fitted result = new Fitted(ratio, lambda, alpha, factors, ndcg);
         fitted.add(result);
+        // only the best few keep their factors (the joint step's runners-up and the best): each is (users + items) × k floats
+        fitted.sort((a, b) -> Double.compare(b.ndcg, a.ndcg));
+        while (fitted.size() > JOINT_RUNNERS_UP + 1) {
+            fitted.remove(fitted.size() - 1);
+        }
         return result;
     }
 

@@ -22,8 +22,8 @@ public record Tuning(Tuner.Outcome outcome, double mostPopular) implements ToXCo
     /** The model with the chosen λ, α and default signals. */
     public RecommendModel applyTo(RecommendModel model, TrainSpec trained) {
         Tuner.Choice chosen = outcome.chosen();
-        FactorsConfig factors = new FactorsConfig(model.factors().dims(), trained.lambda(), trained.alpha(),
-            model.factors().lambdaAuto());
+        // λ chosen on validation: later trainings without tune keep it rather than derive the default share again
+        FactorsConfig factors = new FactorsConfig(model.factors().dims(), trained.lambda(), trained.alpha(), false);
         return model.withTuning(factors, signals(model, chosen));
     }
 

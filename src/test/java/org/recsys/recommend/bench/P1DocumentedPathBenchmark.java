@@ -130,25 +130,7 @@ public final class P1DocumentedPathBenchmark {
 
     /** u.item as a user indexes a catalogue: title and genres, dynamic mappings. */
     private static void loadItems(JsonHttp http, Path data) throws IOException {
-        List<String> genres = new ArrayList<>();
-        for (String line : Files.readAllLines(data.resolve("u.genre"), StandardCharsets.ISO_8859_1)) {
-            if (line.isBlank() == false) {
-                genres.add(line.split("\\|")[0]);
-            }
-        }
-        StringBuilder bulk = new StringBuilder();
-        for (String line : Files.readAllLines(data.resolve("u.item"), StandardCharsets.ISO_8859_1)) {
-            String[] p = line.split("\\|", -1);
-            List<String> itemGenres = new ArrayList<>();
-            for (int g = 0; g < genres.size() && 5 + g < p.length; g++) {
-                if (p[5 + g].equals("1")) {
-                    itemGenres.add(genres.get(g));
-                }
-            }
-            bulk.append("{\"index\":{\"_id\":\"").append(p[0]).append("\"}}\n");
-            bulk.append(JsonHttp.MAPPER.writeValueAsString(Map.of("title", p[1], "genres", itemGenres))).append('\n');
-        }
-        bulkOk(http, "/p1_items", bulk.toString());
+        bulkOk(http, "", P1QualityBenchmark.itemsBulk(data, "p1_items"));
     }
 
     /**

@@ -371,6 +371,11 @@ public final class P1QualityBenchmark {
         ok(http.put("/p1_users", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":{\"properties\":{"
             + "\"factors\":{\"type\":\"dense_vector\",\"dims\":" + DIMS + ",\"index\":false},"
             + "\"history\":{\"type\":\"object\",\"enabled\":false}}}}"));
+        bulkOk(http, itemsBulk(data, "p1_items"));
+    }
+
+    /** ml-100k's {@code u.item} as a bulk body of items {title, genres}; {@code index} names the index in each action. */
+    static String itemsBulk(Path data, String index) throws IOException {
         List<String> genres = new ArrayList<>();
         for (String line : Files.readAllLines(data.resolve("u.genre"), StandardCharsets.ISO_8859_1)) {
             if (line.isBlank() == false) {
@@ -386,11 +391,10 @@ public final class P1QualityBenchmark {
                     itemGenres.add(genres.get(g));
                 }
             }
-            bulk.append("{\"index\":{\"_index\":\"p1_items\",\"_id\":\"").append(p[0]).append("\"}}\n");
-            Map<String, Object> doc = Map.of("title", p[1], "genres", itemGenres);
-            bulk.append(JsonHttp.MAPPER.writeValueAsString(doc)).append('\n');
+            bulk.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"").append(p[0]).append("\"}}\n");
+            bulk.append(JsonHttp.MAPPER.writeValueAsString(Map.of("title", p[1], "genres", itemGenres))).append('\n');
         }
-        bulkOk(http, bulk.toString());
+        return bulk.toString();
     }
 
     static void loadEvents(JsonHttp http, String index, List<String[]> rows) {

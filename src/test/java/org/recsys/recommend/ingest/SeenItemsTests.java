@@ -1,6 +1,7 @@
 package org.recsys.recommend.ingest;
 
 import org.junit.jupiter.api.Test;
+import org.recsys.recommend.query.SeenIds;
 
 import java.util.HashSet;
 import java.util.List;
@@ -70,8 +71,8 @@ class SeenItemsTests {
 
     @Test
     void aMalformedSeenSetNamesTheField() {
-        assertEquals(List.of("a"), SeenItems.fromSource("seen", "a"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SeenItems.fromSource("seen", List.of("a", 3)));
+        assertEquals(List.of("a"), SeenIds.fromSource("seen", "a"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SeenIds.fromSource("seen", List.of("a", 3)));
         assertEquals("[seen] must be an array of item ids, got [3]", e.getMessage());
     }
 }

@@ -74,6 +74,23 @@ class ModelMappingsTests {
     }
 
     @Test
+    void userVectorsAreReadFromTheSourceSoAnyMappingThatKeepsTheirRawValuesHoldsThem() {
+        ModelMappings.Field users = field(ModelMappings.userFields(MODEL), "users.factors");
+        assertNull(ModelMappings.conflict(users, Map.of("type", "float")), "what a dynamic mapping makes of 64 floats");
+        assertNull(ModelMappings.conflict(users, Map.of("type", "dense_vector", "dims", 64, "similarity", "l2_norm")));
+        assertNull(ModelMappings.conflict(users, Map.of("type", "dense_vector", "dims", 64, "similarity", "max_inner_product")));
+        assertEquals("an indexed vector must have [similarity] max_inner_product, not [cosine]",
+            ModelMappings.conflict(users, Map.of("type", "dense_vector", "dims", 64)), "cosine keeps them normalized");
+        ModelMappings.Field history = field(ModelMappings.userFields(MODEL), "users.history");
+        assertNull(ModelMappings.conflict(history, Map.of("type", "nested")));
+        assertNull(ModelMappings.conflict(history, Map.of("type", "object", "dynamic", "strict", "enabled", false)));
+        assertEquals("a [dynamic: strict] object must map [item], [weight] and [ts], or be [enabled: false]",
+            ModelMappings.conflict(history, Map.of("type", "object", "dynamic", "strict")));
+        assertEquals("it must be of type [keyword]", ModelMappings.conflict(field(ModelMappings.userFields(MODEL), "users.seen"),
+            Map.of("type", "constant_keyword")), "one value only: a second seen item would be refused");
+    }
+
+    @Test
     void missingFieldsAreListedAndConflictsNameSettingFieldIndexAndNeededMapping() {
         Map<String, Object> existing = Map.of("properties", Map.of(
             "title", Map.of("type", "text"),

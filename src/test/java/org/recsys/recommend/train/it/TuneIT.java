@@ -68,6 +68,10 @@ class TuneIT {
         assertEquals(chosen.at("/neighbors_weight").asDouble(), model.at("/signals/neighbors/weight").asDouble(0), 0, model.toString());
         assertTrue(model.at("/state/items").asInt() > 0, "trained state stored with the choice: " + model);
 
+        // a later training without tune keeps the tuned λ and α (the model's, no longer derived)
+        assertEquals(false, model.at("/factors/lambda_auto").asBoolean(true), model.toString());
+        JsonNode plain = ok(http.post("/_recommend/model/tn/_train", "{\"events\":{\"index\":\"tn_events\"}}")).json();
+        assertEquals(chosen.at("/lambda").asDouble(), plain.at("/lambda").asDouble(), 0, plain.toString());
         JsonNode recommended = ok(http.get("/tn_items/_recommend?model=tn&user=u0&size=5")).json();
         assertEquals(5, recommended.at("/recommendations").size(), recommended.toString());
         for (JsonNode r : recommended.at("/recommendations")) {
@@ -87,6 +91,12 @@ class TuneIT {
         JsonNode model = ok(http.get("/_recommend/model/tn_auto")).json().at("/tn_auto/factors");
         assertEquals(30.0, model.at("/lambda").asDouble(), 0, "stored for fold-in: " + model);
         assertTrue(model.at("/lambda_auto").asBoolean(), "the next training derives it again: " + model);
+        // the same body PUT again (to change something else) keeps the derived λ with the Gramian it carries over
+        ok(http.put("/_recommend/model/tn_auto", "{\"items\":{\"index\":\"tn_items\"},\"users\":{\"index\":\"tn_users\","
+            + "\"max_history\":100},\"factors\":{\"dims\":8,\"alpha\":10}}"));
+        JsonNode again = ok(http.get("/_recommend/model/tn_auto")).json().at("/tn_auto");
+        assertEquals(30.0, again.at("/factors/lambda").asDouble(), 0, again.toString());
+        assertTrue(again.at("/state/items").asInt() > 0, again.toString());
 
         ok(http.put("/_recommend/model/tn_fixed", "{\"items\":{\"index\":\"tn_items\"},\"users\":{\"index\":\"tn_users\"},"
             + "\"factors\":{\"dims\":8,\"lambda\":0.5}}"));
