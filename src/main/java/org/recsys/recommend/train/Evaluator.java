@@ -55,6 +55,16 @@ public final class Evaluator {
     /** Evaluates each config in turn over {@code heldOut} (user → held-out items). */
     public void run(Map<String, Set<String>> heldOut, Map<String, Map<String, Object>> configs,
         ActionListener<Map<String, ConfigResult>> listener) {
+        // each config is parsed once first, as for a user of the model: a config that cannot be a recommend query is a 400
+        // naming it, before any user is scored (it used to fail once per test user)
+        for (Map.Entry<String, Map<String, Object>> config : configs.entrySet()) {
+            try {
+                query(config.getValue(), "validation");
+            } catch (IOException | RuntimeException e) {
+                listener.onFailure(new IllegalArgumentException("[configs." + config.getKey() + "] " + e.getMessage(), e));
+                return;
+            }
+        }
         List<String> users = new ArrayList<>(heldOut.keySet());
         users.sort(null);
         Map<String, ConfigResult> results = new LinkedHashMap<>();
@@ -92,35 +102,39 @@ public final class Evaluator {
 
     private void nextUser(Map<String, Object> config, List<String> users, Map<String, Set<String>> heldOut, RankingMetrics metrics,
         AtomicInteger next, AtomicInteger failed, String[] firstFailure, Runnable whenDone, ActionListener<?> listener) {
-        int i = next.getAndIncrement();
-        if (i >= users.size()) {
-            whenDone.run();
-            return;
-        }
-        if (task.isCancelled()) {
-            whenDone.run(); // the last worker to stop reports the cancellation, once
-            return;
-        }
-        String user = users.get(i);
+        String user;
         SearchSourceBuilder source;
-        try {
-            source = new SearchSourceBuilder().query(query(config, user)).size(k).fetchSource(FetchSourceContext.DO_NOT_FETCH_SOURCE);
-        } catch (IOException | RuntimeException e) {
-            recordFailure(failed, firstFailure, user, e);
-            nextUser(config, users, heldOut, metrics, next, failed, firstFailure, whenDone, listener);
-            return;
+        while (true) { // a user whose query cannot be built is counted here, not by recursing (one frame per user)
+            int i = next.getAndIncrement();
+            if (i >= users.size()) {
+                whenDone.run();
+                return;
+            }
+            if (task.isCancelled()) {
+                whenDone.run(); // the last worker to stop reports the cancellation, once
+                return;
+            }
+            user = users.get(i);
+            try {
+                source = new SearchSourceBuilder().query(query(config, user)).size(k)
+                    .fetchSource(FetchSourceContext.DO_NOT_FETCH_SOURCE);
+                break;
+            } catch (IOException | RuntimeException e) {
+                recordFailure(failed, firstFailure, user, e);
+            }
         }
+        String scored = user;
         client.search(new SearchRequest(model.items().index()).source(source), ActionListener.wrap(response -> {
             List<String> ranking = new ArrayList<>();
             for (SearchHit hit : response.getHits().getHits()) {
                 ranking.add(hit.getId());
             }
             synchronized (metrics) {
-                metrics.add(ranking, heldOut.get(user));
+                metrics.add(ranking, heldOut.get(scored));
             }
             nextUser(config, users, heldOut, metrics, next, failed, firstFailure, whenDone, listener);
         }, e -> {
-            recordFailure(failed, firstFailure, user, e);
+            recordFailure(failed, firstFailure, scored, e);
             nextUser(config, users, heldOut, metrics, next, failed, firstFailure, whenDone, listener);
         }));
     }

@@ -50,13 +50,16 @@ public final class P1DocumentedPathBenchmark {
             heldOut.size());
         try (RealNode node = RealNode.start(NodeSpec.insecure().withHeap("2g"))) {
             JsonHttp http = node.http();
-            boolean content = Files.exists(titles) || Files.exists(data.resolve("u.item"));
+            boolean ownSplit = Path.of(split).isAbsolute() == false; // P1's: its items are ml-100k's u.item
+            boolean content = Files.exists(titles) || ownSplit;
+            Set<String> catalogue = new HashSet<>();
             if (Files.exists(titles)) {
-                loadTitles(http, titles);
-            } else if (Files.exists(data.resolve("u.item"))) {
+                catalogue.addAll(loadTitles(http, titles));
+            } else if (ownSplit) {
                 loadItems(http, data);
-            } else {
-                loadIds(http, train, test);
+            }
+            if (ownSplit == false) {
+                loadIds(http, train, test, catalogue); // every item of the events is in the catalogue, with a title or not
             }
             ok(http.put("/_recommend/model/p1", "{\"items\":{\"index\":\"p1_items\"" + (content ? ",\"content\":[\"title\"]" : "")
                 + "},\"users\":{\"index\":\"p1_users\"},\"factors\":{\"dims\":" + DIMS + "}}"));
@@ -93,7 +96,11 @@ public final class P1DocumentedPathBenchmark {
     private static JsonNode train(JsonHttp http, String body) {
         String task = ok(http.post("/_recommend/model/p1/_train?wait_for_completion=false", body)).json().path("task").asText();
         while (true) {
-            JsonNode status = ok(http.get("/_tasks/" + task + "?wait_for_completion=true&timeout=50s")).json();
+            JsonHttp.Response waited = http.get("/_tasks/" + task + "?wait_for_completion=true&timeout=50s");
+            if (waited.status() == 429 || waited.status() == 408) {
+                continue; // the wait timed out (Elasticsearch answers that as an error): the task is still running
+            }
+            JsonNode status = ok(waited).json();
             if (status.path("completed").asBoolean()) {
                 if (status.has("error")) {
                     throw new IllegalStateException("training failed: " + status.path("error"));
@@ -168,12 +175,13 @@ public final class P1DocumentedPathBenchmark {
     }
 
     /** A data set's {@code item<TAB>title} file as the catalogue. */
-    private static void loadTitles(JsonHttp http, Path titles) throws IOException {
+    private static Set<String> loadTitles(JsonHttp http, Path titles) throws IOException {
+        Set<String> ids = new HashSet<>();
         StringBuilder bulk = new StringBuilder();
         int n = 0;
         for (String line : Files.readAllLines(titles, StandardCharsets.UTF_8)) {
             String[] p = line.split("\t", 2);
-            if (p.length == 2) {
+            if (p.length == 2 && ids.add(p[0])) {
                 bulk.append("{\"index\":{\"_id\":").append(JsonHttp.MAPPER.writeValueAsString(p[0])).append("}}\n");
                 bulk.append(JsonHttp.MAPPER.writeValueAsString(Map.of("title", p[1]))).append('\n');
                 if (++n % 10_000 == 0) {
@@ -183,13 +191,18 @@ public final class P1DocumentedPathBenchmark {
             }
         }
         bulkOk(http, "/p1_items", bulk.toString());
+        return ids;
     }
 
-    /** Without item content: a catalogue of the ids the events name. */
-    private static void loadIds(JsonHttp http, List<String[]> train, List<String[]> test) throws IOException {
+    /** The items the events name that {@code loaded} lacks, without content. */
+    private static void loadIds(JsonHttp http, List<String[]> train, List<String[]> test, Set<String> loaded) throws IOException {
         Set<String> ids = new java.util.TreeSet<>();
         train.forEach(r -> ids.add(r[1]));
         test.forEach(r -> ids.add(r[1]));
+        ids.removeAll(loaded);
+        if (ids.isEmpty()) {
+            return;
+        }
         StringBuilder bulk = new StringBuilder();
         int n = 0;
         for (String id : ids) {

@@ -474,6 +474,10 @@ class TrainEvaluateIT {
         assertBad(http.post("/_recommend/model/planted/_train", "{\"als\":{}}"), "[events.index]");
         assertBad(http.post("/_recommend/model/planted/_evaluate", "{\"test\":{\"index\":\"tr_test\"},\"k\":0}"), "[k]");
         assertBad(http.post("/_recommend/model/planted/_evaluate", "{\"k\":5}"), "[test]");
+        // a config that is no recommend query fails once, naming it, before any user is scored (it failed per test user, each
+        // failure recursing into the next user: enough test users overflowed the stack, which stops the node)
+        assertBad(http.post("/_recommend/model/planted/_evaluate", "{\"test\":{\"index\":\"tr_test\"},"
+            + "\"configs\":{\"fine\":{},\"bad\":{\"signals\":{\"bogus\":{}}}}}"), "[configs.bad]");
         JsonHttp.Response unknown = http.post("/_recommend/model/nope/_train", "{\"events\":{\"index\":\"tr_events\"}}");
         assertTrue(unknown.status() == 400 || unknown.status() == 404, unknown.body());
         assertTrue(unknown.body().contains("[model]"), unknown.body());
