@@ -223,7 +223,9 @@ public final class Trainer {
             planned, table.events(), table.users().size(), table.items().size(), 0)), budget);
         Tuner.Outcome outcome = tuner.run(table.userItems());
         Tuner.Choice chosen = outcome.chosen();
-        spec = spec.tuned(chosen.lambda(), chosen.alpha(), chosen.neighborsK(), chosen.similarity(), chosen.neighborLambda());
+        // the λs were validated on 80 % of the events: on all of them, the same share of the data's scale
+        Interactions all = table.userItems();
+        spec = spec.tuned(chosen.lambdaFor(all), chosen.alpha(), chosen.neighborsK(), chosen.similarity(), chosen.neighborLambdaFor(all));
         tuning = new Tuning(outcome, mostPopular(table.userItems()));
     }
 

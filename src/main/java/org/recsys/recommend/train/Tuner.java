@@ -44,9 +44,24 @@ final class Tuner {
     /** One validated configuration and its nDCG@10. */
     record Row(String config, double ndcg) {}
 
-    /** The chosen settings; {@code popularityShare} is the popularity weight times the most popular item's popularity. */
+    /**
+     * The chosen settings as validated on the fit split; {@code lambdaRatio} and {@code neighborRatio} are the same λs on
+     * the data's scale (see {@link #lambdaAt}), which the training on every event applies to its own, larger data.
+     * {@code popularityShare} is the popularity weight times the most popular item's popularity.
+     */
     record Choice(double lambda, double alpha, String similarity, double neighborLambda, int neighborsK, double neighborWeight,
-        double popularityShare, double ndcg) {}
+        double popularityShare, double ndcg, double lambdaRatio, double neighborRatio) {
+
+        /** λ for ALS on {@code userItems} (all the events, where the validation fitted on a part of them). */
+        double lambdaFor(Interactions userItems) {
+            return lambdaAt(lambdaRatio, alpha, userItems);
+        }
+
+        /** The EASE or SLIM λ on {@code userItems}'s scale (the cosine family has none). */
+        double neighborLambdaFor(Interactions userItems) {
+            return TrainSpec.COSINE.equals(similarity) ? neighborLambda : round(neighborRatio * meanCount(userItems));
+        }
+    }
 
     record Outcome(Choice chosen, List<Row> table, int validationUsers, boolean outOfTime) {}
 
@@ -113,7 +128,7 @@ final class Tuner {
             spec.neighbors()), null, popularity, mostPopular);
         if (spec.neighbors() > 0) {
             int k = Math.min(Math.max(spec.neighbors(), MIN_TUNED_NEIGHBORS), Math.max(1, fit.cols() - 1));
-            double meanCount = Math.max(1, (double) fit.nnz() / fit.cols());
+            double meanCount = meanCount(fit);
             if (timeLeft()) {
                 ItemNeighbors.Lists cosine = ItemNeighbors.compute(fit, k, pool, parallelism, cancelled);
                 Choice before = chosen;
@@ -176,7 +191,7 @@ final class Tuner {
         List<Fitted> others = new ArrayList<>(fitted);
         others.remove(used);
         others.sort((a, b) -> Double.compare(b.ndcg, a.ndcg));
-        Family family = new Family(chosen.similarity(), chosen.neighborLambda(), chosen.neighborsK());
+        Family family = new Family(chosen.similarity(), chosen.neighborLambda(), chosen.neighborsK(), chosen.neighborRatio(), -1);
         for (Fitted als : others.subList(0, Math.min(JOINT_RUNNERS_UP, others.size()))) {
             if (timeLeft() == false) {
                 break;
@@ -249,7 +264,8 @@ final class Tuner {
                 double value = ndcg[at++];
                 table.add(new Row(String.format(Locale.ROOT, "%s, neighbors weight %s, popularity share %s", name, w, share), value));
                 if (best == null || value > best.ndcg()) {
-                    best = new Choice(als.lambda, als.alpha, family.similarity(), family.lambda(), family.k(), w, share, value);
+                    best = new Choice(als.lambda, als.alpha, family.similarity(), family.lambda(), family.k(), w, share, value,
+                        als.ratio, family.ratio());
                 }
             }
         }
@@ -306,6 +322,11 @@ final class Tuner {
             outOfTime = true;
         }
         return outOfTime == false;
+    }
+
+    /** The mean number of users per item: the scale of EASE's and SLIM's λ (the Gram matrix's diagonal). */
+    static double meanCount(Interactions userItems) {
+        return Math.max(1, (double) userItems.nnz() / Math.max(1, userItems.cols()));
     }
 
     /** The number of fit users of each item: what a training writes as the items' popularity. */

@@ -57,6 +57,10 @@ public record Tuning(Tuner.Outcome outcome, double mostPopular) implements ToXCo
         if (TrainSpec.COSINE.equals(chosen.similarity()) == false) {
             builder.field("neighbors_lambda", chosen.neighborLambda());
         }
+        builder.field("lambda_ratio", chosen.lambdaRatio());
+        if (TrainSpec.COSINE.equals(chosen.similarity()) == false) {
+            builder.field("neighbors_lambda_ratio", chosen.neighborRatio());
+        }
         builder.field("neighbors_weight", chosen.neighborWeight())
             .field("popularity_share", chosen.popularityShare())
             .field("ndcg@10", chosen.ndcg())
