@@ -110,6 +110,19 @@ class TuneIT {
     }
 
     @Test
+    void maxTimeStopsTheSearchAndTheBestSoFarIsTrained(JsonHttp http) {
+        ok(http.put("/_recommend/model/tn_quick", "{\"items\":{\"index\":\"tn_items\"},\"users\":{\"index\":\"tn_users\"},"
+            + "\"factors\":{\"dims\":8}}"));
+        JsonNode trained = ok(http.post("/_recommend/model/tn_quick/_train", "{\"events\":{\"index\":\"tn_events\"},"
+            + "\"tune\":{\"max_time\":\"1ms\"}}")).json();
+        JsonNode tuning = trained.at("/tuning");
+        assertTrue(tuning.at("/stopped_by_max_time").asBoolean(), tuning.toString());
+        // the first ALS setting is always fitted and blended with popularity: 1 + 4 rows, then nothing more
+        assertEquals(5, tuning.at("/validation").size(), tuning.toString());
+        assertEquals(900, trained.at("/events").asLong(), "and the training ran on every event: " + trained);
+    }
+
+    @Test
     void badTuneSettingsAre400sNamingTheFieldAndTheModelStays(JsonHttp http) {
         String before = ok(http.get("/_recommend/model/tn")).body();
         String[][] cases = {
