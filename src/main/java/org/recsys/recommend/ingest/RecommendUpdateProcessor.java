@@ -7,6 +7,7 @@ import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.query.SeenIds;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -82,9 +83,18 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
     private void computeProfile(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
         String historyField = model.users().history();
         Object raw = document.hasField(historyField) ? document.getFieldValue(historyField, Object.class) : null;
-        History history = History.fromSource(historyField, raw).bounded(model.users().maxHistory());
+        History full = History.fromSource(historyField, raw);
+        History history = full.bounded(model.users().maxHistory());
+        // what the bound drops joins the document's seen set, so exclusion still knows every item it names
+        String seenField = model.users().seen();
+        List<String> seen = SeenIds.fromSource(seenField, document.hasField(seenField)
+            ? document.getFieldValue(seenField, Object.class) : null);
+        List<String> nextSeen = SeenItems.update(seen, full, history, List.of());
         factors.get(batcher.client(), model.items().index(), model.items().factors(), history.items(), ActionListener.wrap(found -> {
             float[] vector = ModelFoldIn.vectorFor(model, history, found, factors);
+            if (nextSeen != null) {
+                document.setFieldValue(seenField, nextSeen);
+            }
             document.setFieldValue(historyField, history.toSource());
             document.setFieldValue(model.users().factors(), Vectors.asList(vector));
             handler.accept(document, null);

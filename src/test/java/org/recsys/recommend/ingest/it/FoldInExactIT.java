@@ -139,6 +139,15 @@ class FoldInExactIT {
         IngestFixture.Profile bounded = IngestFixture.profile(http, USERS, "too_long");
         assertEquals(newest, bounded.history(), "bounded by max_history, newest kept");
         assertTrue(relativeError(bounded.factors(), catalogue.closedForm(newest)) < TOLERANCE);
+        // the 10 oldest left the history for the seen set: exclusion still knows every item the document named
+        List<String> oldest = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            oldest.add(id(i * 3));
+        }
+        JsonNode seen = ok(http.get("/" + USERS + "/_doc/too_long")).json().at("/_source/seen");
+        List<String> stored = new ArrayList<>();
+        seen.forEach(s -> stored.add(s.asText()));
+        assertEquals(oldest, stored, seen.toString());
     }
 
     @Test
