@@ -1,5 +1,8 @@
 package org.recsys.recommend.math;
 
+import org.apache.lucene.util.VectorUtil;
+
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -74,10 +77,10 @@ public final class BlendValidation {
 
     private static void scoreUser(Interactions fit, int u, float[] x, float[][] items, Inverted inverted, double[] collaborative,
         double[] neighbor, boolean[] excluded) {
-        java.util.Arrays.fill(excluded, false);
-        java.util.Arrays.fill(neighbor, 0);
+        Arrays.fill(excluded, false);
+        Arrays.fill(neighbor, 0);
         for (int j = 0; j < items.length; j++) {
-            collaborative[j] = Math.max(0, org.apache.lucene.util.VectorUtil.dotProduct(x, items[j]));
+            collaborative[j] = Math.max(0, VectorUtil.dotProduct(x, items[j]));
         }
         for (int p = fit.indptr()[u]; p < fit.indptr()[u + 1]; p++) {
             int i = fit.indices()[p];
@@ -113,14 +116,14 @@ public final class BlendValidation {
             best[at] = j;
             bestScore[at] = score;
         }
-        return java.util.Arrays.copyOf(best, size);
+        return Arrays.copyOf(best, size);
     }
 
     /** nDCG@k of a ranking against the sorted held-out items: binary gains, the ideal over min(|held out|, k). */
     static double ndcgOf(int[] ranking, int[] heldOut, int k) {
         double dcg = 0;
         for (int r = 0; r < ranking.length; r++) {
-            if (java.util.Arrays.binarySearch(heldOut, ranking[r]) >= 0) {
+            if (Arrays.binarySearch(heldOut, ranking[r]) >= 0) {
                 dcg += 1 / (Math.log(r + 2) / Math.log(2));
             }
         }
@@ -143,7 +146,7 @@ public final class BlendValidation {
             for (int i = 0; i < n; i++) {
                 indptr[i + 1] += indptr[i];
             }
-            int[] next = java.util.Arrays.copyOf(indptr, n);
+            int[] next = Arrays.copyOf(indptr, n);
             int[] items = new int[indptr[n]];
             float[] sims = new float[indptr[n]];
             for (int j = 0; j < lists.neighbors().length; j++) {

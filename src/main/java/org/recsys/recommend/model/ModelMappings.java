@@ -27,11 +27,7 @@ public final class ModelMappings {
 
     /** The items' factors, neighbors and popularity. */
     public static List<Field> itemFields(RecommendModel model) {
-        Map<String, Object> vector = new LinkedHashMap<>();
-        vector.put("type", "dense_vector");
-        vector.put("dims", model.factors().dims());
-        vector.put("element_type", "float");
-        vector.put("index", true);
+        Map<String, Object> vector = vector(model.factors().dims(), true);
         // raw inner products: ALS factors are not unit length, and cosine would store them normalized
         vector.put("similarity", "max_inner_product");
         vector.put("index_options", Map.of("type", ITEM_VECTOR_INDEX_TYPE));
@@ -44,11 +40,7 @@ public final class ModelMappings {
 
     /** The users' vector (read from the source, never searched: not indexed), bounded history and seen set (stored only). */
     public static List<Field> userFields(RecommendModel model) {
-        Map<String, Object> vector = new LinkedHashMap<>();
-        vector.put("type", "dense_vector");
-        vector.put("dims", model.factors().dims());
-        vector.put("element_type", "float");
-        vector.put("index", false);
+        Map<String, Object> vector = vector(model.factors().dims(), false);
         Map<String, Object> seen = new LinkedHashMap<>();
         seen.put("type", "keyword");
         seen.put("index", false);
@@ -58,6 +50,15 @@ public final class ModelMappings {
             new Field("users.history", model.users().history(), Map.of("type", "object", "enabled", false)),
             new Field("users.seen", model.users().seen(), seen)
         );
+    }
+
+    private static Map<String, Object> vector(int dims, boolean indexed) {
+        Map<String, Object> vector = new LinkedHashMap<>();
+        vector.put("type", "dense_vector");
+        vector.put("dims", dims);
+        vector.put("element_type", "float");
+        vector.put("index", indexed);
+        return vector;
     }
 
     /**

@@ -130,13 +130,14 @@ public final class Trainer {
             );
         }
         long factorBytes = (long) (users + items) * spec.factors() * 4 * 2;
+        Interactions userItems = table.userItems(); // built once: the tuning, λ and the fit all read it
         if (spec.tune() != null) {
             // checked before the tuning starts, with the factor sets it holds at once (the dense neighbor matrices it checks
             // itself against what is left)
             checkBudget("[tune] over " + users + " users and " + items + " items", factorBytes * Tuner.FACTOR_SETS_HELD / 2);
-            tune(table, factorBytes);
+            tune(table, userItems, factorBytes);
         } else if (spec.lambdaFromData()) {
-            spec = spec.withLambda(Tuner.defaultLambda(table.userItems(), spec.alpha()));
+            spec = spec.withLambda(Tuner.defaultLambda(userItems, spec.alpha()));
             lambdaDerived = true;
         }
         String similarity = spec.neighbors() > 0 ? spec.neighborSimilarity() : null;
@@ -146,7 +147,6 @@ public final class Trainer {
             long dense = TrainSpec.EASE.equals(similarity) ? EaseNeighbors.bytesNeeded(items) : SlimNeighbors.bytesNeeded(items);
             checkBudget("[neighbors.similarity] [" + similarity + "] over " + items + " items", factorBytes + dense);
         }
-        Interactions userItems = table.userItems();
         phase("als", 0, table.events(), users, items, 0);
         ImplicitAls als = new ImplicitAls(spec.factors(), spec.lambda(), spec.alpha(), spec.cgSteps(), spec.seed());
         ImplicitAls.Factors factors = als.fit(
@@ -215,22 +215,18 @@ public final class Trainer {
      * Chooses λ, α, the neighbor family and the blend on a validation split of the events ({@link Tuner}); the training then
      * runs on every event with them, and the model stores them when it is done.
      */
-    private void tune(EventTable table, long factorBytes) throws InterruptedException {
+    private void tune(EventTable table, Interactions userItems, long factorBytes) throws InterruptedException {
         long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE) - factorBytes * Tuner.FACTOR_SETS_HELD / 2;
         int planned = Tuner.plannedSteps(spec);
         phase("tuning", 0, table.events(), table.users().size(), table.items().size(), 0);
         Tuner tuner = new Tuner(spec, trainPool, parallelism, task::isCancelled, step -> task.status(new TrainStatus("tuning", step,
             planned, table.events(), table.users().size(), table.items().size(), 0)), budget);
-        Tuner.Outcome outcome = tuner.run(table.userItems());
+        Tuner.Outcome outcome = tuner.run(userItems);
         Tuner.Choice chosen = outcome.chosen();
         // the λs were validated on 80 % of the events: on all of them, the same share of the data's scale
-        Interactions all = table.userItems();
-        spec = spec.tuned(chosen.lambdaFor(all), chosen.alpha(), chosen.neighborsK(), chosen.similarity(), chosen.neighborLambdaFor(all));
-        tuning = new Tuning(outcome, mostPopular(table.userItems()));
-    }
-
-    private static double mostPopular(Interactions userItems) {
-        return Tuner.max(Tuner.popularity(userItems));
+        spec = spec.tuned(chosen.lambdaFor(userItems), chosen.alpha(), chosen.neighborsK(), chosen.similarity(),
+            chosen.neighborLambdaFor(userItems));
+        tuning = new Tuning(outcome, Tuner.max(Tuner.popularity(userItems)));
     }
 
     private ItemNeighbors.Lists slim(Interactions userItems) throws InterruptedException {

@@ -28,7 +28,7 @@ final class Tuner {
     static final double[] LAMBDA_RATIOS = { 0.1, 0.25, 0.5, 1, 2 };
     /**
      * λ of an untuned training whose model sets none, as a share of the confidence mass per row: what P1's validation split
-     * chose at α 10 and at α 3.3 alike (docs/training-and-evaluation.md).
+     * chose at α 10 and at α 3.3 alike (docs/benchmarks-training.md).
      */
     static final double DEFAULT_LAMBDA_RATIO = 0.5;
     static final double[] NEIGHBOR_WEIGHTS = { 0, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16 };
@@ -73,7 +73,7 @@ final class Tuner {
     private final IntConsumer progress;
     private final long budgetBytes;
     private final List<Row> table = new ArrayList<>();
-    private final List<Fitted> fitted = new ArrayList<>(); // every ALS setting tried, for the joint step
+    private final List<Fitted> fitted = new ArrayList<>(); // the best ALS settings so far, best first, for the joint step
     private ItemNeighbors.Lists bestLists; // the neighbor lists of the best blend so far
     private final long deadline;
     private boolean outOfTime;
@@ -170,7 +170,7 @@ final class Tuner {
             neighborNanos = Math.max(neighborNanos, System.nanoTime() - start);
             progress.accept(++step);
             Choice here = blends(split, als, lists, "als + " + family(family, lambda, k), candidate, null, popularity, mostPopular);
-            if (overall[0] == null || here.ndcg() > overall[0].ndcg()) {
+            if (here.ndcg() > overall[0].ndcg()) {
                 overall[0] = here;
                 bestLists = lists;
             }
@@ -194,9 +194,8 @@ final class Tuner {
         if (bestLists == null || chosen.neighborWeight() == 0) {
             return chosen;
         }
-        List<Fitted> others = new ArrayList<>(fitted);
+        List<Fitted> others = new ArrayList<>(fitted); // kept best first by als()
         others.remove(used);
-        others.sort((a, b) -> Double.compare(b.ndcg, a.ndcg));
         Family family = new Family(chosen.similarity(), chosen.neighborLambda(), chosen.neighborsK(), chosen.neighborRatio(), -1);
         for (Fitted als : others.subList(0, Math.min(JOINT_RUNNERS_UP, others.size()))) {
             if (timeLeft() == false) {

@@ -75,7 +75,7 @@ public final class P1QualityBenchmark {
                 cold.path("took").asLong(), cold.path("phases_ms"));
             if (List.of(args).contains("--training-time-only")) {
                 // the training time alone, as SparkAlsFit times Spark's: the first (cold) fit and two more in the same process
-                // (docs/training-and-evaluation.md, "Training time"; ./run bench-training alternates the two programs)
+                // (docs/benchmarks-training.md, "Training time"; ./run bench-training alternates the two programs)
                 for (int n = 2; n <= 3; n++) {
                     JsonNode warm = train(http, "p1_train", 60, 10);
                     System.out.printf(Locale.ROOT, "training %d on the same node: %d ms (phases %s)%n", n, warm.path("took").asLong(),
