@@ -28,6 +28,7 @@ import org.recsys.recommend.action.DeleteModelAction;
 import org.recsys.recommend.action.GetModelAction;
 import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.action.PutModelAction;
+import org.recsys.recommend.action.RecommendInfoAction;
 import org.recsys.recommend.action.RefreshModelAction;
 import org.recsys.recommend.action.EvaluateModelAction;
 import org.recsys.recommend.action.TrainModelAction;
@@ -175,7 +176,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new RestDeleteModelAction(),
             new RestRefreshModelAction(),
             new RestRecommendAction(this::modelForQuery),
-            new RestTrainModelAction(this::modelForQuery),
+            new RestTrainModelAction(),
             new RestEvaluateModelAction()
         );
     }
@@ -189,7 +190,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new ActionHandler(RefreshModelAction.TYPE, RefreshModelAction.class),
             new ActionHandler(TransportRecommendAction.TYPE, TransportRecommendAction.class),
             new ActionHandler(TrainModelAction.TYPE, TrainModelAction.class),
-            new ActionHandler(EvaluateModelAction.TYPE, EvaluateModelAction.class)
+            new ActionHandler(EvaluateModelAction.TYPE, EvaluateModelAction.class),
+            new ActionHandler(RecommendInfoAction.TYPE, RecommendInfoAction.class)
         );
     }
 

@@ -103,7 +103,7 @@ final class Backfill {
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
-        return new SearchRequest(indices).indicesOptions(indicesOptions).source(source);
+        return new ProfileSearchRequest(indices).indicesOptions(indicesOptions).source(source);
     }
 
     /** A backfill recommendation: marked as such, score 0 unless the backfill query scored it, and why it is there. */

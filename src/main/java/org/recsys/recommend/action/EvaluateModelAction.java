@@ -3,6 +3,8 @@ package org.recsys.recommend.action;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
+import org.elasticsearch.action.IndicesRequest;
+import org.elasticsearch.action.support.IndicesOptions;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.ActionFilters;
 import org.elasticsearch.action.support.HandledTransportAction;
@@ -39,11 +41,15 @@ import java.util.Set;
  */
 public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAction.Request, EvaluateModelAction.Response> {
 
-    public static final String NAME = "cluster:monitor/recommend/model/evaluate";
+    /** An index read, like {@code _rank_eval}: the caller needs {@code read} on the test index (and, for the queries it runs
+     * as them, on the items and users). */
+    public static final String NAME = "indices:data/read/recommend/evaluate";
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
+    /** The most held-out (user, item) pairs one evaluation reads: they are held in memory for its whole run. */
+    public static final int MAX_TEST_EVENTS = 500_000;
 
     /** The model, the held-out events, K, and the configurations (raw recommend query bodies) to compare. */
-    public static final class Request extends ModelTaskRequest {
+    public static final class Request extends ModelTaskRequest implements IndicesRequest {
         private final String testIndex;
         private final String userField;
         private final String itemField;
@@ -83,6 +89,16 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
         @Override
         public String getDescription() {
             return "evaluate recommend model [" + modelId() + "] on [" + testIndex + "] configs " + configs.keySet();
+        }
+
+        @Override
+        public String[] indices() {
+            return new String[] { testIndex };
+        }
+
+        @Override
+        public IndicesOptions indicesOptions() {
+            return IndicesOptions.strictSingleIndexNoExpandForbidClosed();
         }
     }
 
@@ -149,6 +165,7 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
         RecommendModel model = registry.get(request.modelId());
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
         Map<String, Set<String>> heldOut = new HashMap<>();
+        int[] pairs = { 0 };
         SearchSourceBuilder source = new SearchSourceBuilder().size(5000)
             .sort("_doc", SortOrder.ASC)
             .fetchSource(FetchSourceContext.of(true, null, new String[] { request.userField, request.itemField }, null));
@@ -157,8 +174,10 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
                 Map<String, Object> doc = hit.getSourceAsMap();
                 Object user = doc == null ? null : doc.get(request.userField);
                 Object item = doc == null ? null : doc.get(request.itemField);
-                if (user != null && item != null) {
-                    heldOut.computeIfAbsent(user.toString(), u -> new HashSet<>()).add(item.toString());
+                if (user != null && item != null && heldOut.computeIfAbsent(user.toString(), u -> new HashSet<>()).add(item.toString())
+                    && ++pairs[0] > MAX_TEST_EVENTS) {
+                    throw new IllegalArgumentException("[test.index] [" + request.testIndex + "] holds more than " + MAX_TEST_EVENTS
+                        + " distinct (user, item) events: evaluate on a sample of its users");
                 }
             }
         }, listener.delegateFailureAndWrap((l, v) -> {

@@ -78,7 +78,14 @@ public class RecommendRequest extends ActionRequest implements IndicesRequest.Re
     @Override
     public ActionRequestValidationException validate() {
         // REST refuses an empty batch itself; a transport caller must not get a listener that is never called
-        return specs.isEmpty() ? ValidateActions.addValidationError("[requests] must hold at least one request", null) : null;
+        if (specs.isEmpty()) {
+            return ValidateActions.addValidationError("[requests] must hold at least one request", null);
+        }
+        if (specs.size() > TransportRecommendAction.MAX_BATCH) {
+            return ValidateActions.addValidationError("[requests] holds " + specs.size() + " requests, at most "
+                + TransportRecommendAction.MAX_BATCH + " are allowed in one call", null);
+        }
+        return null;
     }
 
     @Override

@@ -165,7 +165,8 @@ final class RecommendRunner {
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
-        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
+        SearchRequest search = new ProfileSearchRequest(indices).indicesOptions(indicesOptions).source(source);
+        client.search(search, listener.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
             if (hits.length < spec.size()) {
                 search(seen, window(), l);
@@ -212,7 +213,7 @@ final class RecommendRunner {
         ActionListener<RecommendResponse.Entry> checkedOnFailure = listener.delegateResponse(
             (l, e) -> checkDiversityField(ActionListener.wrap(fieldIsFine -> l.onFailure(e), l::onFailure))
         );
-        SearchRequest request = new SearchRequest(indices).indicesOptions(indicesOptions).source(source);
+        SearchRequest request = new ProfileSearchRequest(indices).indicesOptions(indicesOptions).source(source);
         client.search(request, checkedOnFailure.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
             if (Arrays.stream(hits).allMatch(hit -> hit.field(field) == null)) {
@@ -274,7 +275,8 @@ final class RecommendRunner {
         } else if (spec.diversity() != null) {
             source.fetchField(spec.diversity().field());
         }
-        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.delegateFailureAndWrap((l, r) -> {
+        SearchRequest search = new ProfileSearchRequest(indices).indicesOptions(indicesOptions).source(source);
+        client.search(search, listener.delegateFailureAndWrap((l, r) -> {
             SearchHit[] hits = r.getHits().getHits();
             if (caps != null) {
                 caps.clear();
@@ -302,7 +304,7 @@ final class RecommendRunner {
         if (spec.fetchSource() != null) {
             source.fetchSource(spec.fetchSource());
         }
-        client.search(new SearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.map(r -> {
+        client.search(new ProfileSearchRequest(indices).indicesOptions(indicesOptions).source(source), listener.map(r -> {
             Map<String, SearchHit> described = new HashMap<>();
             for (SearchHit hit : r.getHits().getHits()) {
                 described.put(hit.getIndex() + "/" + hit.getId(), hit);

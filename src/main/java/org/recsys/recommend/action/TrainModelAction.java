@@ -8,16 +8,22 @@ import org.elasticsearch.action.support.HandledTransportAction;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.client.internal.ParentTaskAssigningClient;
 import org.elasticsearch.cluster.service.ClusterService;
+import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.common.xcontent.XContentHelper;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
+import org.elasticsearch.xcontent.NamedXContentRegistry;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
+import org.elasticsearch.xcontent.XContentParser;
+import org.elasticsearch.xcontent.XContentParserConfiguration;
+import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.train.TrainSpec;
 import org.recsys.recommend.train.TrainTask;
@@ -37,26 +43,38 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
     public static final String THREAD_POOL = "recommend_train";
 
-    /** The model and the training specification. */
+    /**
+     * The model and the training's body, parsed only once the caller is authorized (its defaults come from the model, whose
+     * existence an unauthorized caller must not learn). {@code validateOnly} stops after the parse: the REST layer sends it
+     * first for {@code wait_for_completion=false}, so refusals come back as errors, not as a task id.
+     */
     public static final class Request extends ModelTaskRequest {
-        private final TrainSpec spec;
+        private final BytesReference body;
+        private final XContentType bodyType;
+        private final boolean validateOnly;
         private boolean storeResult;
 
-        public Request(String id, TrainSpec spec) {
+        public Request(String id, BytesReference body, XContentType bodyType, boolean validateOnly) {
             super(id);
-            this.spec = spec;
+            this.body = body;
+            this.bodyType = bodyType;
+            this.validateOnly = validateOnly;
         }
 
         public Request(StreamInput in) throws IOException {
             super(in);
-            spec = new TrainSpec(in);
+            body = in.readBytesReference();
+            bodyType = in.readEnum(XContentType.class);
+            validateOnly = in.readBoolean();
             storeResult = in.readBoolean();
         }
 
         @Override
         public void writeTo(StreamOutput out) throws IOException {
             super.writeTo(out);
-            spec.writeTo(out);
+            out.writeBytesReference(body);
+            out.writeEnum(bodyType);
+            out.writeBoolean(validateOnly);
             out.writeBoolean(storeResult);
         }
 
@@ -76,15 +94,30 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
 
         @Override
         public String getDescription() {
-            return "train recommend model [" + modelId() + "] from [" + spec.eventsIndex() + "]";
+            return "train recommend model [" + modelId() + "]";
+        }
+
+        TrainSpec parse(RecommendModel model, NamedXContentRegistry registry) throws IOException {
+            try (XContentParser parser = XContentHelper.createParserNotCompressed(
+                XContentParserConfiguration.EMPTY.withRegistry(registry), body, bodyType)) {
+                return TrainSpec.fromXContent(parser, model.factors().dims(),
+                    model.factors().lambdaAuto() ? null : model.factors().lambda(), model.factors().alpha(), model.items().content());
+            }
         }
     }
 
     /** The training's outcome. */
     public static final class Response extends ActionResponse implements ToXContentObject {
+        /** What a validate-only request answers: the model exists, the caller may train it and the body parses. */
+        static final Response VALIDATED = new Response(null, null, 0);
+
         private final String id;
         private final Trainer.Result result;
         private final long tookMillis;
+
+        public boolean validated() {
+            return result == null;
+        }
 
         Response(String id, Trainer.Result result, long tookMillis) {
             this.id = id;
@@ -94,6 +127,9 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
 
         @Override
         public void writeTo(StreamOutput out) throws IOException {
+            if (result == null) {
+                throw new IllegalStateException("a validation answer stays on the node that asked for it");
+            }
             out.writeString(id);
             out.writeVLong(result.events());
             out.writeVLong(result.skippedEvents());
@@ -137,6 +173,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     private final ClusterService clusterService;
     private final ThreadPool threadPool;
     private final ModelRegistry registry;
+    private final NamedXContentRegistry xContentRegistry;
 
     @Inject
     public TrainModelAction(
@@ -144,26 +181,39 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         ActionFilters filters,
         Client client,
         ClusterService clusterService,
-        ThreadPool threadPool
+        ThreadPool threadPool,
+        NamedXContentRegistry xContentRegistry
     ) {
         super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
         this.client = client;
         this.clusterService = clusterService;
         this.threadPool = threadPool;
         this.registry = new ModelRegistry(clusterService);
+        this.xContentRegistry = xContentRegistry;
     }
 
     @Override
     protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
         long start = System.nanoTime();
         RecommendModel model = registry.get(request.modelId());
+        TrainSpec spec;
+        try {
+            spec = request.parse(model, xContentRegistry);
+        } catch (IOException e) {
+            listener.onFailure(e);
+            return;
+        }
+        if (request.validateOnly) {
+            listener.onResponse(Response.VALIDATED);
+            return;
+        }
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
         int parallelism = threadPool.info(THREAD_POOL).getMax();
         Trainer trainer = new Trainer(
             taskClient,
             (TrainTask) task,
             model,
-            request.spec,
+            spec,
             threadPool.executor(THREAD_POOL),
             parallelism,
             threadPool.generic()

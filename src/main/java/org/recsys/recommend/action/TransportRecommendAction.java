@@ -15,6 +15,7 @@ import org.elasticsearch.tasks.Task;
 import org.elasticsearch.transport.TransportService;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,10 @@ public class TransportRecommendAction extends HandledTransportAction<RecommendRe
 
     public static final String NAME = "indices:data/read/recommend";
     public static final ActionType<RecommendResponse> TYPE = new ActionType<>(NAME);
+    /** The most entries one batch may hold; a longer list is a 400, as an unbounded one would hold a node's searches. */
+    public static final int MAX_BATCH = 100;
+    /** How many entries of a batch run at once (each is itself a few searches): like {@code _msearch}'s concurrency bound. */
+    static final int BATCH_CONCURRENCY = 4;
 
     private final Client client;
     private final ClusterService clusterService;
@@ -48,16 +53,26 @@ public class TransportRecommendAction extends HandledTransportAction<RecommendRe
         List<RecommendSpec> specs = request.specs();
         AtomicArray<RecommendResponse.Entry> entries = new AtomicArray<>(specs.size());
         CountDown countDown = new CountDown(specs.size());
-        for (int i = 0; i < specs.size(); i++) {
-            int slot = i;
+        AtomicInteger next = new AtomicInteger();
+        Runnable[] startNext = new Runnable[1];
+        startNext[0] = () -> {
+            int slot = next.getAndIncrement();
+            if (slot >= specs.size()) {
+                return;
+            }
             Consumer<RecommendResponse.Entry> done = entry -> {
                 entries.set(slot, entry);
                 if (countDown.countDown()) {
                     finish(request, entries.asList(), start, listener);
+                } else {
+                    startNext[0].run(); // each finished entry starts the next: at most BATCH_CONCURRENCY run at once
                 }
             };
-            RecommendRunner runner = new RecommendRunner(taskClient, request.indices(), request.indicesOptions(), specs.get(i));
+            RecommendRunner runner = new RecommendRunner(taskClient, request.indices(), request.indicesOptions(), specs.get(slot));
             runner.run(ActionListener.wrap(done::accept, e -> done.accept(RecommendResponse.Entry.failed(e))));
+        };
+        for (int i = 0; i < Math.min(BATCH_CONCURRENCY, specs.size()); i++) {
+            startNext[0].run();
         }
     }
 

@@ -1,5 +1,7 @@
 package org.recsys.recommend.ingest;
 
+import org.recsys.recommend.math.Vectors;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,8 +105,9 @@ public final class History {
             return 1.0;
         }
         double value = weight instanceof Number n ? n.doubleValue() : Double.NaN;
-        if (Double.isFinite(value) == false || value < 0) {
-            throw new IllegalArgumentException("[" + field + "] entry for [" + id + "] has an invalid [weight] [" + weight + "]");
+        if (Double.isFinite(value) == false || value <= 0 || value > Vectors.MAX_MAGNITUDE) {
+            throw new IllegalArgumentException("[" + field + "] entry for [" + id + "] has an invalid [weight] [" + weight
+                + "]: it must be a number > 0 and at most " + (long) Vectors.MAX_MAGNITUDE);
         }
         return value;
     }

@@ -11,6 +11,7 @@ import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
 import org.elasticsearch.action.get.MultiGetResponse;
 import org.elasticsearch.action.index.IndexRequest;
+import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.index.IndexNotFoundException;
@@ -80,9 +81,11 @@ final class ProfileBatch {
         cacheGeneration = profiles.generation(); // before any read: see ProfileCache.put
         Map<String, Stored> stored = new HashMap<>();
         MultiGetRequest mget = new MultiGetRequest().realtime(true);
-        // the whole source, other vectors included (the profile is written back as a whole, other fields untouched), except
-        // the user's factors: the fold-in replaces them, so reading them would only cost a vector to load and parse per user
-        FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { model.users().factors() });
+        // only the plugin's own fields besides the factors (which the fold-in replaces): the write is a partial update of those
+        // fields, so the profile's other fields are neither read nor rewritten (a sender under field-level security, who
+        // would read a filtered view, can therefore never erase what it cannot see: Elasticsearch refuses their update)
+        FetchSourceContext source = FetchSourceContext.of(true, null, new String[] { model.users().history(), model.users().seen() },
+            null);
         for (String user : byUser.keySet()) {
             ProfileCache.Profile cached = profiles.get(key(user));
             if (cached != null) {
@@ -223,14 +226,16 @@ final class ProfileBatch {
                 ok.forEach(p -> p.listener().onFailure(e)); // a malformed stored seen set fails that user's events only
                 continue;
             }
-            IndexRequest request = new IndexRequest(model.users().index()).id(user).source(profileSource(others, history, vector),
-                XContentType.SMILE);
+            BytesReference fields = profileSource(others, history, vector);
             if (profile.exists()) {
-                request.setIfSeqNo(profile.seqNo()).setIfPrimaryTerm(profile.primaryTerm());
+                // arrays replace arrays in a partial update: history, seen and factors are written whole, nothing else touched
+                bulk.add(new UpdateRequest(model.users().index(), user).doc(fields, XContentType.SMILE).detectNoop(false)
+                    .setIfSeqNo(profile.seqNo()).setIfPrimaryTerm(profile.primaryTerm()));
             } else {
-                request.opType(DocWriteRequest.OpType.CREATE); // a profile created meanwhile is a conflict, not an overwrite
+                // a profile created meanwhile is a conflict, not an overwrite
+                bulk.add(new IndexRequest(model.users().index()).id(user).source(fields, XContentType.SMILE)
+                    .opType(DocWriteRequest.OpType.CREATE));
             }
-            bulk.add(request);
             // what the profile will be once written (the version comes with the response): the next batch starts from it
             toCache.put(user, ProfileCache.Profile.of(-1, -1, others, history));
             written.add(user);
@@ -272,7 +277,7 @@ final class ProfileBatch {
         return Collections.unmodifiableMap(updated);
     }
 
-    /** The profile's fields other than the two the fold-in rewrites (the factors and the history), unmodifiable. */
+    /** The profile's fields as read, other than the two the fold-in rewrites (the factors and the history), unmodifiable. */
     private Map<String, Object> otherFields(Map<String, Object> source) {
         String factorsField = model.users().factors();
         String historyField = model.users().history();
@@ -286,10 +291,9 @@ final class ProfileBatch {
     }
 
     /**
-     * The profile as written: its other fields as they were, then the history and the vector streamed straight into SMILE
-     * (Elasticsearch's binary JSON), without building maps or boxed floats for them. SMILE, not JSON: the vector's floats go as
-     * binary, neither formatted as text here nor parsed from text on the shard (Elasticsearch keeps the source in the format
-     * it came in, and converts it for anyone who reads it as JSON).
+     * The plugin's fields of the profile, as written: the seen set (as read, or updated), then the history and the vector
+     * streamed straight into SMILE (Elasticsearch's binary JSON), without building maps or boxed floats for them. SMILE, not
+     * JSON: the vector's floats go as binary, neither formatted as text here nor parsed from text on the shard.
      */
     private BytesReference profileSource(Map<String, Object> others, History history, float[] vector) {
         try (XContentBuilder builder = XContentFactory.contentBuilder(XContentType.SMILE)) {

@@ -7,6 +7,7 @@ import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.model.UserIds;
 import org.recsys.recommend.query.SeenIds;
 
 import java.time.Instant;
@@ -126,6 +127,10 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
 
     private ProfileEvent readEvent(IngestDocument document) {
         String user = requiredString(document, config.userField());
+        String problem = UserIds.problem(user);
+        if (problem != null) {
+            throw new IllegalArgumentException("[" + config.userField() + "] " + problem);
+        }
         String item = requiredString(document, config.itemField());
         double weight = weightOf(document);
         String ts = document.hasField(config.timestampField())
@@ -138,8 +143,9 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         if (document.hasField(config.weightField())) {
             Object value = document.getFieldValue(config.weightField(), Object.class);
             double weight = value instanceof Number n ? n.doubleValue() : Double.NaN;
-            if (Double.isFinite(weight) == false || weight <= 0) {
-                throw new IllegalArgumentException("[" + config.weightField() + "] must be a finite number > 0, got [" + value + "]");
+            if (Double.isFinite(weight) == false || weight <= 0 || weight > Vectors.MAX_MAGNITUDE) {
+                throw new IllegalArgumentException("[" + config.weightField() + "] must be a number > 0 and at most "
+                    + (long) Vectors.MAX_MAGNITUDE + ", got [" + value + "]");
             }
             return weight;
         }

@@ -55,6 +55,9 @@ public final class Reranking {
                     best = i;
                 }
             }
+            if (best < 0) {
+                best = firstUnpicked(picked); // every value NaN (scores or vectors beyond float range): keep the original order
+            }
             picked[best] = true;
             order.add(best);
             for (int i = 0; i < n; i++) {
@@ -64,6 +67,14 @@ public final class Reranking {
             }
         }
         return order;
+    }
+
+    private static int firstUnpicked(boolean[] picked) {
+        int i = 0;
+        while (picked[i]) {
+            i++;
+        }
+        return i;
     }
 
     /**

@@ -19,6 +19,23 @@ public final class Vectors {
         }
     }
 
+    /**
+     * The largest weight or vector component a request may carry. Far above any trained factor or sensible weight, far below
+     * where products and sums of them overflow to infinity (which turns rankings into NaN).
+     */
+    public static final double MAX_MAGNITUDE = 1_000_000;
+
+    /** Throws naming {@code field} and the position when a component is NaN, infinite or beyond {@link #MAX_MAGNITUDE}. */
+    public static void requireBounded(String field, float[] vector) {
+        requireFinite(field, vector);
+        for (int i = 0; i < vector.length; i++) {
+            if (Math.abs(vector[i]) > MAX_MAGNITUDE) {
+                throw new IllegalArgumentException("[" + field + "] components must be at most " + (long) MAX_MAGNITUDE
+                    + " in magnitude, found [" + vector[i] + "] at position [" + i + "]");
+            }
+        }
+    }
+
     /** Component-wise mean of equally long vectors; null for an empty list. */
     public static float[] mean(List<float[]> vectors) {
         if (vectors.isEmpty()) {

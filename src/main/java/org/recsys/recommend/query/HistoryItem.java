@@ -7,6 +7,7 @@ import org.elasticsearch.common.io.stream.Writeable;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
+import org.recsys.recommend.math.Vectors;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,10 +22,9 @@ public record HistoryItem(String item, float weight) implements Writeable, ToXCo
         if (item == null || Strings.hasText(item) == false) {
             throw new IllegalArgumentException("[history] entries need a non-empty [item] id");
         }
-        if (Float.isFinite(weight) == false || weight <= 0) {
-            throw new IllegalArgumentException(
-                "[history] entry [" + item + "] has [weight] [" + weight + "]; it must be a finite number > 0"
-            );
+        if (Float.isFinite(weight) == false || weight <= 0 || weight > Vectors.MAX_MAGNITUDE) {
+            throw new IllegalArgumentException("[history] entry [" + item + "] has [weight] [" + weight
+                + "]; it must be a number > 0 and at most " + (long) Vectors.MAX_MAGNITUDE);
         }
     }
 

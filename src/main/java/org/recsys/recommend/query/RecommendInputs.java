@@ -49,7 +49,7 @@ public record RecommendInputs(
             if (userVector.length == 0) {
                 throw new IllegalArgumentException("[user_vector] must not be empty");
             }
-            Vectors.requireFinite("user_vector", userVector);
+            Vectors.requireBounded("user_vector", userVector);
         }
         for (String item : items) {
             if (item == null || item.isEmpty()) {

@@ -10,6 +10,7 @@ import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
 import org.recsys.recommend.math.Normalization;
+import org.recsys.recommend.math.Vectors;
 
 import java.io.IOException;
 import java.util.List;
@@ -49,11 +50,13 @@ public record SignalSpec(
                 throw new IllegalArgumentException("[" + name + "] field names must be non-empty strings");
             }
         }
-        if (Double.isFinite(weight) == false || weight < 0) {
-            throw new IllegalArgumentException("[" + name + ".weight] must be a finite number >= 0, got [" + weight + "]");
+        if (Double.isFinite(weight) == false || weight < 0 || weight > Vectors.MAX_MAGNITUDE) {
+            throw new IllegalArgumentException("[" + name + ".weight] must be a number between 0 and " + (long) Vectors.MAX_MAGNITUDE
+                + ", got [" + weight + "]");
         }
-        if (Double.isFinite(pivot) == false || pivot <= 0) {
-            throw new IllegalArgumentException("[" + name + ".pivot] must be a finite number > 0, got [" + pivot + "]");
+        if (Double.isFinite(pivot) == false || pivot <= 0 || pivot > Vectors.MAX_MAGNITUDE) {
+            throw new IllegalArgumentException("[" + name + ".pivot] must be a number > 0 and at most " + (long) Vectors.MAX_MAGNITUDE
+                + ", got [" + pivot + "]");
         }
         Objects.requireNonNull(normalization);
     }

@@ -87,11 +87,17 @@ public class RestRecommendAction extends BaseRestHandler {
             if (requests instanceof List<?> == false || ((List<?>) requests).isEmpty()) {
                 throw new IllegalArgumentException("[requests] must be a non-empty array of recommend requests");
             }
+            if (((List<?>) requests).size() > TransportRecommendAction.MAX_BATCH) {
+                throw new IllegalArgumentException("[requests] holds " + ((List<?>) requests).size() + " requests, at most "
+                    + TransportRecommendAction.MAX_BATCH + " are allowed in one call");
+            }
             for (Object entry : (List<?>) requests) {
                 specs.add(parseEntry(parser, entry));
             }
         } else {
-            specs.add(parser.parse(body));
+            // reported after authorization, like a batch entry's: the parse consults the model, and a caller who may not
+            // read these indices must get a 403, not learn from a 400 whether a model exists
+            specs.add(parseEntry(parser, body));
         }
         RecommendRequest recommend = new RecommendRequest(indices, options, specs, batch);
         return channel -> new RestCancellableNodeClient(client, request.getHttpChannel()).execute(
@@ -101,7 +107,7 @@ public class RestRecommendAction extends BaseRestHandler {
         );
     }
 
-    /** A malformed batch entry becomes that entry's error, not the batch's. */
+    /** A malformed entry becomes that entry's error (in a batch, not the batch's), answered once the caller is authorized. */
     @SuppressWarnings("unchecked")
     private static RecommendSpec parseEntry(RecommendBodyParser parser, Object entry) {
         try {

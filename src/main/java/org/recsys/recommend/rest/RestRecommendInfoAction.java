@@ -3,10 +3,8 @@ package org.recsys.recommend.rest;
 import org.elasticsearch.client.internal.node.NodeClient;
 import org.elasticsearch.rest.BaseRestHandler;
 import org.elasticsearch.rest.RestRequest;
-import org.elasticsearch.rest.RestResponse;
-import org.elasticsearch.rest.RestStatus;
-import org.elasticsearch.xcontent.XContentBuilder;
-import org.recsys.recommend.PluginBuild;
+import org.elasticsearch.rest.action.RestToXContentListener;
+import org.recsys.recommend.action.RecommendInfoAction;
 
 import java.util.List;
 
@@ -34,15 +32,7 @@ public class RestRecommendInfoAction extends BaseRestHandler {
 
     @Override
     protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
-        PluginBuild build = PluginBuild.CURRENT;
-        return channel -> {
-            XContentBuilder builder = channel.newBuilder();
-            builder.startObject();
-            builder.field("name", build.name());
-            builder.field("version", build.version());
-            builder.field("elasticsearch_version", build.elasticsearchVersion());
-            builder.endObject();
-            channel.sendResponse(new RestResponse(RestStatus.OK, builder));
-        };
+        var info = new RecommendInfoAction.Request();
+        return channel -> client.execute(RecommendInfoAction.TYPE, info, new RestToXContentListener<>(channel));
     }
 }

@@ -5,6 +5,7 @@ import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsRespon
 import org.elasticsearch.common.document.DocumentField;
 import org.elasticsearch.search.SearchHit;
 import org.recsys.recommend.math.Interactions;
+import org.recsys.recommend.model.UserIds;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,7 +91,9 @@ public final class EventTable {
                 item = source == null ? null : source.get(spec.itemField());
                 w = source == null ? null : source.get(spec.weightField());
             }
-            if (user == null || item == null) {
+            // a user id that cannot name a profile is skipped like a missing one: it must not fail the page of profiles it
+            // would be written with
+            if (user == null || item == null || UserIds.problem(user.toString()) != null) {
                 skipped++;
                 continue;
             }

@@ -24,6 +24,7 @@ import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -75,10 +76,12 @@ public final class Trainer {
 
     /**
      * Prepares the items and users indices first ({@link ModelIndices}: a conflicting mapping fails the training before it
-     * reads or writes anything), then counts and reads the events.
+     * reads or writes anything) and checks that the caller sees whole items ({@link FullViewCheck}), then counts and reads the
+     * events.
      */
     public void run(ActionListener<Result> listener) {
-        ModelIndices.prepare(client, model, listener.delegateFailureAndWrap((l, prepared) -> count(l)));
+        ModelIndices.prepare(client, model, listener.delegateFailureAndWrap((l, prepared) -> FullViewCheck.requireFullView(client,
+            model.items().index(), l.delegateFailureAndWrap((l2, v) -> count(l2)))));
     }
 
     private void count(ActionListener<Result> listener) {
@@ -262,17 +265,21 @@ public final class Trainer {
         for (int p = userItems.indptr()[r]; p < userItems.indptr()[r + 1]; p++) {
             strength.put(userItems.indices()[p], userItems.values()[p]);
         }
+        // the most recent items with a positive weight make the bounded history; everything else the user interacted with
+        // (older, or with weight 0, which fold-in cannot use) is excluded as seen, never folded in (an empty set clears an old one)
         int[] ordered = recency[r];
-        int from = Math.max(0, ordered.length - model.users().maxHistory());
         List<Map<String, Object>> history = new ArrayList<>();
-        for (int n = from; n < ordered.length; n++) {
-            history.add(Map.of("item", table.items().get(ordered[n]), "weight", strength.get(ordered[n])));
+        List<String> seen = new ArrayList<>();
+        for (int n = ordered.length - 1; n >= 0; n--) {
+            float weight = strength.get(ordered[n]);
+            if (weight > 0 && history.size() < model.users().maxHistory()) {
+                history.add(Map.of("item", table.items().get(ordered[n]), "weight", weight));
+            } else {
+                seen.add(table.items().get(ordered[n]));
+            }
         }
-        // everything older than the bounded history: excluded as seen, never folded in (an empty set clears an old one)
-        List<String> seen = new ArrayList<>(from);
-        for (int n = 0; n < from; n++) {
-            seen.add(table.items().get(ordered[n]));
-        }
+        Collections.reverse(history); // oldest first, as the processor appends
+        Collections.reverse(seen);
         return Map.of(model.users().factors(), Vectors.asList(factors.users()[r]), model.users().history(), history,
             model.users().seen(), seen);
     }

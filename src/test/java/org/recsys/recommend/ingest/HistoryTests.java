@@ -39,6 +39,11 @@ class HistoryTests {
         IllegalArgumentException notList = assertThrows(IllegalArgumentException.class, () -> History.fromSource("history", "x"));
         assertEquals("[history] must be an array of items, got [x]", notList.getMessage());
         assertThrows(IllegalArgumentException.class, () -> History.fromSource("history", List.of(Map.of("item", "a", "weight", -1))));
+        // a zero weight folds in nothing (and the query refuses it): refused where the history comes in
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+            () -> History.fromSource("history", List.of(Map.of("item", "a", "weight", 0))));
+        assertEquals("[history] entry for [a] has an invalid [weight] [0]: it must be a number > 0 and at most 1000000", zero.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> History.fromSource("history", List.of(Map.of("item", "a", "weight", 1e308))));
         assertThrows(IllegalArgumentException.class, () -> History.fromSource("history", List.of(Map.of("weight", 1))));
         assertThrows(IllegalArgumentException.class, () -> History.fromSource("history", List.of(42)));
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -45,6 +46,16 @@ class RerankingTests {
         assertEquals(List.of(0, 1, 2, 3), Reranking.mmr(scores, vectors, 1.0, 4));
         // λ = 0.5: after item 0, near-duplicates score 0.5·0.99 − 0.5·1.0 < 0.5·0.5 − 0.5·0 for the orthogonal item 3
         assertEquals(List.of(0, 3), Reranking.mmr(scores, vectors, 0.5, 2));
+    }
+
+    @Test
+    void mmrOverValuesBeyondFloatRangeKeepsTheOriginalOrderInsteadOfFailing() {
+        // infinite scores make every relevance NaN, infinite components every similarity: no value beats -∞
+        double[] scores = { Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 1.0 };
+        float[][] vectors = { { Float.POSITIVE_INFINITY, 0 }, { Float.MAX_VALUE, Float.MAX_VALUE }, { 0, 1 } };
+        List<Integer> order = Reranking.mmr(scores, vectors, 0.5, 3);
+        assertEquals(3, order.size());
+        assertEquals(Set.of(0, 1, 2), Set.copyOf(order));
     }
 
     @Test

@@ -29,4 +29,14 @@ class VectorsTests {
         assertEquals("[user_vector] must contain only finite numbers, found [NaN] at position [1]", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Vectors.requireFinite("v", new float[] { Float.NEGATIVE_INFINITY }));
     }
+
+    @Test
+    void componentsBeyondTheMaximumMagnitudeAreRejected() {
+        Vectors.requireBounded("v", new float[] { 1_000_000, -1_000_000 });
+        IllegalArgumentException e = assertThrows(
+            IllegalArgumentException.class,
+            () -> Vectors.requireBounded("user_vector", new float[] { 1, -1e30f })
+        );
+        assertEquals("[user_vector] components must be at most 1000000 in magnitude, found [-1.0E30] at position [1]", e.getMessage());
+    }
 }

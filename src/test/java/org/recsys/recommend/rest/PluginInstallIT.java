@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.recsys.recommend.PluginBuild;
+import org.recsys.recommend.action.PluginBuild;
 import org.recsys.recommend.testing.JsonHttp;
 import org.recsys.recommend.testing.RealNodeExtension;
 

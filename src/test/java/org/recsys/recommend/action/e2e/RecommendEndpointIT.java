@@ -377,6 +377,14 @@ class RecommendEndpointIT {
         cases.put("{\"model\":\"ep\"}", "[recommend]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"colour\":\"red\"}", "[colour]");
         cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"_source\":7}", "[_source]");
+        // magnitudes whose products overflow to infinity (MMR then ranked NaNs and failed with a 500)
+        cases.put("{\"model\":\"ep\",\"user\":\"u1\",\"signals\":{\"collaborative\":{\"weight\":1e308}},"
+            + "\"diversity\":{\"mmr\":{\"lambda\":0.5}}}", "[signals.collaborative.weight] must be a number between 0 and 1000000");
+        cases.put("{\"model\":\"ep\",\"user_vector\":[1e30,0,0,0],\"diversity\":{\"mmr\":{\"lambda\":0.5}}}",
+            "[user_vector] components must be at most 1000000");
+        cases.put("{\"model\":\"ep\",\"history\":[{\"item\":\"i1\",\"weight\":1e30}]}", "[history] entry [i1]");
+        cases.put("{\"requests\":[" + "{\"model\":\"ep\",\"user\":\"u1\"},".repeat(100) + "{\"model\":\"ep\",\"user\":\"u1\"}]}",
+            "[requests] holds 101 requests, at most 100");
         assertEach400NamesTheField(http, "/ep_items/_recommend", cases, UnaryOperator.identity());
     }
 

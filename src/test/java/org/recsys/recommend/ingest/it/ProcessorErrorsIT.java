@@ -71,6 +71,11 @@ class ProcessorErrorsIT {
         cases.add(new String[] { "{\"user\":\"victim\",\"item\":[\"i2\"]}", "illegal_argument_exception", "[item] must be" });
         cases.add(new String[] { "{\"user\":{\"id\":\"victim\"},\"item\":\"i2\"}", "illegal_argument_exception", "[user] must be" });
         cases.add(new String[] { "{\"user\":\"\",\"item\":\"i2\"}", "illegal_argument_exception", "[user] must be" });
+        // a profile's _id is at most 512 bytes: the event fails alone, not the bulk of profiles it would be written with
+        cases.add(new String[] { "{\"user\":\"" + "u".repeat(513) + "\",\"item\":\"i2\"}", "illegal_argument_exception",
+            "[user] must be at most 512 bytes long" });
+        cases.add(new String[] { "{\"user\":\"victim\",\"item\":\"i2\",\"weight\":1e308}", "illegal_argument_exception",
+            "[weight] must be a number > 0 and at most 1000000" });
         cases.add(new String[] { "{\"user\":\"victim\",\"item\":\"i2\",\"weight\":\"NaN\"}", "illegal_argument_exception", "[weight]" });
         cases.add(new String[] { "{\"user\":\"victim\",\"item\":\"i2\",\"weight\":\"heavy\"}", "illegal_argument_exception", "[weight]" });
         cases.add(new String[] { "{\"user\":\"victim\",\"item\":\"i2\",\"weight\":1e400}", "illegal_argument_exception", "[weight]" });
@@ -120,6 +125,7 @@ class ProcessorErrorsIT {
         for (String[] c : new String[][] {
             { "{\"history\":\"i1\"}", "[history] must be an array" },
             { "{\"history\":[{\"item\":\"i1\",\"weight\":-1}]}", "[history] entry for [i1] has an invalid [weight]" },
+            { "{\"history\":[{\"item\":\"i1\",\"weight\":0}]}", "[history] entry for [i1] has an invalid [weight] [0]" },
             { "{\"history\":[{\"weight\":1}]}", "[history] entries must be" },
             { "{\"history\":[7]}", "[history] entries must be" } }) {
             JsonHttp.Response response = http.put("/" + USERS + "/_doc/bad_profile?pipeline=pe_profiles", c[0]);

@@ -1,4 +1,4 @@
-package org.recsys.recommend;
+package org.recsys.recommend.action;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package org.recsys.recommend;
+package org.recsys.recommend.action;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,7 @@ public record PluginBuild(String name, String version, String elasticsearchVersi
 
     private static PluginBuild load() {
         Properties properties = new Properties();
-        try (InputStream in = PluginBuild.class.getResourceAsStream("build.properties")) {
+        try (InputStream in = PluginBuild.class.getResourceAsStream("/org/recsys/recommend/build.properties")) {
             if (in == null) {
                 throw new IllegalStateException("build.properties is missing from the plugin jar");
             }
