@@ -38,6 +38,7 @@ import org.recsys.recommend.blend.FactorPartitionCache;
 import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.ingest.ProfileCache;
 import org.recsys.recommend.ingest.ItemWriteListener;
+import org.recsys.recommend.ingest.ModelStateChanges;
 import org.recsys.recommend.ingest.ProfileBatcher;
 import org.recsys.recommend.ingest.RecommendUpdateProcessor;
 import org.recsys.recommend.ingest.RecommendUpdateProcessorFactory;
@@ -73,7 +74,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     @Override
     public List<Setting<?>> getSettings() {
         return List.of(
-            ItemFactorCache.MAX_ENTRIES,
+            ItemFactorCache.SIZE,
             ItemFactorCache.EXPIRE_AFTER_WRITE,
             ItemFactorCache.PROJECTIONS_SIZE,
             ProfileBatcher.MAX_BATCH_USERS,
@@ -147,10 +148,13 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     /** The node's item factor cache, created by whichever of the processors and the components asks first. */
     private ItemFactorCache itemFactorCache(Settings settings, ClusterService clusterService) {
         if (itemFactors.get() == null) {
-            int maxEntries = ItemFactorCache.MAX_ENTRIES.get(settings);
+            ByteSizeValue size = ItemFactorCache.SIZE.get(settings);
             TimeValue expiry = ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings);
             ByteSizeValue projections = ItemFactorCache.PROJECTIONS_SIZE.get(settings);
-            itemFactors.trySet(new ItemFactorCache(maxEntries, expiry, projections, ItemFactorCache.concreteIndexIn(clusterService)));
+            ItemFactorCache cache = new ItemFactorCache(size, expiry, projections, ItemFactorCache.concreteIndexIn(clusterService));
+            if (itemFactors.trySet(cache)) {
+                clusterService.addListener(new ModelStateChanges(cache));
+            }
         }
         return itemFactors.get();
     }

@@ -1,6 +1,8 @@
 package org.recsys.recommend.action;
 
+import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.admin.cluster.node.tasks.list.ListTasksRequest;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.support.ActionFilters;
@@ -8,14 +10,18 @@ import org.elasticsearch.action.support.HandledTransportAction;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.client.internal.ParentTaskAssigningClient;
 import org.elasticsearch.cluster.service.ClusterService;
+import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.common.xcontent.XContentHelper;
+import org.elasticsearch.indices.breaker.CircuitBreakerService;
 import org.elasticsearch.injection.guice.Inject;
+import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.tasks.TaskId;
+import org.elasticsearch.tasks.TaskInfo;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.NamedXContentRegistry;
@@ -28,9 +34,11 @@ import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.train.TrainSpec;
 import org.recsys.recommend.train.TrainTask;
 import org.recsys.recommend.train.Trainer;
+import org.recsys.recommend.train.TrainingMemory;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code POST _recommend/model/{id}/_train}: trains the model's factors, neighbors and popularity from an events index,
@@ -42,6 +50,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     public static final String NAME = "cluster:admin/recommend/model/train";
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
     public static final String THREAD_POOL = "recommend_train";
+    private static final String TRAINING = "train";
 
     /**
      * The model and the training's body, parsed only once the caller is authorized (its defaults come from the model, whose
@@ -94,7 +103,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
 
         @Override
         public String getDescription() {
-            return "train recommend model [" + modelId() + "]";
+            return (validateOnly ? "validate training of" : TRAINING) + " recommend model [" + modelId() + "]";
         }
 
         TrainSpec parse(RecommendModel model, NamedXContentRegistry registry) throws IOException {
@@ -174,6 +183,9 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     private final ThreadPool threadPool;
     private final ModelRegistry registry;
     private final NamedXContentRegistry xContentRegistry;
+    private final CircuitBreakerService breakers;
+    // the trainings this node runs, by model: one at a time per model (other nodes' are found through the tasks API)
+    private final Map<String, TaskId> running = new ConcurrentHashMap<>();
 
     @Inject
     public TrainModelAction(
@@ -182,7 +194,8 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         Client client,
         ClusterService clusterService,
         ThreadPool threadPool,
-        NamedXContentRegistry xContentRegistry
+        NamedXContentRegistry xContentRegistry,
+        CircuitBreakerService breakers
     ) {
         super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
         this.client = client;
@@ -190,6 +203,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         this.threadPool = threadPool;
         this.registry = new ModelRegistry(clusterService);
         this.xContentRegistry = xContentRegistry;
+        this.breakers = breakers;
     }
 
     @Override
@@ -203,21 +217,48 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
             listener.onFailure(e);
             return;
         }
-        if (request.validateOnly) {
-            listener.onResponse(Response.VALIDATED);
-            return;
-        }
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
-        int parallelism = threadPool.info(THREAD_POOL).getMax();
-        Trainer trainer = new Trainer(
-            taskClient,
-            (TrainTask) task,
-            model,
-            spec,
-            threadPool.executor(THREAD_POOL),
-            parallelism,
-            threadPool.generic()
-        );
-        trainer.run(listener.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)));
+        TaskId self = new TaskId(clusterService.localNode().getId(), task.getId());
+        requireNoOtherTraining(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> {
+            if (request.validateOnly) {
+                l.onResponse(Response.VALIDATED);
+                return;
+            }
+            TaskId other = running.putIfAbsent(model.id(), self);
+            if (other != null) {
+                throw alreadyTraining(model.id(), other);
+            }
+            int parallelism = threadPool.info(THREAD_POOL).getMax();
+            TrainingMemory memory = new TrainingMemory(breakers.getBreaker(CircuitBreaker.REQUEST), "recommend training [" + model.id()
+                + "]");
+            Trainer trainer = new Trainer(taskClient, (TrainTask) task, model, spec, threadPool.executor(THREAD_POOL), parallelism,
+                threadPool.generic(), memory);
+            trainer.run(ActionListener.runAfter(l.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)),
+                () -> running.remove(model.id(), self)));
+        }));
+    }
+
+    /**
+     * Fails with a 409 when a training of the model runs anywhere in the cluster (this node's are also kept out by
+     * {@link #running}, which closes the race between two requests here; two nodes starting one in the same instant remain
+     * possible, and then the circuit breaker still bounds what each holds).
+     */
+    private static void requireNoOtherTraining(Client client, String modelId, TaskId self, ActionListener<Void> listener) {
+        ListTasksRequest list = new ListTasksRequest().setActions(NAME).setDetailed(true);
+        String description = TRAINING + " recommend model [" + modelId + "]";
+        client.admin().cluster().listTasks(list, listener.delegateFailureAndWrap((l, tasks) -> {
+            for (TaskInfo info : tasks.getTasks()) {
+                if (description.equals(info.description()) && info.taskId().equals(self) == false) {
+                    throw alreadyTraining(modelId, info.taskId());
+                }
+            }
+            l.onResponse(null);
+        }));
+    }
+
+    private static ElasticsearchStatusException alreadyTraining(String modelId, TaskId other) {
+        return new ElasticsearchStatusException("[model] [" + modelId + "] is already being trained by task [" + other
+            + "]: wait for it (GET _tasks/" + other + "?wait_for_completion=true) or cancel it (POST _tasks/" + other + "/_cancel)",
+            RestStatus.CONFLICT);
     }
 }

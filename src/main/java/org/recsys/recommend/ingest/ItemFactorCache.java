@@ -26,17 +26,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
 /**
- * Item factors for fold-in, cached per node. Bounded by {@code recommend.cache.item_factors.max_entries}; an entry is
- * dropped when this node indexes or deletes that item (see {@link ItemWriteListener}) and expires after
- * {@code recommend.cache.item_factors.expire_after_write}, which bounds staleness for item writes on other nodes.
- * Items without factors are never cached, so an item indexed later is picked up at once.
+ * Item factors for fold-in, cached per node. Bounded in bytes by {@code recommend.cache.item_factors.size}; an entry is
+ * dropped when this node indexes or deletes that item (see {@link ItemWriteListener}), every entry of an items index when
+ * a model over it gets a new state (a {@code _train} or {@code _refresh} on any node: see {@link #invalidateIndex}), and
+ * entries expire after {@code recommend.cache.item_factors.expire_after_write}, which bounds staleness for single item
+ * writes on other nodes. Items without factors are never cached, so an item indexed later is picked up at once.
  */
 public final class ItemFactorCache {
 
-    public static final Setting<Integer> MAX_ENTRIES = Setting.intSetting(
-        "recommend.cache.item_factors.max_entries",
-        100_000,
-        0,
+    public static final Setting<ByteSizeValue> SIZE = Setting.byteSizeSetting(
+        "recommend.cache.item_factors.size",
+        ByteSizeValue.ofMb(64),
+        ByteSizeValue.ZERO,
+        ByteSizeValue.ofGb(4),
         Setting.Property.NodeScope
     );
     public static final Setting<TimeValue> EXPIRE_AFTER_WRITE = Setting.timeSetting(
@@ -83,14 +85,23 @@ public final class ItemFactorCache {
     // items (stock levels, nudges) from stopping the caching of all the others.
     private static final int STRIPES = 1024;
     private final Map<Index, AtomicLongArray> writes = new ConcurrentHashMap<>();
-    private final int maxEntries;
+    private final long maxBytes;
 
-    public ItemFactorCache(int maxEntries, TimeValue expireAfterWrite, ByteSizeValue projectionsSize,
+    public ItemFactorCache(ByteSizeValue size, TimeValue expireAfterWrite, ByteSizeValue projectionsSize,
         Function<String, Index> concreteIndex) {
-        this.cache = CacheBuilder.<ItemKey, float[]>builder().setMaximumWeight(maxEntries).setExpireAfterWrite(expireAfterWrite).build();
+        this.maxBytes = size.getBytes();
+        this.cache = CacheBuilder.<ItemKey, float[]>builder()
+            .setMaximumWeight(maxBytes)
+            .weigher((key, vector) -> entryBytes(key, vector))
+            .setExpireAfterWrite(expireAfterWrite)
+            .build();
         this.maxProjectionBytes = projectionsSize.getBytes();
         this.concreteIndex = concreteIndex;
-        this.maxEntries = maxEntries;
+    }
+
+    // the floats, the array and key objects, the two strings' characters, and the cache's entry
+    private static long entryBytes(ItemKey key, float[] vector) {
+        return 4L * vector.length + 2L * (key.id().length() + key.indexUuid().length()) + 160;
     }
 
     /** Puts the factors of one item of a scan; see {@link #startFill}. */
@@ -139,6 +150,28 @@ public final class ItemFactorCache {
     }
 
     /**
+     * Drops every entry of {@code index}: a model over it got a new state, and with it (a {@code _train}) new factors for
+     * items whose shards may live on other nodes, whose writes this node never saw. Reads in flight are kept from putting
+     * what they fetched before (every stripe counts a write).
+     */
+    public void invalidateIndex(Index index) {
+        AtomicLongArray counts = writes.get(index);
+        if (counts == null) {
+            return; // nothing of it was ever read here
+        }
+        for (int i = 0; i < STRIPES; i++) {
+            counts.incrementAndGet(i);
+        }
+        List<ItemKey> stale = new ArrayList<>();
+        for (ItemKey key : cache.keys()) {
+            if (key.indexUuid().equals(index.getUUID())) {
+                stale.add(key);
+            }
+        }
+        stale.forEach(cache::invalidate);
+    }
+
+    /**
      * Starts remembering factors that a scan of {@code index} reads anyway (a {@code _refresh} reads every item's factors for
      * the Gramian), so fold-in does not fetch them again. Call it before the scan's first search: once any document of the
      * index is written on this node, the scan's later factors may be older than the write and are not put. The fill only
@@ -155,7 +188,7 @@ public final class ItemFactorCache {
             writesBefore[i] = counts.get(i);
         }
         return (hitIndex, id, vector) -> {
-            if (hitIndex.equals(concrete.getName()) && cache.count() < maxEntries) {
+            if (hitIndex.equals(concrete.getName()) && cache.weight() < maxBytes) {
                 putIfUnwritten(concrete, id, vector, writesBefore[stripe(id)]);
             }
         };
@@ -185,6 +218,11 @@ public final class ItemFactorCache {
 
     public long size() {
         return cache.count();
+    }
+
+    /** The item index's concrete index as this cache keys it, or null when the name points to several or none. */
+    public Index concrete(String index) {
+        return concreteIndex.apply(index);
     }
 
     long projectionCount() {

@@ -52,6 +52,7 @@ public final class Trainer {
         Tuning tuning) {}
 
     private final Client client;
+    private final TrainingMemory memory;
     private final TrainTask task;
     private final RecommendModel model;
     private TrainSpec spec; // replaced once, by the tuned settings, before the fit starts
@@ -64,7 +65,8 @@ public final class Trainer {
     private long phaseStart = System.nanoTime();
 
     public Trainer(Client client, TrainTask task, RecommendModel model, TrainSpec spec, Executor trainPool, int parallelism,
-        Executor generic) {
+        Executor generic, TrainingMemory memory) {
+        this.memory = memory;
         this.client = client;
         this.task = task;
         this.model = model;
@@ -79,7 +81,8 @@ public final class Trainer {
      * reads or writes anything) and checks that the caller sees whole items ({@link FullViewCheck}), then counts and reads the
      * events.
      */
-    public void run(ActionListener<Result> listener) {
+    public void run(ActionListener<Result> done) {
+        ActionListener<Result> listener = ActionListener.runAfter(done, memory::release);
         ModelIndices.prepare(client, model, listener.delegateFailureAndWrap((l, prepared) -> FullViewCheck.requireFullView(client,
             model.items().index(), l.delegateFailureAndWrap((l2, v) -> count(l2)))));
     }
@@ -350,6 +353,7 @@ public final class Trainer {
                     + " MB (25% of the heap) a training may use: use Spark for this data, or a larger heap"
             );
         }
+        memory.reserve(Math.max(bytes, memory.held())); // the peak so far: what was planned stays planned until the end
     }
 
     private void phase(String name, int iteration, long events, long users, long items, long written) {

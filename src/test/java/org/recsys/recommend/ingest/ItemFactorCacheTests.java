@@ -17,8 +17,13 @@ public class ItemFactorCacheTests extends ESTestCase {
     private static final Index V2 = new Index("items-v2", "uuid-2");
     private static final Map<String, Index> INDICES = Map.of("catalogue", V2, "items-v2", V2, "items", new Index("items", "uuid-1"));
 
-    private static ItemFactorCache cache(int maxEntries) {
-        return new ItemFactorCache(maxEntries, TimeValue.timeValueMinutes(5), ByteSizeValue.ofBytes(2 * (12 * 2 + 96)), INDICES::get);
+    // what one entry of a one-float vector with a two-character id weighs (an index UUID of six characters)
+    private static final long ONE_FLOAT_ENTRY = 4 + 2 * (2 + 6) + 160;
+
+    /** A cache with room for {@code entries} one-float vectors of two-character ids. */
+    private static ItemFactorCache cache(int entries) {
+        return new ItemFactorCache(ByteSizeValue.ofBytes(entries * ONE_FLOAT_ENTRY), TimeValue.timeValueMinutes(5),
+            ByteSizeValue.ofBytes(2 * (12 * 2 + 96)), INDICES::get);
     }
 
     /**
@@ -57,7 +62,8 @@ public class ItemFactorCacheTests extends ESTestCase {
             cache.projections(refreshed).apply(y), 1e-12);
         cache.projections(solver).apply(new float[] { 3, 4 });
         assertEquals("bounded by the setting (room for 2 of 2 dims here)", 2, cache.projectionCount());
-        ItemFactorCache none = new ItemFactorCache(100, TimeValue.timeValueMinutes(5), ByteSizeValue.ZERO, INDICES::get);
+        ItemFactorCache none = new ItemFactorCache(ByteSizeValue.ofKb(100), TimeValue.timeValueMinutes(5), ByteSizeValue.ZERO,
+            INDICES::get);
         assertArrayEquals("0 remembers nothing, and still answers", w, none.projections(solver).apply(y), 1e-12);
         assertEquals(0, none.projectionCount());
     }
@@ -97,5 +103,28 @@ public class ItemFactorCacheTests extends ESTestCase {
             fill.put("items", "i" + i, new float[] { i });
         }
         assertEquals(3, cache.size());
+    }
+
+    public void testTheBoundIsInBytesSoLongVectorsTakeMoreRoom() {
+        ItemFactorCache cache = cache(100); // 100 one-float entries: 18,000 bytes
+        ItemFactorCache.Fill fill = cache.startFill("items");
+        for (int i = 0; i < 10; i++) {
+            fill.put("items", "i" + i, new float[1024]); // 4 KB each
+        }
+        assertTrue("1,024-dim vectors fill it after a few: " + cache.size(), cache.size() <= 5);
+    }
+
+    public void testANewModelStateDropsEveryEntryOfItsIndexAndNoOther() {
+        ItemFactorCache cache = cache(100);
+        ItemFactorCache.Fill v2 = cache.startFill("catalogue");
+        ItemFactorCache.Fill v1 = cache.startFill("items");
+        v2.put("items-v2", "i1", new float[] { 1 });
+        v2.put("items-v2", "i2", new float[] { 2 });
+        v1.put("items", "i1", new float[] { 3 });
+        assertEquals(3, cache.size());
+        cache.invalidateIndex(V2);
+        assertEquals("only the other index's entry is left", 1, cache.size());
+        v2.put("items-v2", "i3", new float[] { 4 }); // read before the new state: not put
+        assertEquals(1, cache.size());
     }
 }

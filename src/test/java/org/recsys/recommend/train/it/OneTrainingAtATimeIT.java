@@ -1,0 +1,92 @@
+package org.recsys.recommend.train.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.recsys.recommend.testing.JsonHttp;
+import org.recsys.recommend.testing.RealNodeExtension;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One training per model at a time, and what a training plans to hold is in the {@code request} circuit breaker while it
+ * runs. The first training runs 1,000 ALS iterations over 64 factors (tens of seconds on this data), long enough for the
+ * second request, and is then cancelled.
+ */
+@ExtendWith(RealNodeExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OneTrainingAtATimeIT {
+
+    private static final String LONG = "{\"events\":{\"index\":\"ot_events\"},\"als\":{\"factors\":64,\"iterations\":1000}}";
+    private static final String SHORT = "{\"events\":{\"index\":\"ot_events\"},\"als\":{\"factors\":64,\"iterations\":1}}";
+
+    private static JsonHttp.Response ok(JsonHttp.Response response) {
+        assertTrue(response.status() < 300, response.status() + " " + response.body());
+        return response;
+    }
+
+    @BeforeAll
+    void load(JsonHttp http) {
+        ok(http.put("/_recommend/model/ot", "{\"items\":{\"index\":\"ot_items\"},\"users\":{\"index\":\"ot_users\"},"
+            + "\"factors\":{\"dims\":64}}"));
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            items.append("{\"index\":{\"_id\":\"i").append(i).append("\"}}\n{\"title\":\"item ").append(i).append("\"}\n");
+        }
+        ok(http.postNdjson("/ot_items/_bulk?refresh=true", items.toString()));
+        StringBuilder events = new StringBuilder();
+        for (int u = 0; u < 800; u++) {
+            for (int n = 0; n < 20; n++) {
+                events.append("{\"index\":{}}\n{\"user\":\"u").append(u).append("\",\"item\":\"i").append((u * 13 + n * 29) % 300)
+                    .append("\"}\n");
+            }
+        }
+        ok(http.postNdjson("/ot_events/_bulk?refresh=true", events.toString()));
+    }
+
+    @Test
+    void aSecondTrainingOfTheSameModelIsAConflictWhileTheFirstRuns(JsonHttp http) throws InterruptedException {
+        long idle = requestBreakerBytes(http);
+        String first = ok(http.post("/_recommend/model/ot/_train?wait_for_completion=false", LONG)).at("/task").asText();
+        try {
+            waitForPhase(http, first, "als");
+            for (String path : new String[] { "/_recommend/model/ot/_train", "/_recommend/model/ot/_train?wait_for_completion=false" }) {
+                JsonHttp.Response second = http.post(path, SHORT);
+                assertEquals(409, second.status(), second.body());
+                assertTrue(second.at("/error/reason").asText().contains("[model] [ot] is already being trained by task [" + first + "]"),
+                    second.body());
+            }
+            long held = requestBreakerBytes(http) - idle;
+            // 16,000 events at 64 bytes, then the factors of 800 users and 300 items at 64 floats: about 1 MB planned
+            assertTrue(held > 500_000, "the training's plan is in the request breaker: " + held + " bytes");
+        } finally {
+            ok(http.post("/_tasks/" + first + "/_cancel", null));
+        }
+        JsonHttp.Response cancelled = http.get("/_tasks/" + first + "?wait_for_completion=true&timeout=60s");
+        assertEquals(200, cancelled.status(), cancelled.body());
+        assertTrue(cancelled.at("/error/reason").asText().contains("cancelled"), cancelled.body());
+        assertTrue(requestBreakerBytes(http) - idle < 100_000, "released when the training ended: " + requestBreakerBytes(http));
+        ok(http.post("/_recommend/model/ot/_train", SHORT)); // the model can be trained again
+    }
+
+    private static long requestBreakerBytes(JsonHttp http) {
+        JsonHttp.Response stats = ok(http.get("/_nodes/_local/stats/breaker"));
+        return stats.at("/nodes").elements().next().at("/breakers/request/estimated_size_in_bytes").asLong();
+    }
+
+    private static void waitForPhase(JsonHttp http, String task, String phase) throws InterruptedException {
+        for (int attempt = 0; attempt < 600; attempt++) {
+            JsonHttp.Response status = ok(http.get("/_tasks/" + task));
+            if (status.at("/completed").asBoolean()) {
+                throw new AssertionError("the long training ended early: " + status.body());
+            }
+            if (phase.equals(status.at("/task/status/phase").asText())) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the training never reached phase [" + phase + "]");
+    }
+}
