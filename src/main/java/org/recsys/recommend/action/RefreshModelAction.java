@@ -141,7 +141,10 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
             TimeValue timeout = TimeValue.THIRTY_SECONDS;
             PutModelAction.Request put = new PutModelAction.Request(timeout, timeout, model.withState(state), true);
             long items = gramian.count();
-            taskClient.execute(PutModelAction.TYPE, put, l.map(ack -> new Response(model.id(), items, millisSince(start))));
+            taskClient.execute(PutModelAction.TYPE, put, l.map(ack -> {
+                fill.commit(); // after the new state dropped the older entries of these items, on every node
+                return new Response(model.id(), items, millisSince(start));
+            }));
         }));
     }
 

@@ -150,6 +150,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
             out.writeMap(result.phaseMillis(), StreamOutput::writeVLong);
             out.writeInt(result.contentFeatures());
             out.writeVLong(result.contentMappedItems());
+            out.writeVLong(result.profilesWithNewEvents());
             out.writeVLong(tookMillis);
         }
 
@@ -163,6 +164,8 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
                 .field("skipped_events", result.skippedEvents())
                 .field("events_read_from", result.eventsReadFrom())
                 .field("users", result.users())
+                // profiles that took events while the training ran: they kept their history, and got a vector folded in from it
+                .field("profiles_with_new_events", result.profilesWithNewEvents())
                 .field("items", result.items())
                 .field("items_not_in_catalogue", result.itemsNotInCatalogue())
                 .field("iterations", result.iterations())

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
@@ -85,6 +86,8 @@ public final class ItemFactorCache {
     // items (stock levels, nudges) from stopping the caching of all the others.
     private static final int STRIPES = 1024;
     private final Map<Index, AtomicLongArray> writes = new ConcurrentHashMap<>();
+    // Per index, how many times a model over it got a new state (see invalidateIndex): factors read before are not put.
+    private final Map<Index, AtomicLong> states = new ConcurrentHashMap<>();
     private final long maxBytes;
 
     public ItemFactorCache(ByteSizeValue size, TimeValue expireAfterWrite, ByteSizeValue projectionsSize,
@@ -104,9 +107,12 @@ public final class ItemFactorCache {
         return 4L * vector.length + 2L * (key.id().length() + key.indexUuid().length()) + 160;
     }
 
-    /** Puts the factors of one item of a scan; see {@link #startFill}. */
+    /** Collects the factors of the items of a scan, then puts them; see {@link #startFill}. */
     public interface Fill {
         void put(String index, String id, float[] vector);
+
+        /** Puts what was collected (call it once the state computed from the scan is stored). */
+        void commit();
     }
 
     /**
@@ -155,13 +161,10 @@ public final class ItemFactorCache {
      * what they fetched before (every stripe counts a write).
      */
     public void invalidateIndex(Index index) {
-        AtomicLongArray counts = writes.get(index);
-        if (counts == null) {
+        if (writes.containsKey(index) == false) {
             return; // nothing of it was ever read here
         }
-        for (int i = 0; i < STRIPES; i++) {
-            counts.incrementAndGet(i);
-        }
+        stateOf(index).incrementAndGet(); // before the entries go: reads in flight do not put what they fetched
         List<ItemKey> stale = new ArrayList<>();
         for (ItemKey key : cache.keys()) {
             if (key.indexUuid().equals(index.getUUID())) {
@@ -173,25 +176,57 @@ public final class ItemFactorCache {
 
     /**
      * Starts remembering factors that a scan of {@code index} reads anyway (a {@code _refresh} reads every item's factors for
-     * the Gramian), so fold-in does not fetch them again. Call it before the scan's first search: once any document of the
-     * index is written on this node, the scan's later factors may be older than the write and are not put. The fill only
-     * uses free room: it never evicts entries fold-in fetched.
+     * the Gramian), so fold-in does not fetch them again. Call it before the scan's first search, and commit it once the
+     * state computed from the scan is stored: that state change drops every older entry of the index (see
+     * {@link #invalidateIndex}), and the scanned factors are the ones the new state was computed from. An item written on
+     * this node after the scan began may have newer factors than the scan's, and is not put. The fill only uses the room
+     * that was free when it began: it never evicts entries fold-in fetched.
      */
     public Fill startFill(String index) {
         Index concrete = concreteIndex.apply(index);
         if (concrete == null) {
-            return (hitIndex, id, vector) -> {};
+            return new Fill() {
+                @Override
+                public void put(String hitIndex, String id, float[] vector) {}
+
+                @Override
+                public void commit() {}
+            };
         }
         AtomicLongArray counts = writesTo(concrete);
         long[] writesBefore = new long[STRIPES];
         for (int i = 0; i < STRIPES; i++) {
             writesBefore[i] = counts.get(i);
         }
-        return (hitIndex, id, vector) -> {
-            if (hitIndex.equals(concrete.getName()) && cache.weight() < maxBytes) {
-                putIfUnwritten(concrete, id, vector, writesBefore[stripe(id)]);
+        long room = maxBytes - cache.weight();
+        return new Fill() {
+            private final List<ItemKey> keys = new ArrayList<>();
+            private final List<float[]> vectors = new ArrayList<>();
+            private long bytes;
+
+            @Override
+            public void put(String hitIndex, String id, float[] vector) {
+                ItemKey key = key(concrete, id);
+                if (hitIndex.equals(concrete.getName()) && bytes + entryBytes(key, vector) <= room) {
+                    keys.add(key);
+                    vectors.add(vector);
+                    bytes += entryBytes(key, vector);
+                }
+            }
+
+            @Override
+            public void commit() {
+                long state = stateOf(concrete).get(); // the state the scan's factors were stored with
+                for (int i = 0; i < keys.size(); i++) {
+                    String id = keys.get(i).id();
+                    putIfUnwritten(concrete, id, vectors.get(i), writesBefore[stripe(id)], state);
+                }
             }
         };
+    }
+
+    private AtomicLong stateOf(Index index) {
+        return states.computeIfAbsent(index, i -> new AtomicLong());
     }
 
     private static int stripe(String id) {
@@ -203,16 +238,17 @@ public final class ItemFactorCache {
         return writes.computeIfAbsent(concreteIndex, i -> new AtomicLongArray(STRIPES));
     }
 
-    private void putIfUnwritten(Index concrete, String id, float[] vector, long writesBefore) {
+    private void putIfUnwritten(Index concrete, String id, float[] vector, long writesBefore, long stateBefore) {
         AtomicLongArray writesNow = writesTo(concrete);
+        AtomicLong stateNow = stateOf(concrete);
         int stripe = stripe(id);
-        if (writesNow.get(stripe) != writesBefore) {
+        if (writesNow.get(stripe) != writesBefore || stateNow.get() != stateBefore) {
             return;
         }
         ItemKey key = key(concrete, id);
         cache.put(key, vector);
-        if (writesNow.get(stripe) != writesBefore) {
-            cache.invalidate(key); // a write came while putting: its invalidation may have run before the put
+        if (writesNow.get(stripe) != writesBefore || stateNow.get() != stateBefore) {
+            cache.invalidate(key); // a write or a new state came while putting: its invalidation may have run before the put
         }
     }
 
@@ -269,6 +305,7 @@ public final class ItemFactorCache {
             return;
         }
         long[] writesBefore = new long[missing.size()];
+        long stateBefore = concrete == null ? 0 : stateOf(concrete).get();
         if (concrete != null) {
             AtomicLongArray counts = writesTo(concrete);
             for (int i = 0; i < writesBefore.length; i++) {
@@ -297,7 +334,7 @@ public final class ItemFactorCache {
                 float[] vector = toVector(doc == null ? null : doc.get(field));
                 if (vector != null) {
                     if (concrete != null && item.getIndex().equals(concrete.getName())) { // not if the alias moved since
-                        putIfUnwritten(concrete, item.getId(), vector, writesBefore[i]);
+                        putIfUnwritten(concrete, item.getId(), vector, writesBefore[i], stateBefore);
                     }
                     found.put(item.getId(), vector);
                 }

@@ -49,10 +49,11 @@ public final class Trainer {
     /** What a training did, for the response; {@code tuning} is null unless the request asked for it. */
     public record Result(long events, long skippedEvents, String eventsReadFrom, int users, int items, long itemsNotInCatalogue,
         int iterations, Map<String, Long> phaseMillis, int contentFeatures, long contentMappedItems, double lambda, double alpha,
-        Tuning tuning) {}
+        Tuning tuning, long profilesWithNewEvents) {}
 
     private final Client client;
     private final TrainingMemory memory;
+    private Map<String, ProfileVersions.Version> profileVersions;
     private final TrainTask task;
     private final RecommendModel model;
     private TrainSpec spec; // replaced once, by the tuned settings, before the fit starts
@@ -78,20 +79,26 @@ public final class Trainer {
 
     /**
      * Prepares the items and users indices first ({@link ModelIndices}: a conflicting mapping fails the training before it
-     * reads or writes anything) and checks that the caller sees whole items ({@link FullViewCheck}), then counts and reads the
+     * reads or writes anything) and checks that the caller sees whole items ({@link FullViewCheck}), reads the profiles'
+     * versions ({@link ProfileVersions}: events acknowledged from now on are not overwritten), then counts and reads the
      * events.
      */
     public void run(ActionListener<Result> done) {
         ActionListener<Result> listener = ActionListener.runAfter(done, memory::release);
         ModelIndices.prepare(client, model, listener.delegateFailureAndWrap((l, prepared) -> FullViewCheck.requireFullView(client,
-            model.items().index(), l.delegateFailureAndWrap((l2, v) -> count(l2)))));
+            model.items().index(), l.delegateFailureAndWrap((l2, v) -> ProfileVersions.read(client, task, model.users().index(),
+                l2.delegateFailureAndWrap((l3, versions) -> {
+                    profileVersions = versions;
+                    count(l3);
+                }))))));
     }
 
     private void count(ActionListener<Result> listener) {
         SearchSourceBuilder count = new SearchSourceBuilder().size(0).trackTotalHits(true).query(query());
         client.search(new SearchRequest(spec.eventsIndex()).source(count), listener.delegateFailureAndWrap((l, response) -> {
             long events = response.getHits().getTotalHits().value();
-            checkBudget("[events] " + events + " events", events * 64L);
+            // the events as read, and the profile versions held until the profiles are written
+            checkBudget("[events] " + events + " events", events * 64L + profileVersions.size() * 96L);
             String[] fields = { spec.userField(), spec.itemField(), spec.weightField() };
             FieldMappings.decide(client, spec.eventsIndex(), fields, mappings -> EventTable.readsDocValues(mappings, spec), false,
                 docValues -> read(events, docValues, l));
@@ -189,9 +196,13 @@ public final class Trainer {
                 l.delegateFailureAndWrap((ll, contentOutcome) -> {
                     phase("model", spec.iterations(), table.events(), users, items, documents);
                     Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
-                    storeGramian(factors, outcomes[0], table, ll.map(x -> new Result(table.events(), table.skipped(), table.readFrom(),
-                        users, items, outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
-                        contentOutcome.remapped(), spec.lambda(), spec.alpha(), tuning)));
+                    storeGramian(factors, outcomes[0], table, ll.delegateFailureAndWrap((l3, trained) -> {
+                        List<String> changed = List.copyOf(outcomes[1].changed);
+                        ChangedProfiles refold = new ChangedProfiles(client, task, trained, itemFactors(factors, table));
+                        refold.refold(changed, l3.map(x -> new Result(table.events(), table.skipped(), table.readFrom(), users, items,
+                            outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
+                            contentOutcome.remapped(), spec.lambda(), spec.alpha(), tuning, changed.size())));
+                    }));
                 }))));
         });
         List<String> replaced = neighbors == null
@@ -205,14 +216,12 @@ public final class Trainer {
                 mappings -> TrainingWriter.holdsOtherVectors(mappings, replaced), true,
                 otherVectors -> writer.replaceFields(model.items().index(), table.items(), replaced, otherVectors,
                     r -> itemDoc(r, factors, neighbors, itemUsers, table), itemsWritten));
-            writer.write(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table), true,
-                all.acquire(outcome -> outcomes[1] = outcome));
+            writer.writeProfiles(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table),
+                profileVersions, all.acquire(outcome -> outcomes[1] = outcome));
+            profileVersions = null; // no longer needed: let it go while the rest runs
             if (spec.content() != null) {
-                Map<String, float[]> itemFactors = new HashMap<>();
-                for (int r = 0; r < items; r++) {
-                    itemFactors.put(table.items().get(r), factors.items()[r]);
-                }
-                ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors, generic, all.acquire(f -> fitted[0] = f));
+                ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors(factors, table), generic,
+                    all.acquire(f -> fitted[0] = f));
             }
         }
     }
@@ -312,7 +321,17 @@ public final class Trainer {
         ContentMapTrainer.storeAndRemap(client, task, model, fitted, neighborsTrained, listener);
     }
 
-    private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table, ActionListener<Void> listener) {
+    private static Map<String, float[]> itemFactors(ImplicitAls.Factors factors, EventTable table) {
+        Map<String, float[]> byId = new HashMap<>();
+        for (int r = 0; r < factors.items().length; r++) {
+            byId.put(table.items().get(r), factors.items()[r]);
+        }
+        return byId;
+    }
+
+    /** Stores the new state (and what a tuning chose) on the model; answers the model as stored. */
+    private void storeGramian(ImplicitAls.Factors factors, TrainingWriter.Outcome items, EventTable table,
+        ActionListener<RecommendModel> listener) {
         Gramian gramian = new Gramian(spec.factors());
         for (int r = 0; r < factors.items().length; r++) {
             if (items.writtenRows[r]) {
@@ -328,11 +347,11 @@ public final class Trainer {
         } else if (lambdaDerived) {
             trained = model.withTuning(new FactorsConfig(model.factors().dims(), spec.lambda(), spec.alpha(), true), model.signals());
         }
-        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, trained.withState(state), true,
-            tuning != null || lambdaDerived);
+        RecommendModel stored = trained.withState(state);
+        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, stored, true, tuning != null || lambdaDerived);
         client.execute(org.recsys.recommend.action.PutModelAction.TYPE, put, listener.map(ack -> {
             phase("done", spec.iterations(), 0, 0, 0, 0);
-            return null;
+            return stored;
         }));
     }
 

@@ -2,6 +2,7 @@ package org.recsys.recommend.train;
 
 import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.DocWriteRequest;
 import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse;
 import org.elasticsearch.action.admin.indices.mapping.get.GetFieldMappingsResponse.FieldMappingMetadata;
 import org.elasticsearch.action.bulk.BulkItemResponse;
@@ -21,6 +22,7 @@ import org.elasticsearch.tasks.TaskCancelledException;
 import org.elasticsearch.xcontent.XContentType;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,8 @@ final class TrainingWriter {
         final AtomicLong failed = new AtomicLong();
         volatile String firstFailure;
         boolean[] writtenRows;
+        // profiles whose version moved since it was read: they took events the training did not read (see ChangedProfiles)
+        final List<String> changed = Collections.synchronizedList(new ArrayList<>());
     }
 
     private final Client client;
@@ -54,11 +58,17 @@ final class TrainingWriter {
         this.task = task;
     }
 
-    /** Updates (or, with {@code upsert}, creates) rows 0..n-1 of {@code index}, the document for row r given by {@code docs}. */
-    void write(String index, List<String> ids, IntFunction<Map<String, Object>> docs, boolean upsert, ActionListener<Outcome> listener) {
+    /**
+     * Writes the profiles of rows 0..n-1 of {@code index} (the plugin's fields, given by {@code docs}, as a partial update:
+     * the profile's other fields stay), each only if it is still at the version {@code versions} read before the events
+     * were: a profile that moved since took events this training did not read, and is listed in {@link Outcome#changed}
+     * instead of overwritten. A profile that did not exist then is created, unless one was created meanwhile (also changed).
+     */
+    void writeProfiles(String index, List<String> ids, IntFunction<Map<String, Object>> docs, Map<String, ProfileVersions.Version> versions,
+        ActionListener<Outcome> listener) {
         Outcome outcome = new Outcome();
         outcome.writtenRows = new boolean[ids.size()];
-        writePage(index, ids, docs, upsert, 0, outcome, listener);
+        writePage(index, ids, docs, versions, 0, outcome, listener);
     }
 
     /**
@@ -193,8 +203,8 @@ final class TrainingWriter {
         }
     }
 
-    private void writePage(String index, List<String> ids, IntFunction<Map<String, Object>> docs, boolean upsert, int from,
-        Outcome outcome, ActionListener<Outcome> listener) {
+    private void writePage(String index, List<String> ids, IntFunction<Map<String, Object>> docs,
+        Map<String, ProfileVersions.Version> versions, int from, Outcome outcome, ActionListener<Outcome> listener) {
         if (from >= ids.size()) {
             listener.onResponse(outcome);
             return;
@@ -207,8 +217,14 @@ final class TrainingWriter {
         int to = Math.min(ids.size(), from + PAGE);
         BulkRequest bulk = new BulkRequest();
         for (int r = from; r < to; r++) {
-            UpdateRequest update = new UpdateRequest(index, ids.get(r)).doc(docs.apply(r), XContentType.SMILE); // as above
-            bulk.add(upsert ? update.docAsUpsert(true) : update);
+            ProfileVersions.Version version = versions.get(ids.get(r));
+            if (version != null) {
+                bulk.add(new UpdateRequest(index, ids.get(r)).doc(docs.apply(r), XContentType.SMILE) // as above
+                    .setIfSeqNo(version.seqNo()).setIfPrimaryTerm(version.primaryTerm()));
+            } else {
+                bulk.add(new IndexRequest(index).id(ids.get(r)).source(docs.apply(r), XContentType.SMILE)
+                    .opType(DocWriteRequest.OpType.CREATE));
+            }
         }
         if (to == ids.size()) {
             // the last page refreshes what it touched (with a page this large, every shard), so everything written is
@@ -222,8 +238,10 @@ final class TrainingWriter {
                 if (item.isFailed() == false) {
                     outcome.written.incrementAndGet();
                     outcome.writtenRows[from + n] = true;
+                } else if (ExceptionsHelper.unwrapCause(item.getFailure().getCause()) instanceof VersionConflictEngineException) {
+                    outcome.changed.add(item.getId());
                 } else if (ExceptionsHelper.unwrapCause(item.getFailure().getCause()) instanceof DocumentMissingException) {
-                    outcome.missing.incrementAndGet();
+                    outcome.missing.incrementAndGet(); // deleted while the training ran: not brought back
                 } else {
                     outcome.failed.incrementAndGet();
                     if (outcome.firstFailure == null) {
@@ -231,7 +249,7 @@ final class TrainingWriter {
                     }
                 }
             }
-            writePage(index, ids, docs, upsert, to, outcome, l);
+            writePage(index, ids, docs, versions, to, outcome, l);
         }));
     }
 }

@@ -74,6 +74,7 @@ public class ItemFactorCacheTests extends ESTestCase {
         cache.invalidate(V2, "i1"); // written on this node after the scan began: the scan may hold its old factors
         fill.put("items-v2", "i1", new float[] { 1 });
         fill.put("items-v2", "i2", new float[] { 2 });
+        fill.commit();
         assertEquals("i2 is cached, i1 is not", 1, cache.size());
         cache.invalidate(V2, "i2");
         assertEquals("a later write drops the entry, keyed by the concrete index", 0, cache.size());
@@ -81,7 +82,9 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     public void testAnIndexCreatedAgainUnderTheSameNameIsAnotherIndex() {
         ItemFactorCache cache = cache(100);
-        cache.startFill("catalogue").put("items-v2", "i1", new float[] { 1 });
+        ItemFactorCache.Fill fill = cache.startFill("catalogue");
+        fill.put("items-v2", "i1", new float[] { 1 });
+        fill.commit();
         assertEquals(1, cache.size());
         cache.invalidate(new Index("items-v2", "uuid-of-the-new-index"), "i1"); // a write to the re-created index
         assertEquals("the old index's entry is not the new one's", 1, cache.size());
@@ -93,6 +96,7 @@ public class ItemFactorCacheTests extends ESTestCase {
         ItemFactorCache cache = cache(100);
         ItemFactorCache.Fill fill = cache.startFill("catalogue");
         fill.put("items-v1", "i1", new float[] { 1 }); // the alias moved while scanning: that index's writes are not counted
+        fill.commit();
         assertEquals(0, cache.size());
     }
 
@@ -102,6 +106,7 @@ public class ItemFactorCacheTests extends ESTestCase {
         for (int i = 0; i < 10; i++) {
             fill.put("items", "i" + i, new float[] { i });
         }
+        fill.commit();
         assertEquals(3, cache.size());
     }
 
@@ -111,6 +116,7 @@ public class ItemFactorCacheTests extends ESTestCase {
         for (int i = 0; i < 10; i++) {
             fill.put("items", "i" + i, new float[1024]); // 4 KB each
         }
+        fill.commit();
         assertTrue("1,024-dim vectors fill it after a few: " + cache.size(), cache.size() <= 5);
     }
 
@@ -121,10 +127,16 @@ public class ItemFactorCacheTests extends ESTestCase {
         v2.put("items-v2", "i1", new float[] { 1 });
         v2.put("items-v2", "i2", new float[] { 2 });
         v1.put("items", "i1", new float[] { 3 });
+        v2.commit();
+        v1.commit();
         assertEquals(3, cache.size());
         cache.invalidateIndex(V2);
         assertEquals("only the other index's entry is left", 1, cache.size());
-        v2.put("items-v2", "i3", new float[] { 4 }); // read before the new state: not put
-        assertEquals(1, cache.size());
+        // a scan that computed the new state commits after it: its factors are the new state's
+        ItemFactorCache.Fill refresh = cache.startFill("catalogue");
+        refresh.put("items-v2", "i3", new float[] { 4 });
+        cache.invalidateIndex(V2);
+        refresh.commit();
+        assertEquals(2, cache.size());
     }
 }

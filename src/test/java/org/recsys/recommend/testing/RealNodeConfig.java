@@ -16,7 +16,10 @@ public @interface RealNodeConfig {
     /** Security on, with the file-realm users and roles below (and {@link NodeSpec#ADMIN}). */
     boolean security() default false;
 
-    /** Classpath resource holding {@code roles.yml} content for a secured node. */
+    /**
+     * Classpath resource holding {@code roles.yml} content for a secured node, or a page of the docs ({@code docs/…md}),
+     * whose first {@code yaml} block is used.
+     */
     String roles() default "";
 
     /** Users as {@code name:password:role1,role2}. */

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,11 +69,28 @@ public final class RealNodeExtension implements ParameterResolver {
         if (name.isEmpty()) {
             return "";
         }
+        if (name.startsWith("docs/")) {
+            return firstYamlBlock(Path.of(name)); // the roles a page of the docs shows: the test runs the docs' own example
+        }
         try (InputStream in = RealNodeExtension.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalArgumentException("roles resource [" + name + "] not found on the test classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String firstYamlBlock(Path page) {
+        try {
+            String text = Files.readString(page);
+            int start = text.indexOf("```yaml\n");
+            if (start < 0) {
+                throw new IllegalArgumentException("[" + page + "] has no yaml block");
+            }
+            int end = text.indexOf("```", start + 8);
+            return text.substring(start + 8, end);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
