@@ -8,7 +8,27 @@ import java.util.Objects;
  * What a real node should look like: security on or off, the file-realm users and roles a test declares, the heap, and
  * where it lives. Port 0 picks a free loopback port.
  */
-public record NodeSpec(boolean security, List<User> users, String rolesYaml, int httpPort, String heap, Path home, boolean detached) {
+public record NodeSpec(
+    boolean security,
+    List<User> users,
+    String rolesYaml,
+    int httpPort,
+    String heap,
+    Path home,
+    boolean detached,
+    Membership membership
+) {
+
+    /**
+     * A node of a several-node cluster on loopback: the cluster's name, this node's name and transport port, every node's
+     * transport port (the seed hosts) and names (the first master election).
+     */
+    public record Membership(String clusterName, String nodeName, int transportPort, List<Integer> seedPorts, List<String> masters) {
+        public Membership {
+            seedPorts = List.copyOf(seedPorts);
+            masters = List.copyOf(masters);
+        }
+    }
 
     /** A file-realm user: name, password and the roles it holds. */
     public record User(String name, String password, List<String> roles) {
@@ -28,23 +48,28 @@ public record NodeSpec(boolean security, List<User> users, String rolesYaml, int
     }
 
     public static NodeSpec insecure() {
-        return new NodeSpec(false, List.of(), "", 0, "1g", null, false);
+        return new NodeSpec(false, List.of(), "", 0, "1g", null, false, null);
     }
 
     public static NodeSpec secured(String rolesYaml, List<User> users) {
-        return new NodeSpec(true, users, rolesYaml, 0, "1g", null, false);
+        return new NodeSpec(true, users, rolesYaml, 0, "1g", null, false, null);
     }
 
     public NodeSpec withHttpPort(int port) {
-        return new NodeSpec(security, users, rolesYaml, port, heap, home, detached);
+        return new NodeSpec(security, users, rolesYaml, port, heap, home, detached, membership);
     }
 
     public NodeSpec withHeap(String newHeap) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, newHeap, home, detached);
+        return new NodeSpec(security, users, rolesYaml, httpPort, newHeap, home, detached, membership);
     }
 
     /** A node that lives in {@code fixedHome} and keeps running after this JVM exits (the demo). */
     public NodeSpec detachedAt(Path fixedHome) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, heap, fixedHome, true);
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, fixedHome, true, membership);
+    }
+
+    /** The same node as a member of a cluster instead of a single-node cluster. */
+    public NodeSpec inCluster(Membership newMembership) {
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, newMembership);
     }
 }

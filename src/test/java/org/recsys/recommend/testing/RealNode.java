@@ -58,6 +58,13 @@ public final class RealNode implements Closeable {
 
     /** Unpacks, installs the plugin, configures and starts a node, and waits until it answers cluster health. */
     public static RealNode start(NodeSpec spec) throws IOException {
+        RealNode node = prepare(spec);
+        node.launchAndAwait();
+        return node;
+    }
+
+    /** Unpacks, installs and configures a node without starting it (a cluster starts all its nodes, then waits for them). */
+    static RealNode prepare(NodeSpec spec) throws IOException {
         Path distribution = requiredFile("recommend.test.distribution", "the Elasticsearch integ-test-zip distribution");
         Path plugin = requiredFile("recommend.test.plugin", "the plugin zip (built by 'mvn package')");
         Path workdir = Path.of(System.getProperty("recommend.test.workdir", "target/real-nodes")).toAbsolutePath();
@@ -88,16 +95,44 @@ public final class RealNode implements Closeable {
             run(home, List.of("chown", "-R", NODE_USER + ":" + NODE_GROUP, base.toString()), "hand the node's files to " + NODE_USER);
         }
 
-        Process process = launch(home, port, false);
+        return new RealNode(spec, base, home, port, null);
+    }
 
-        RealNode node = new RealNode(spec, base, home, port, process);
+    /** Starts the prepared (or killed, or stopped) node on its home, appending to its console log after the first start. */
+    void launch() throws IOException {
+        process = launch(home, httpPort, process != null);
+    }
+
+    void launchAndAwait() throws IOException {
+        launch();
         try {
-            node.awaitHealthy();
+            awaitHealthy();
         } catch (RuntimeException e) {
-            node.close();
+            close();
             throw e;
         }
-        return node;
+    }
+
+    /** Kills the node's JVM at once ({@code kill -9}): no shutdown, no flush; what it acknowledged must survive this. */
+    public void kill() {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        STARTED_HERE.remove(process.pid());
+    }
+
+    /** Stops the node gracefully (SIGTERM) without deleting anything: {@link #launch} starts it again. */
+    public void stop() {
+        stopQuietly();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /**
@@ -160,7 +195,7 @@ public final class RealNode implements Closeable {
         }
     }
 
-    private void awaitHealthy() {
+    void awaitHealthy() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         JsonHttp http = http();
         String lastProblem = "no answer yet";
@@ -171,7 +206,8 @@ public final class RealNode implements Closeable {
                 );
             }
             try {
-                JsonHttp.Response health = http.get("/_cluster/health?wait_for_status=yellow&timeout=2s");
+                String nodes = spec.membership() == null ? "" : "&wait_for_nodes=" + spec.membership().seedPorts().size();
+                JsonHttp.Response health = http.get("/_cluster/health?wait_for_status=yellow&timeout=2s" + nodes);
                 if (health.status() == 200) {
                     return;
                 }
@@ -188,7 +224,7 @@ public final class RealNode implements Closeable {
     }
 
     private void stopQuietly() {
-        if (process.isAlive() == false) {
+        if (process == null || process.isAlive() == false) {
             return;
         }
         // The CLI process forwards SIGTERM to the server child and waits for it; force both only if that hangs.
@@ -230,12 +266,23 @@ public final class RealNode implements Closeable {
 
     private static void writeConfig(NodeSpec spec, Path home, int port) throws IOException {
         StringBuilder yml = new StringBuilder();
-        yml.append("cluster.name: recommend-test\n");
-        yml.append("node.name: recommend-node\n");
+        NodeSpec.Membership member = spec.membership();
         yml.append("network.host: 127.0.0.1\n");
         yml.append("http.port: ").append(port).append('\n');
-        yml.append("transport.port: 0\n");
-        yml.append("discovery.type: single-node\n");
+        if (member == null) {
+            yml.append("cluster.name: recommend-test\n");
+            yml.append("node.name: recommend-node\n");
+            yml.append("transport.port: 0\n");
+            yml.append("discovery.type: single-node\n");
+        } else {
+            yml.append("cluster.name: ").append(member.clusterName()).append('\n');
+            yml.append("node.name: ").append(member.nodeName()).append('\n');
+            yml.append("transport.port: ").append(member.transportPort()).append('\n');
+            yml.append("discovery.seed_hosts: [")
+                .append(String.join(",", member.seedPorts().stream().map(p -> "\"127.0.0.1:" + p + "\"").toList()))
+                .append("]\n");
+            yml.append("cluster.initial_master_nodes: [").append(String.join(",", member.masters())).append("]\n");
+        }
         // A nearly full disk must not turn test indices read-only.
         yml.append("cluster.routing.allocation.disk.threshold_enabled: false\n");
         if (spec.security()) {
@@ -355,7 +402,7 @@ public final class RealNode implements Closeable {
         return path;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

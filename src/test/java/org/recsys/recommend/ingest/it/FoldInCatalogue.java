@@ -74,12 +74,17 @@ final class FoldInCatalogue {
 
     /** The items index: factors as a max_inner_product vector, neighbors as a sparse vector, a popularity number. */
     void load(JsonHttp http, String index) {
+        load(http, index, "{\"number_of_shards\":1,\"number_of_replicas\":0}");
+    }
+
+    /** The items index with the given index settings (shards, replicas, allocation filters). */
+    void load(JsonHttp http, String index, String settings) {
         ok(http.put("/" + index, String.format(Locale.ROOT, """
-            {"settings":{"number_of_shards":1,"number_of_replicas":0},
+            {"settings":%s,
              "mappings":{"properties":{
                "factors":{"type":"dense_vector","dims":%d,"similarity":"max_inner_product"},
                "neighbors":{"type":"sparse_vector"},
-               "popularity":{"type":"float"}}}}""", k)));
+               "popularity":{"type":"float"}}}}""", settings, k)));
         StringBuilder bulk = new StringBuilder();
         for (int i = 0; i < size; i++) {
             bulk.append("{\"index\":{\"_id\":\"").append(id(i)).append("\"}}\n").append(itemSource(i)).append('\n');
