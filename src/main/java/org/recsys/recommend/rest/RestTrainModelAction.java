@@ -47,7 +47,13 @@ public class RestTrainModelAction extends BaseRestHandler {
         // the body is parsed by the action, after authorization: its defaults come from the model
         BytesReference body = request.requiredContent();
         XContentType type = request.getXContentType();
-        if (request.paramAsBoolean("wait_for_completion", true)) {
+        boolean waitForCompletion;
+        try {
+            waitForCompletion = request.paramAsBoolean("wait_for_completion", true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("[wait_for_completion] " + e.getMessage(), e);
+        }
+        if (waitForCompletion) {
             return channel -> new RestCancellableNodeClient(client, request.getHttpChannel()).execute(
                 TrainModelAction.TYPE,
                 new TrainModelAction.Request(id, body, type, false),
