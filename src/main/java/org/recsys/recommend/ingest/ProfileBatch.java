@@ -22,6 +22,7 @@ import org.elasticsearch.xcontent.XContentFactory;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.model.UsersConfig;
 import org.recsys.recommend.query.SeenIds;
 
 import java.io.IOException;
@@ -84,8 +85,8 @@ final class ProfileBatch {
         // only the plugin's own fields besides the factors (which the fold-in replaces): the write is a partial update of those
         // fields, so the profile's other fields are neither read nor rewritten (a sender under field-level security, who
         // would read a filtered view, can therefore never erase what it cannot see: Elasticsearch refuses their update)
-        FetchSourceContext source = FetchSourceContext.of(true, null, new String[] { model.users().history(), model.users().seen() },
-            null);
+        FetchSourceContext source = FetchSourceContext.of(true, null,
+            new String[] { model.users().history(), model.users().seen(), UsersConfig.EVENT_IDS }, null);
         for (String user : byUser.keySet()) {
             ProfileCache.Profile cached = profiles.get(key(user));
             if (cached != null) {
@@ -193,9 +194,15 @@ final class ProfileBatch {
         for (Map.Entry<String, History> entry : histories.entrySet()) {
             String user = entry.getKey();
             History history = entry.getValue();
+            Stored profile = stored.get(user);
+            AppliedEvents appliedIds = AppliedEvents.fromSource(profile.source().get(UsersConfig.EVENT_IDS));
             List<ProfileBatcher.Pending> ok = new ArrayList<>();
             for (ProfileBatcher.Pending pending : byUser.get(user)) {
                 ProfileEvent event = pending.event();
+                if (appliedIds.contains(event.eventId())) {
+                    pending.listener().onResponse(-1L); // a retry of an event this profile already took: it counts once
+                    continue;
+                }
                 float[] y = found.get(event.item());
                 if (y == null) {
                     pending.listener().onFailure(new IllegalArgumentException("[item] [" + event.item() + "] has no ["
@@ -205,6 +212,7 @@ final class ProfileBatch {
                         + "] has " + y.length + " dims but model [" + model.id() + "] expects " + k));
                 } else {
                     history = history.append(event.item(), event.weight(), event.ts(), model.users().maxHistory());
+                    appliedIds = appliedIds.with(event.eventId());
                     ok.add(pending);
                 }
             }
@@ -218,10 +226,9 @@ final class ProfileBatch {
                 ok.forEach(p -> p.listener().onFailure(e));
                 continue;
             }
-            Stored profile = stored.get(user);
             Map<String, Object> others;
             try {
-                others = withSeen(otherFields(profile.source()), entry.getValue(), history, ok);
+                others = appliedIds.into(withSeen(otherFields(profile.source()), entry.getValue(), history, ok));
             } catch (IllegalArgumentException e) {
                 ok.forEach(p -> p.listener().onFailure(e)); // a malformed stored seen set fails that user's events only
                 continue;

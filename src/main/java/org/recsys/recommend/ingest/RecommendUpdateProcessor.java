@@ -1,8 +1,10 @@
 package org.recsys.recommend.ingest;
 
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.ingest.AbstractProcessor;
 import org.elasticsearch.ingest.IngestDocument;
+import org.elasticsearch.threadpool.ThreadPool;
 import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
@@ -65,8 +67,12 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
             RecommendModel model = models.getForField("model", config.model());
             if (config.mode() == Mode.EVENT) {
                 ProfileEvent event = readEvent(document);
+                if (isSimulation()) {
+                    handler.accept(document, null); // validated, not applied: a simulation writes nothing
+                    return;
+                }
                 batcher.apply(model, event, config.maxRetries(), config.itemNudge(), ActionListener.wrap(version -> {
-                    if (config.versionField() != null) {
+                    if (config.versionField() != null && version >= 0) { // a duplicate event changed no profile: no version
                         document.setFieldValue(config.versionField(), version);
                     }
                     handler.accept(document, null);
@@ -125,6 +131,15 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         }, e -> handler.accept(null, e)));
     }
 
+    /**
+     * Whether this runs inside {@code _ingest/pipeline/_simulate}, which Elasticsearch executes on its {@code management}
+     * pool, where real indexing never runs pipelines. The processor has no other way to tell (the simulated document looks
+     * like a real one), and a simulation must not write profiles.
+     */
+    private static boolean isSimulation() {
+        return ThreadPool.Names.MANAGEMENT.equals(EsExecutors.executorName(Thread.currentThread()));
+    }
+
     private ProfileEvent readEvent(IngestDocument document) {
         String user = requiredString(document, config.userField());
         String problem = UserIds.problem(user);
@@ -136,7 +151,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         String ts = document.hasField(config.timestampField())
             ? String.valueOf(document.getFieldValue(config.timestampField(), Object.class))
             : Instant.now().toString();
-        return new ProfileEvent(user, item, weight, ts);
+        return new ProfileEvent(user, item, weight, ts, document.getMetadata().getId());
     }
 
     private double weightOf(IngestDocument document) {

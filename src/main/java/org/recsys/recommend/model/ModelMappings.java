@@ -48,7 +48,8 @@ public final class ModelMappings {
         return List.of(
             new Field("users.factors", model.users().factors(), vector),
             new Field("users.history", model.users().history(), Map.of("type", "object", "enabled", false)),
-            new Field("users.seen", model.users().seen(), seen)
+            new Field("users.seen", model.users().seen(), seen),
+            new Field("users.event_ids", UsersConfig.EVENT_IDS, seen) // as seen: strings, stored only
         );
     }
 

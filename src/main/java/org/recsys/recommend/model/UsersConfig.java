@@ -28,6 +28,8 @@ public record UsersConfig(String index, String factors, String history, String s
     static final ParseField FACTORS = new ParseField("factors");
     static final ParseField HISTORY = new ParseField("history");
     static final ParseField SEEN = new ParseField("seen");
+    /** Where a profile keeps the ids of the last events it took (not configurable: the plugin's own bookkeeping). */
+    public static final String EVENT_IDS = "recommend_event_ids";
     static final ParseField MAX_HISTORY = new ParseField("max_history");
 
     public UsersConfig {
