@@ -51,7 +51,7 @@ class OneTrainingAtATimeIT {
         long idle = requestBreakerBytes(http);
         String first = ok(http.post("/_recommend/model/ot/_train?wait_for_completion=false", LONG)).at("/task").asText();
         try {
-            waitForPhase(http, first, "als");
+            TrainTasks.waitForPhase(http, first, "als");
             for (String path : new String[] { "/_recommend/model/ot/_train", "/_recommend/model/ot/_train?wait_for_completion=false" }) {
                 JsonHttp.Response second = http.post(path, SHORT);
                 assertEquals(409, second.status(), second.body());
@@ -74,19 +74,5 @@ class OneTrainingAtATimeIT {
     private static long requestBreakerBytes(JsonHttp http) {
         JsonHttp.Response stats = ok(http.get("/_nodes/_local/stats/breaker"));
         return stats.at("/nodes").elements().next().at("/breakers/request/estimated_size_in_bytes").asLong();
-    }
-
-    private static void waitForPhase(JsonHttp http, String task, String phase) throws InterruptedException {
-        for (int attempt = 0; attempt < 600; attempt++) {
-            JsonHttp.Response status = ok(http.get("/_tasks/" + task));
-            if (status.at("/completed").asBoolean()) {
-                throw new AssertionError("the long training ended early: " + status.body());
-            }
-            if (phase.equals(status.at("/task/status/phase").asText())) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the training never reached phase [" + phase + "]");
     }
 }

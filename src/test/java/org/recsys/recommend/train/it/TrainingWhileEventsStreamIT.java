@@ -66,7 +66,7 @@ class TrainingWhileEventsStreamIT {
     void eventsAcknowledgedDuringATrainingAreInTheProfilesAfterIt(JsonHttp http) throws InterruptedException {
         String task = ok(http.post("/_recommend/model/ts/_train?wait_for_completion=false",
             "{\"events\":{\"index\":\"ts_events\"},\"als\":{\"factors\":32,\"iterations\":400}}")).at("/task").asText();
-        waitForPhase(http, task, "als"); // the events are read: from now on they are news to the training
+        TrainTasks.waitForPhase(http, task, "als"); // the events are read: from now on they are news to the training
         for (int u = 0; u < STREAMED_USERS; u++) {
             ok(http.post("/ts_live/_doc?pipeline=ts", "{\"user\":\"u" + u + "\",\"item\":\"" + streamedItem(u) + "\"}"));
         }
@@ -93,19 +93,5 @@ class TrainingWhileEventsStreamIT {
         Set<String> items = new HashSet<>();
         history.forEach(entry -> items.add(entry.isTextual() ? entry.asText() : entry.path("item").asText()));
         return items;
-    }
-
-    private static void waitForPhase(JsonHttp http, String task, String phase) throws InterruptedException {
-        for (int attempt = 0; attempt < 600; attempt++) {
-            JsonHttp.Response status = ok(http.get("/_tasks/" + task));
-            if (status.at("/completed").asBoolean()) {
-                throw new AssertionError("the training ended before phase [" + phase + "]: " + status.body());
-            }
-            if (phase.equals(status.at("/task/status/phase").asText())) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the training never reached phase [" + phase + "]");
     }
 }
