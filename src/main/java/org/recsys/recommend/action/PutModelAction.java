@@ -1,5 +1,6 @@
 package org.recsys.recommend.action;
 
+import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.support.ActionFilters;
@@ -19,6 +20,7 @@ import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.core.SuppressForbidden;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.injection.guice.Inject;
+import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
@@ -122,8 +124,12 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                     if (existing == null) {
                         throw new org.elasticsearch.ResourceNotFoundException("[model] unknown recommend model [" + next.id() + "]");
                     }
-                    if (existing.factors().dims() * existing.factors().dims() != next.state().gramian().length) {
-                        throw new IllegalStateException("model [" + next.id() + "] changed its dims while it was being refreshed");
+                    // a PUT while the state was computed (a _train or a _refresh) may have pointed the model elsewhere: a
+                    // Gramian of other items, or profiles of another users index, must not be stored on it
+                    if (existing.items().equals(next.items()) == false || existing.users().equals(next.users()) == false
+                        || existing.factors().dims() != next.factors().dims()) {
+                        throw new ElasticsearchStatusException("[model] [" + next.id() + "] was changed (its items, users or dims) "
+                            + "while its state was being computed: nothing stored; run _train or _refresh again", RestStatus.CONFLICT);
                     }
                     next = request.tuned
                         ? existing.withTuning(next.factors(), next.signals()).withState(next.state())

@@ -11,7 +11,6 @@ import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
 import org.elasticsearch.action.get.MultiGetResponse;
 import org.elasticsearch.action.index.IndexRequest;
-import org.elasticsearch.action.update.UpdateRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.index.IndexNotFoundException;
@@ -20,6 +19,7 @@ import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentFactory;
 import org.elasticsearch.xcontent.XContentType;
+import org.recsys.recommend.model.FullView;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.model.UsersConfig;
@@ -82,11 +82,10 @@ final class ProfileBatch {
         cacheGeneration = profiles.generation(); // before any read: see ProfileCache.put
         Map<String, Stored> stored = new HashMap<>();
         MultiGetRequest mget = new MultiGetRequest().realtime(true);
-        // only the plugin's own fields besides the factors (which the fold-in replaces): the write is a partial update of those
-        // fields, so the profile's other fields are neither read nor rewritten (a sender under field-level security, who
-        // would read a filtered view, can therefore never erase what it cannot see: Elasticsearch refuses their update)
-        FetchSourceContext source = FetchSourceContext.of(true, null,
-            new String[] { model.users().history(), model.users().seen(), UsersConfig.EVENT_IDS }, null);
+        // the whole source, other vectors included (the profile is written back as a whole, other fields untouched: the batch
+        // checked that the sender sees whole profiles), except the user's factors: the fold-in replaces them, so reading them
+        // would only cost a vector to load and parse per user
+        FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { model.users().factors() });
         for (String user : byUser.keySet()) {
             ProfileCache.Profile cached = profiles.get(key(user));
             if (cached != null) {
@@ -96,7 +95,7 @@ final class ProfileBatch {
             }
         }
         if (mget.getItems().isEmpty()) {
-            onProfiles(stored, done);
+            requireFullView(() -> onProfiles(stored, done), done);
             return;
         }
         client.multiGet(mget, ActionListener.wrap(response -> {
@@ -118,15 +117,29 @@ final class ProfileBatch {
                         stored.put(item.getId(), Stored.of(item.getResponse()));
                     }
                 }
-                onProfiles(stored, done);
             } catch (RuntimeException e) {
                 failAll(e);
                 done.run();
+                return;
             }
+            requireFullView(() -> onProfiles(stored, done), done);
         }, e -> {
             failAll(e);
             done.run();
         }));
+    }
+
+    /**
+     * Profiles are read and written back whole: a sender under field- or document-level security on the users index, who
+     * reads a filtered view, would erase what it cannot see. Checked once per batch, with the batch's sender's privileges
+     * (a batch holds one sender's events), before anything is written; such a sender's events fail with a 403.
+     */
+    private void requireFullView(Runnable then, Runnable done) {
+        FullView.require(client, model.users().index(), "users.index", "recommend_update rewrites whole profiles",
+            ActionListener.wrap(v -> then.run(), e -> {
+                failAll(e);
+                done.run();
+            }));
     }
 
     private static boolean usersIndexMissing(MultiGetResponse response) {
@@ -233,16 +246,14 @@ final class ProfileBatch {
                 ok.forEach(p -> p.listener().onFailure(e)); // a malformed stored seen set fails that user's events only
                 continue;
             }
-            BytesReference fields = profileSource(others, history, vector);
+            IndexRequest request = new IndexRequest(model.users().index()).id(user).source(profileSource(others, history, vector),
+                XContentType.SMILE);
             if (profile.exists()) {
-                // arrays replace arrays in a partial update: history, seen and factors are written whole, nothing else touched
-                bulk.add(new UpdateRequest(model.users().index(), user).doc(fields, XContentType.SMILE).detectNoop(false)
-                    .setIfSeqNo(profile.seqNo()).setIfPrimaryTerm(profile.primaryTerm()));
+                request.setIfSeqNo(profile.seqNo()).setIfPrimaryTerm(profile.primaryTerm());
             } else {
-                // a profile created meanwhile is a conflict, not an overwrite
-                bulk.add(new IndexRequest(model.users().index()).id(user).source(fields, XContentType.SMILE)
-                    .opType(DocWriteRequest.OpType.CREATE));
+                request.opType(DocWriteRequest.OpType.CREATE); // a profile created meanwhile is a conflict, not an overwrite
             }
+            bulk.add(request);
             // what the profile will be once written (the version comes with the response): the next batch starts from it
             toCache.put(user, ProfileCache.Profile.of(-1, -1, others, history));
             written.add(user);
@@ -298,9 +309,9 @@ final class ProfileBatch {
     }
 
     /**
-     * The plugin's fields of the profile, as written: the seen set (as read, or updated), then the history and the vector
-     * streamed straight into SMILE (Elasticsearch's binary JSON), without building maps or boxed floats for them. SMILE, not
-     * JSON: the vector's floats go as binary, neither formatted as text here nor parsed from text on the shard.
+     * The profile as written: its other fields as they were, then the history and the vector streamed straight into SMILE
+     * (Elasticsearch's binary JSON), without building maps or boxed floats for them. SMILE, not JSON: the vector's floats go as
+     * binary, neither formatted as text here nor parsed from text on the shard.
      */
     private BytesReference profileSource(Map<String, Object> others, History history, float[] vector) {
         try (XContentBuilder builder = XContentFactory.contentBuilder(XContentType.SMILE)) {

@@ -19,6 +19,7 @@ import org.recsys.recommend.math.ItemNeighbors;
 import org.recsys.recommend.math.SlimNeighbors;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.FactorsConfig;
+import org.recsys.recommend.model.FullView;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
@@ -79,18 +80,22 @@ public final class Trainer {
 
     /**
      * Prepares the items and users indices first ({@link ModelIndices}: a conflicting mapping fails the training before it
-     * reads or writes anything) and checks that the caller sees whole items ({@link FullViewCheck}), reads the profiles'
+     * reads or writes anything) and checks that the caller sees whole items ({@link FullView}), reads the profiles'
      * versions ({@link ProfileVersions}: events acknowledged from now on are not overwritten), then counts and reads the
      * events.
      */
     public void run(ActionListener<Result> done) {
         ActionListener<Result> listener = ActionListener.runAfter(done, memory::release);
-        ModelIndices.prepare(client, model, listener.delegateFailureAndWrap((l, prepared) -> FullViewCheck.requireFullView(client,
-            model.items().index(), l.delegateFailureAndWrap((l2, v) -> ProfileVersions.read(client, task, model.users().index(),
-                l2.delegateFailureAndWrap((l3, versions) -> {
+        ModelIndices.prepare(client, model, listener.delegateFailureAndWrap((l, prepared) -> checkFullView(l)));
+    }
+
+    private void checkFullView(ActionListener<Result> listener) {
+        FullView.require(client, model.items().index(), "items.index", "a training rewrites whole item documents",
+            listener.delegateFailureAndWrap((l, v) -> ProfileVersions.read(client, task, model.users().index(),
+                l.delegateFailureAndWrap((l2, versions) -> {
                     profileVersions = versions;
-                    count(l3);
-                }))))));
+                    count(l2);
+                }))));
     }
 
     private void count(ActionListener<Result> listener) {

@@ -129,7 +129,8 @@ class SecuredIngestIT {
         ok(writer.post("/sec_events/_doc?pipeline=sec", IngestFixture.event("dora", "i7", null, null, null)));
         long gets = profileGets(admin);
         ok(writer.post("/sec_events/_doc?pipeline=sec", IngestFixture.event("dora", "i8", null, null, null)));
-        // one get: the partial update's own read of the document on the shard; a profile read by the plugin would be a second
+        // one get: the batch's check that the sender sees whole profiles (a partial update of a document that cannot exist,
+        // which reads nothing but counts as a get); a profile read would be a second
         assertEquals(gets + 1, profileGets(admin), "the second request's event read no profile");
         IngestFixture.Profile dora = IngestFixture.profile(admin, "sec_users", "dora");
         assertEquals(Map.of("i7", 1.0, "i8", 1.0), dora.history());

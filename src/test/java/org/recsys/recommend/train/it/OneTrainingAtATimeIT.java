@@ -71,6 +71,25 @@ class OneTrainingAtATimeIT {
         ok(http.post("/_recommend/model/ot/_train", SHORT)); // the model can be trained again
     }
 
+    @Test
+    void aModelPointedElsewhereDuringItsTrainingDoesNotGetThatTrainingsState(JsonHttp http) throws InterruptedException {
+        ok(http.put("/_recommend/model/ot2", "{\"items\":{\"index\":\"ot_items\"},\"users\":{\"index\":\"ot_users2\"},"
+            + "\"factors\":{\"dims\":64}}"));
+        String task = ok(http.post("/_recommend/model/ot2/_train?wait_for_completion=false",
+            "{\"events\":{\"index\":\"ot_events\"},\"als\":{\"factors\":64,\"iterations\":60}}")).at("/task").asText();
+        TrainTasks.waitForPhase(http, task, "als");
+        // meanwhile the model is pointed at another catalogue: the Gramian of ot_items must not land on it
+        ok(http.put("/_recommend/model/ot2", "{\"items\":{\"index\":\"ot_items_other\"},\"users\":{\"index\":\"ot_users2\"},"
+            + "\"factors\":{\"dims\":64}}"));
+        JsonHttp.Response done = http.get("/_tasks/" + task + "?wait_for_completion=true&timeout=120s");
+        assertEquals("status_exception", done.at("/error/type").asText(), "the training failed with a conflict: " + done.body());
+        assertTrue(done.at("/error/reason").asText().contains("was changed (its items, users or dims)"), done.body());
+        JsonHttp.Response model = ok(http.get("/_recommend/model/ot2"));
+        assertEquals("ot_items_other", model.at("/ot2/items/index").asText(), model.body());
+        assertTrue(model.at("/ot2/state").isMissingNode() || model.at("/ot2/state").isNull(), "no state from the old catalogue: "
+            + model.body());
+    }
+
     private static long requestBreakerBytes(JsonHttp http) {
         JsonHttp.Response stats = ok(http.get("/_nodes/_local/stats/breaker"));
         return stats.at("/nodes").elements().next().at("/breakers/request/estimated_size_in_bytes").asLong();
