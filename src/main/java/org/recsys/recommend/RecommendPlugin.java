@@ -59,6 +59,7 @@ import org.recsys.recommend.rest.RestTrainModelAction;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -90,7 +91,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     @Override
     public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
         Settings settings = parameters.env.settings();
-        itemFactorCache(settings, parameters.ingestService.getClusterService());
+        itemFactorCache(settings, parameters.ingestService.getClusterService(), parameters.genericExecutor::accept);
         ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
         ProfileCache profiles = new ProfileCache(ProfileCache.SIZE.get(settings));
         parameters.ingestService.getClusterService().addListener(event -> {
@@ -142,18 +143,19 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         // k-means over a large segment's vectors takes seconds: on the training pool, away from the search threads
         FactorPartitionCache.install(services.environment().settings(), services.threadPool().executor(TrainModelAction.THREAD_POOL));
         // a component, so that _refresh can fill it with the factors it scans
-        return List.of(registry.get(), itemFactorCache(services.environment().settings(), services.clusterService()));
+        return List.of(registry.get(), itemFactorCache(services.environment().settings(), services.clusterService(),
+            services.threadPool().generic()));
     }
 
     /** The node's item factor cache, created by whichever of the processors and the components asks first. */
-    private ItemFactorCache itemFactorCache(Settings settings, ClusterService clusterService) {
+    private ItemFactorCache itemFactorCache(Settings settings, ClusterService clusterService, Executor executor) {
         if (itemFactors.get() == null) {
             ByteSizeValue size = ItemFactorCache.SIZE.get(settings);
             TimeValue expiry = ItemFactorCache.EXPIRE_AFTER_WRITE.get(settings);
             ByteSizeValue projections = ItemFactorCache.PROJECTIONS_SIZE.get(settings);
             ItemFactorCache cache = new ItemFactorCache(size, expiry, projections, ItemFactorCache.concreteIndexIn(clusterService));
             if (itemFactors.trySet(cache)) {
-                clusterService.addListener(new ModelStateChanges(cache));
+                clusterService.addListener(new ModelStateChanges(cache, executor));
             }
         }
         return itemFactors.get();

@@ -126,8 +126,7 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                     }
                     // a PUT while the state was computed (a _train or a _refresh) may have pointed the model elsewhere: a
                     // Gramian of other items, or profiles of another users index, must not be stored on it
-                    if (existing.items().equals(next.items()) == false || existing.users().equals(next.users()) == false
-                        || existing.factors().dims() != next.factors().dims()) {
+                    if (sameTargets(existing, next) == false) {
                         throw new ElasticsearchStatusException("[model] [" + next.id() + "] was changed (its items, users or dims) "
                             + "while its state was being computed: nothing stored; run _train or _refresh again", RestStatus.CONFLICT);
                     }
@@ -146,6 +145,19 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                 return current.copyAndUpdateProject(project.id(), builder -> builder.putCustom(ModelMetadata.TYPE, updated));
             }
         });
+    }
+
+    /** Whether both read and write the same indices and fields with the same dims (other settings may change meanwhile). */
+    private static boolean sameTargets(RecommendModel a, RecommendModel b) {
+        return a.factors().dims() == b.factors().dims()
+            && a.items().index().equals(b.items().index())
+            && a.items().factors().equals(b.items().factors())
+            && a.items().neighbors().equals(b.items().neighbors())
+            && a.items().popularity().equals(b.items().popularity())
+            && a.users().index().equals(b.users().index())
+            && a.users().factors().equals(b.users().factors())
+            && a.users().history().equals(b.users().history())
+            && a.users().seen().equals(b.users().seen());
     }
 
     @Override

@@ -68,8 +68,20 @@ public final class History {
         return out;
     }
 
-    /** Reads a stored history: a list of ids or of {@code {item, weight, ts}} maps; repeats merge as events would. */
+    /** Reads a history given to the plugin: a list of ids or of {@code {item, weight, ts}} maps; repeats merge as events would. */
     public static History fromSource(String field, Object value) {
+        return parse(field, value, false);
+    }
+
+    /**
+     * Reads a history the plugin stored: as {@link #fromSource}, except that entries of weight 0 (which trainings before the
+     * seen set wrote for events of weight 0) are left out, as fold-in leaves them out, instead of failing every later event.
+     */
+    public static History fromStored(String field, Object value) {
+        return parse(field, value, true);
+    }
+
+    private static History parse(String field, Object value, boolean stored) {
         if (value == null) {
             return empty();
         }
@@ -82,6 +94,9 @@ public final class History {
             if (element instanceof String id) {
                 merge(byItem, id, 1.0, null);
             } else if (element instanceof Map<?, ?> map && map.get("item") instanceof String id) {
+                if (stored && map.get("weight") instanceof Number n && n.doubleValue() == 0) {
+                    continue;
+                }
                 double weight = weightOf(field, id, map.get("weight"));
                 Object ts = map.get("ts");
                 merge(byItem, id, weight, ts == null ? null : ts.toString());

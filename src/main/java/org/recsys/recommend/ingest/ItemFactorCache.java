@@ -161,10 +161,25 @@ public final class ItemFactorCache {
      * what they fetched before (every stripe counts a write).
      */
     public void invalidateIndex(Index index) {
-        if (writes.containsKey(index) == false) {
-            return; // nothing of it was ever read here
+        if (stopCaching(index)) {
+            dropEntries(index);
         }
-        stateOf(index).incrementAndGet(); // before the entries go: reads in flight do not put what they fetched
+    }
+
+    /**
+     * The cheap, immediate half of {@link #invalidateIndex}: from now on, reads that began before do not put what they
+     * fetched. Returns whether there can be entries to drop ({@link #dropEntries}, which walks the whole cache).
+     */
+    public boolean stopCaching(Index index) {
+        if (writes.containsKey(index) == false) {
+            return false; // nothing of it was ever read here
+        }
+        stateOf(index).incrementAndGet();
+        return true;
+    }
+
+    /** Drops every entry of {@code index} (a walk over every key of the cache: off the cluster-state applier thread). */
+    public void dropEntries(Index index) {
         List<ItemKey> stale = new ArrayList<>();
         for (ItemKey key : cache.keys()) {
             if (key.indexUuid().equals(index.getUUID())) {

@@ -7,6 +7,7 @@ import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * Runs on every node for every cluster state: when a model's state changes (a {@code _train} or {@code _refresh} stored a
@@ -16,9 +17,11 @@ import java.util.Objects;
 public final class ModelStateChanges implements ClusterStateListener {
 
     private final ItemFactorCache factors;
+    private final Executor executor; // the walk over the cache's keys does not run on the cluster-state applier thread
 
-    public ModelStateChanges(ItemFactorCache factors) {
+    public ModelStateChanges(ItemFactorCache factors, Executor executor) {
         this.factors = factors;
+        this.executor = executor;
     }
 
     @Override
@@ -35,8 +38,8 @@ public final class ModelStateChanges implements ClusterStateListener {
             RecommendModel now = after.get(old.id());
             if (now == null || Objects.equals(old.state(), now.state()) == false || old.items().equals(now.items()) == false) {
                 Index concrete = factors.concrete(old.items().index());
-                if (concrete != null) {
-                    factors.invalidateIndex(concrete);
+                if (concrete != null && factors.stopCaching(concrete)) {
+                    executor.execute(() -> factors.dropEntries(concrete));
                 }
             }
         }

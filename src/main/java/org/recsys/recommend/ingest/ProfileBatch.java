@@ -170,7 +170,7 @@ final class ProfileBatch {
             History history = profile.getValue().history();
             if (history == null) {
                 try {
-                    history = History.fromSource(model.users().history(), profile.getValue().source().get(model.users().history()));
+                    history = History.fromStored(model.users().history(), profile.getValue().source().get(model.users().history()));
                 } catch (IllegalArgumentException e) {
                     fail(profile.getKey(), e); // a malformed stored history fails that user's events only
                     continue;

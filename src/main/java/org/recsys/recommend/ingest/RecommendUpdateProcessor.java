@@ -151,7 +151,10 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         String ts = document.hasField(config.timestampField())
             ? String.valueOf(document.getFieldValue(config.timestampField(), Object.class))
             : Instant.now().toString();
-        return new ProfileEvent(user, item, weight, ts, document.getMetadata().getId());
+        // an id names the event within its index, and one profile takes events for several models: the key holds all three
+        String id = document.getMetadata().getId();
+        String eventKey = id == null ? null : config.model() + "/" + document.getMetadata().getIndex() + "/" + id;
+        return new ProfileEvent(user, item, weight, ts, eventKey);
     }
 
     private double weightOf(IngestDocument document) {

@@ -85,7 +85,7 @@ final class ChangedProfiles {
                 }
                 float[] vector;
                 try {
-                    vector = foldIn(History.fromSource(trained.users().history(), get.getSourceAsMap().get(trained.users().history())));
+                    vector = foldIn(History.fromStored(trained.users().history(), get.getSourceAsMap().get(trained.users().history())));
                 } catch (IllegalArgumentException e) {
                     continue; // a malformed history keeps what it has, as its events do
                 }

@@ -19,6 +19,9 @@ import java.util.Map;
  */
 final class ProfileVersions {
 
+    /** A profile's version as held: the map entry, the id's string and the record (measured order of magnitude). */
+    static final long BYTES_PER_PROFILE = 200;
+
     /** A profile's version: what a conditional write names. */
     record Version(long seqNo, long primaryTerm) {}
 

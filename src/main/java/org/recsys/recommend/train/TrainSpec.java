@@ -167,12 +167,7 @@ public record TrainSpec(
         neighbors.declareString((a, x) -> a[16] = x, new ParseField("similarity"));
         neighbors.declareDouble((a, d) -> a[17] = d, new ParseField("lambda"));
         ObjectParser<Object[], Void> content = new ObjectParser<>("content");
-        content.declareStringArray((a, l) -> {
-            if (l.isEmpty()) {
-                throw new IllegalArgumentException("[content.fields] must name at least one field (leave [content] out for none)");
-            }
-            a[12] = l;
-        }, new ParseField("fields"));
+        content.declareStringArray((a, l) -> a[12] = l, new ParseField("fields")); // [] skips the map (documented)
         content.declareDouble((a, d) -> a[13] = d, new ParseField("lambda"));
         content.declareInt((a, i) -> a[14] = i, new ParseField("min_items"));
         content.declareInt((a, i) -> a[15] = i, new ParseField("max_features"));

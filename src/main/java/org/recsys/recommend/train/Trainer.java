@@ -91,11 +91,26 @@ public final class Trainer {
 
     private void checkFullView(ActionListener<Result> listener) {
         FullView.require(client, model.items().index(), "items.index", "a training rewrites whole item documents",
-            listener.delegateFailureAndWrap((l, v) -> ProfileVersions.read(client, task, model.users().index(),
-                l.delegateFailureAndWrap((l2, versions) -> {
-                    profileVersions = versions;
-                    count(l2);
-                }))));
+            listener.delegateFailureAndWrap((l, v) -> readProfileVersions(l)));
+    }
+
+    /**
+     * Counts the profiles (their versions are held until the profiles are written: refused if they would not fit), reads
+     * their versions, then refreshes the events index, so that every event whose profile write is in those versions and
+     * that is indexed by now is in the scan that follows (best effort: a caller without the refresh privilege relies on the
+     * index's own refresh interval, and an event still in flight between its profile write and its indexing is not read).
+     */
+    private void readProfileVersions(ActionListener<Result> listener) {
+        SearchSourceBuilder countProfiles = new SearchSourceBuilder().size(0).trackTotalHits(true);
+        client.search(new SearchRequest(model.users().index()).source(countProfiles), listener.delegateFailureAndWrap((l, counted) -> {
+            long profiles = counted.getHits().getTotalHits().value();
+            checkBudget("[users] " + profiles + " profiles' versions", profiles * ProfileVersions.BYTES_PER_PROFILE);
+            ProfileVersions.read(client, task, model.users().index(), l.delegateFailureAndWrap((l2, versions) -> {
+                profileVersions = versions;
+                var refresh = new org.elasticsearch.action.admin.indices.refresh.RefreshRequest(spec.eventsIndex());
+                client.admin().indices().refresh(refresh, ActionListener.running(() -> count(l2)));
+            }));
+        }));
     }
 
     private void count(ActionListener<Result> listener) {
@@ -103,7 +118,7 @@ public final class Trainer {
         client.search(new SearchRequest(spec.eventsIndex()).source(count), listener.delegateFailureAndWrap((l, response) -> {
             long events = response.getHits().getTotalHits().value();
             // the events as read, and the profile versions held until the profiles are written
-            checkBudget("[events] " + events + " events", events * 64L + profileVersions.size() * 96L);
+            checkBudget("[events] " + events + " events", events * 64L + profileVersions.size() * ProfileVersions.BYTES_PER_PROFILE);
             String[] fields = { spec.userField(), spec.itemField(), spec.weightField() };
             FieldMappings.decide(client, spec.eventsIndex(), fields, mappings -> EventTable.readsDocValues(mappings, spec), false,
                 docValues -> read(events, docValues, l));

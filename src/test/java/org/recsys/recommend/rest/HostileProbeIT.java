@@ -157,7 +157,7 @@ class HostileProbeIT {
         admin("POST", T, E + "\"neighbors\":{\"similarity\":\"bogus\"}}", 400,
             "similarity");
         admin("POST", T, E + "\"neighbors\":{\"lambda\":0}}", 400, "lambda");
-        admin("POST", T, E + "\"content\":{\"fields\":[]}}", 400, "[content.fields]");
+        admin("POST", T, E + "\"content\":{\"fields\":[\"title\"],\"min_items\":0}}", 400, "min_items");
         admin("POST", T, E + "\"content\":{\"fields\":[\"title\"],"
             + "\"max_features\":999999}}", 400, "max_features");
         admin("POST", T, E + "\"tune\":{\"validation\":0.9}}", 400,

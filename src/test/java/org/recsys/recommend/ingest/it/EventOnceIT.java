@@ -30,6 +30,31 @@ class EventOnceIT {
         IngestFixture.putModel(http, "eo", IngestFixture.modelBody("eo_items", "eo_users", 4, 0.1, 10, 50));
         IngestFixture.refresh(http, "eo");
         IngestFixture.pipeline(http, "eo", "[{\"recommend_update\":{\"model\":\"eo\",\"version_field\":\"profile_version\"}}]");
+        // a second model on the same profiles, with fields of its own
+        IngestFixture.putModel(http, "eo2", "{\"items\":{\"index\":\"eo_items\"},\"users\":{\"index\":\"eo_users\","
+            + "\"factors\":\"factors2\",\"history\":\"history2\",\"seen\":\"seen2\"},\"factors\":{\"dims\":4,\"lambda\":0.1,"
+            + "\"alpha\":10}}");
+        IngestFixture.refresh(http, "eo2");
+        IngestFixture.pipeline(http, "eo_both", "[{\"recommend_update\":{\"model\":\"eo\"}},{\"recommend_update\":{\"model\":\"eo2\"}}]");
+    }
+
+    @Test
+    void oneEventIdCountsOnceForEachModelThatTakesIt(JsonHttp http) {
+        ok(http.put("/eo_events/_doc/both1?pipeline=eo_both", IngestFixture.event("cleo", "i7", null, null, null)));
+        JsonHttp.Response cleo = ok(http.get("/eo_users/_doc/cleo"));
+        assertEquals("i7", cleo.at("/_source/history/0/item").asText(), cleo.body());
+        assertEquals("i7", cleo.at("/_source/history2/0/item").asText(), "the second model took it too: " + cleo.body());
+        // the same id in another events index is another event
+        ok(http.put("/eo_events_other/_doc/both1?pipeline=eo", IngestFixture.event("cleo", "i7", null, null, null)));
+        assertEquals(Map.of("i7", 2.0), IngestFixture.profile(http, "eo_users", "cleo").history());
+    }
+
+    @Test
+    void aStoredHistoryWithAZeroWeightStillTakesEvents(JsonHttp http) {
+        // what trainings before the seen set wrote for events of weight 0
+        ok(http.put("/eo_users/_doc/dina?refresh=true", "{\"history\":[{\"item\":\"i1\",\"weight\":0},{\"item\":\"i2\",\"weight\":1}]}"));
+        ok(http.post("/eo_events/_doc?pipeline=eo", IngestFixture.event("dina", "i3", null, null, null)));
+        assertEquals(Map.of("i2", 1.0, "i3", 1.0), IngestFixture.profile(http, "eo_users", "dina").history());
     }
 
     @Test
