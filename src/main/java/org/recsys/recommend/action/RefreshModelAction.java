@@ -20,6 +20,7 @@ import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
 import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.Task;
+import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
@@ -56,7 +57,7 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
 
         @Override
         public String getDescription() {
-            return "refresh recommend model [" + modelId() + "]: Gramian of item factors";
+            return ModelTasks.REFRESH + modelId() + "]: Gramian of item factors";
         }
     }
 
@@ -119,8 +120,15 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
             listener.onFailure(e);
             return;
         }
-        long start = System.nanoTime();
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
+        TaskId self = new TaskId(clusterService.localNode().getId(), task.getId());
+        // a training or another refresh of the model would store its own Gramian: one at a time
+        ModelTasks.requireNoneRunning(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> refresh(task, model,
+            taskClient, l)));
+    }
+
+    private void refresh(Task task, RecommendModel model, Client taskClient, ActionListener<Response> listener) {
+        long start = System.nanoTime();
         Gramian gramian = new Gramian(model.factors().dims());
         SearchSourceBuilder source = new SearchSourceBuilder().size(PAGE)
             .sort("_doc", SortOrder.ASC)

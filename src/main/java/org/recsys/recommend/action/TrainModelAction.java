@@ -1,8 +1,6 @@
 package org.recsys.recommend.action;
 
-import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.action.ActionListener;
-import org.elasticsearch.action.admin.cluster.node.tasks.list.ListTasksRequest;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.support.ActionFilters;
@@ -18,10 +16,8 @@ import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.common.xcontent.XContentHelper;
 import org.elasticsearch.indices.breaker.CircuitBreakerService;
 import org.elasticsearch.injection.guice.Inject;
-import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.tasks.TaskId;
-import org.elasticsearch.tasks.TaskInfo;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.NamedXContentRegistry;
@@ -50,7 +46,6 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     public static final String NAME = "cluster:admin/recommend/model/train";
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
     public static final String THREAD_POOL = "recommend_train";
-    private static final String TRAINING = "train";
 
     /**
      * The model and the training's body, parsed only once the caller is authorized (its defaults come from the model, whose
@@ -103,7 +98,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
 
         @Override
         public String getDescription() {
-            return (validateOnly ? "validate training of" : TRAINING) + " recommend model [" + modelId() + "]";
+            return validateOnly ? "validate training of recommend model [" + modelId() + "]" : ModelTasks.TRAINING + modelId() + "]";
         }
 
         TrainSpec parse(RecommendModel model, NamedXContentRegistry registry) throws IOException {
@@ -222,14 +217,14 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         }
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
         TaskId self = new TaskId(clusterService.localNode().getId(), task.getId());
-        requireNoOtherTraining(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> {
+        ModelTasks.requireNoneRunning(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> {
             if (request.validateOnly) {
                 l.onResponse(Response.VALIDATED);
                 return;
             }
             TaskId other = running.putIfAbsent(model.id(), self);
             if (other != null) {
-                throw alreadyTraining(model.id(), other);
+                throw ModelTasks.busy(model.id(), other);
             }
             int parallelism = threadPool.info(THREAD_POOL).getMax();
             TrainingMemory memory = new TrainingMemory(breakers.getBreaker(CircuitBreaker.REQUEST), "recommend training [" + model.id()
@@ -241,27 +236,4 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         }));
     }
 
-    /**
-     * Fails with a 409 when a training of the model runs anywhere in the cluster (this node's are also kept out by
-     * {@link #running}, which closes the race between two requests here; two nodes starting one in the same instant remain
-     * possible, and then the circuit breaker still bounds what each holds).
-     */
-    private static void requireNoOtherTraining(Client client, String modelId, TaskId self, ActionListener<Void> listener) {
-        ListTasksRequest list = new ListTasksRequest().setActions(NAME).setDetailed(true);
-        String description = TRAINING + " recommend model [" + modelId + "]";
-        client.admin().cluster().listTasks(list, listener.delegateFailureAndWrap((l, tasks) -> {
-            for (TaskInfo info : tasks.getTasks()) {
-                if (description.equals(info.description()) && info.taskId().equals(self) == false) {
-                    throw alreadyTraining(modelId, info.taskId());
-                }
-            }
-            l.onResponse(null);
-        }));
-    }
-
-    private static ElasticsearchStatusException alreadyTraining(String modelId, TaskId other) {
-        return new ElasticsearchStatusException("[model] [" + modelId + "] is already being trained by task [" + other
-            + "]: wait for it (GET _tasks/" + other + "?wait_for_completion=true) or cancel it (POST _tasks/" + other + "/_cancel)",
-            RestStatus.CONFLICT);
-    }
 }

@@ -55,9 +55,11 @@ class OneTrainingAtATimeIT {
             for (String path : new String[] { "/_recommend/model/ot/_train", "/_recommend/model/ot/_train?wait_for_completion=false" }) {
                 JsonHttp.Response second = http.post(path, SHORT);
                 assertEquals(409, second.status(), second.body());
-                assertTrue(second.at("/error/reason").asText().contains("[model] [ot] is already being trained by task [" + first + "]"),
-                    second.body());
+                String reason = second.at("/error/reason").asText();
+                assertTrue(reason.contains("[model] [ot] is already being trained or refreshed by task [" + first + "]"), second.body());
             }
+            JsonHttp.Response refresh = http.post("/_recommend/model/ot/_refresh", null);
+            assertEquals(409, refresh.status(), "a refresh would store its own Gramian meanwhile: " + refresh.body());
             long held = requestBreakerBytes(http) - idle;
             // 16,000 events at 64 bytes, then the factors of 800 users and 300 items at 64 floats: about 1 MB planned
             assertTrue(held > 500_000, "the training's plan is in the request breaker: " + held + " bytes");
