@@ -78,7 +78,7 @@ class OneTrainingAtATimeIT {
         ok(http.put("/_recommend/model/ot2", "{\"items\":{\"index\":\"ot_items\"},\"users\":{\"index\":\"ot_users2\"},"
             + "\"factors\":{\"dims\":64}}"));
         String task = ok(http.post("/_recommend/model/ot2/_train?wait_for_completion=false",
-            "{\"events\":{\"index\":\"ot_events\"},\"als\":{\"factors\":64,\"iterations\":60}}")).at("/task").asText();
+            "{\"events\":{\"index\":\"ot_events\"},\"als\":{\"factors\":64,\"iterations\":150}}")).at("/task").asText();
         TrainTasks.waitForPhase(http, task, "als");
         // meanwhile the model is pointed at another catalogue: the Gramian of ot_items must not land on it
         ok(http.put("/_recommend/model/ot2", "{\"items\":{\"index\":\"ot_items_other\"},\"users\":{\"index\":\"ot_users2\"},"

@@ -65,7 +65,7 @@ class TrainingWhileEventsStreamIT {
     @Test
     void eventsAcknowledgedDuringATrainingAreInTheProfilesAfterIt(JsonHttp http) throws InterruptedException {
         String task = ok(http.post("/_recommend/model/ts/_train?wait_for_completion=false",
-            "{\"events\":{\"index\":\"ts_events\"},\"als\":{\"factors\":32,\"iterations\":400}}")).at("/task").asText();
+            "{\"events\":{\"index\":\"ts_events\"},\"als\":{\"factors\":32,\"iterations\":1000}}")).at("/task").asText();
         TrainTasks.waitForPhase(http, task, "als"); // the events are read: from now on they are news to the training
         for (int u = 0; u < STREAMED_USERS; u++) {
             ok(http.post("/ts_live/_doc?pipeline=ts", "{\"user\":\"u" + u + "\",\"item\":\"" + streamedItem(u) + "\"}"));
