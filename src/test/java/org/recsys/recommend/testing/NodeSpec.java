@@ -2,6 +2,7 @@ package org.recsys.recommend.testing;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,8 @@ public record NodeSpec(
     String heap,
     Path home,
     boolean detached,
-    Membership membership
+    Membership membership,
+    Map<String, String> settings
 ) {
 
     /**
@@ -45,31 +47,37 @@ public record NodeSpec(
     public NodeSpec {
         users = List.copyOf(users);
         rolesYaml = rolesYaml == null ? "" : rolesYaml;
+        settings = settings == null ? Map.of() : Map.copyOf(settings);
     }
 
     public static NodeSpec insecure() {
-        return new NodeSpec(false, List.of(), "", 0, "1g", null, false, null);
+        return new NodeSpec(false, List.of(), "", 0, "1g", null, false, null, Map.of());
     }
 
     public static NodeSpec secured(String rolesYaml, List<User> users) {
-        return new NodeSpec(true, users, rolesYaml, 0, "1g", null, false, null);
+        return new NodeSpec(true, users, rolesYaml, 0, "1g", null, false, null, Map.of());
     }
 
     public NodeSpec withHttpPort(int port) {
-        return new NodeSpec(security, users, rolesYaml, port, heap, home, detached, membership);
+        return new NodeSpec(security, users, rolesYaml, port, heap, home, detached, membership, settings);
     }
 
     public NodeSpec withHeap(String newHeap) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, newHeap, home, detached, membership);
+        return new NodeSpec(security, users, rolesYaml, httpPort, newHeap, home, detached, membership, settings);
     }
 
     /** A node that lives in {@code fixedHome} and keeps running after this JVM exits (the demo). */
     public NodeSpec detachedAt(Path fixedHome) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, heap, fixedHome, true, membership);
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, fixedHome, true, membership, settings);
+    }
+
+    /** The same node with these extra {@code elasticsearch.yml} settings (the plugin's own, say). */
+    public NodeSpec withSettings(Map<String, String> newSettings) {
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, membership, newSettings);
     }
 
     /** The same node as a member of a cluster instead of a single-node cluster. */
     public NodeSpec inCluster(Membership newMembership) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, newMembership);
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, newMembership, settings);
     }
 }

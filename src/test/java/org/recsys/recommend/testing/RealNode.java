@@ -283,6 +283,7 @@ public final class RealNode implements Closeable {
                 .append("]\n");
             yml.append("cluster.initial_master_nodes: [").append(String.join(",", member.masters())).append("]\n");
         }
+        spec.settings().forEach((key, value) -> yml.append(key).append(": ").append(value).append('\n'));
         // A nearly full disk must not turn test indices read-only.
         yml.append("cluster.routing.allocation.disk.threshold_enabled: false\n");
         if (spec.security()) {
