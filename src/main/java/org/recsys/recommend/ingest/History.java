@@ -3,6 +3,7 @@ package org.recsys.recommend.ingest;
 import org.recsys.recommend.math.Vectors;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,31 @@ public final class History {
 
     public List<String> items() {
         return entries.stream().map(Entry::item).toList();
+    }
+
+    /** What a fold-in solves from: the factors of the history's items that have them, and their weights, in order. */
+    public record Evidence(List<float[]> factors, float[] weights) {}
+
+    /**
+     * The fold-in's evidence: items without factors (deleted, or cold) carry none and are left out; factors of another
+     * length than {@code dims} fail, naming the item, the field and the model.
+     */
+    public Evidence evidence(Map<String, float[]> itemFactors, int dims, String factorsField, String model) {
+        List<float[]> vectors = new ArrayList<>();
+        float[] weights = new float[entries.size()];
+        for (Entry entry : entries) {
+            float[] y = itemFactors.get(entry.item());
+            if (y == null) {
+                continue;
+            }
+            if (y.length != dims) {
+                throw new IllegalArgumentException("[" + factorsField + "] of item [" + entry.item() + "] has " + y.length
+                    + " dims but model [" + model + "] expects " + dims);
+            }
+            weights[vectors.size()] = (float) entry.weight();
+            vectors.add(y);
+        }
+        return new Evidence(vectors, Arrays.copyOf(weights, vectors.size()));
     }
 
     /** The history after one more event, merged and bounded. */

@@ -3,8 +3,6 @@ package org.recsys.recommend.ingest;
 import org.recsys.recommend.math.FoldInSolver;
 import org.recsys.recommend.model.RecommendModel;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,27 +36,8 @@ final class ModelFoldIn {
             );
         }
         int k = model.factors().dims();
-        List<float[]> vectors = new ArrayList<>();
-        List<Float> strengths = new ArrayList<>();
-        for (History.Entry entry : history.entries()) {
-            float[] y = factors.get(entry.item());
-            if (y == null) {
-                continue;
-            }
-            if (y.length != k) {
-                throw new IllegalArgumentException(
-                    "[" + model.items().factors() + "] of item [" + entry.item() + "] has " + y.length + " dims but model [" + model.id()
-                        + "] expects " + k
-                );
-            }
-            vectors.add(y);
-            strengths.add((float) entry.weight());
-        }
-        float[] r = new float[strengths.size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = strengths.get(i);
-        }
+        History.Evidence evidence = history.evidence(factors, k, model.items().factors(), model.id());
         FoldInSolver solver = solverFor(model, k);
-        return solver.solve(vectors, r, cache.projections(solver));
+        return solver.solve(evidence.factors(), evidence.weights(), cache.projections(solver));
     }
 }

@@ -121,19 +121,8 @@ final class ChangedProfiles {
     }
 
     private float[] foldIn(History history) {
-        List<float[]> vectors = new ArrayList<>();
-        List<Float> weights = new ArrayList<>();
-        for (History.Entry entry : history.entries()) {
-            float[] y = itemFactors.get(entry.item());
-            if (y != null) { // an item the training did not see (new since) carries no evidence yet, as in fold-in
-                vectors.add(y);
-                weights.add((float) entry.weight());
-            }
-        }
-        float[] r = new float[weights.size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = weights.get(i);
-        }
-        return solver.solve(vectors, r);
+        // an item the training did not see (new since) carries no evidence yet, as in fold-in
+        History.Evidence evidence = history.evidence(itemFactors, trained.factors().dims(), trained.items().factors(), trained.id());
+        return solver.solve(evidence.factors(), evidence.weights());
     }
 }

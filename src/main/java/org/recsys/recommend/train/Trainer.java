@@ -3,6 +3,7 @@ package org.recsys.recommend.train;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.elasticsearch.action.ActionListener;
+import org.elasticsearch.action.admin.indices.refresh.RefreshRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.RefCountingListener;
 import org.elasticsearch.client.internal.Client;
@@ -107,7 +108,7 @@ public final class Trainer {
             checkBudget("[users] " + profiles + " profiles' versions", profiles * ProfileVersions.BYTES_PER_PROFILE);
             ProfileVersions.read(client, task, model.users().index(), l.delegateFailureAndWrap((l2, versions) -> {
                 profileVersions = versions;
-                var refresh = new org.elasticsearch.action.admin.indices.refresh.RefreshRequest(spec.eventsIndex());
+                var refresh = new RefreshRequest(spec.eventsIndex());
                 client.admin().indices().refresh(refresh, ActionListener.running(() -> count(l2)));
             }));
         }));
@@ -210,8 +211,7 @@ public final class Trainer {
             failOnErrors(outcomes[1]);
             long documents = outcomes[0].written.get() + outcomes[1].written.get();
             // the last pages refreshed what they touched; this refreshes every shard (best effort: it needs more than write)
-            org.elasticsearch.action.admin.indices.refresh.RefreshRequest refresh =
-                new org.elasticsearch.action.admin.indices.refresh.RefreshRequest(model.items().index(), model.users().index());
+            RefreshRequest refresh = new RefreshRequest(model.items().index(), model.users().index());
             client.admin().indices().refresh(refresh, ActionListener.running(() -> contentMap(fitted[0], outcomes[0], table,
                 l.delegateFailureAndWrap((ll, contentOutcome) -> {
                     phase("model", spec.iterations(), table.events(), users, items, documents);
