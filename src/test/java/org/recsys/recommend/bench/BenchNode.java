@@ -1,12 +1,11 @@
 package org.recsys.recommend.bench;
 
+import org.recsys.recommend.testing.LoopbackPorts;
 import org.recsys.recommend.testing.NodeSpec;
 import org.recsys.recommend.testing.RealNode;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,9 +223,7 @@ final class BenchNode implements Closeable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 
     private static String sha256(Path file) throws IOException {

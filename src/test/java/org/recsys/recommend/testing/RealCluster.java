@@ -43,10 +43,20 @@ public final class RealCluster implements Closeable {
                 node.awaitHealthy();
             }
         } catch (IOException | RuntimeException e) {
+            IllegalStateException failure = new IllegalStateException(e.getMessage() + cluster.otherLogTails(), e);
             cluster.close();
-            throw e;
+            throw failure;
         }
         return cluster;
+    }
+
+    /** A node that does not come up often failed because another left the cluster: each node's console tail says why. */
+    private String otherLogTails() {
+        StringBuilder tails = new StringBuilder();
+        for (int i = 0; i < nodes.size(); i++) {
+            tails.append("\n==== node-").append(i).append(" log tail:\n").append(nodes.get(i).logTail(15));
+        }
+        return tails.toString();
     }
 
     public int size() {

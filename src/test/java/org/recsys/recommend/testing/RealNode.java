@@ -167,7 +167,10 @@ public final class RealNode implements Closeable {
     public String logTail(int lines) {
         StringBuilder out = new StringBuilder();
         try (Stream<Path> logs = Files.list(home.resolve("logs"))) {
-            for (Path log : logs.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+            // gc.log says nothing about why a node failed
+            for (Path log : logs.filter(p -> p.toString().endsWith(".log") && p.getFileName().toString().startsWith("gc") == false)
+                .sorted()
+                .toList()) {
                 List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
                 out.append("---- ").append(log.getFileName()).append('\n');
                 all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> out.append(l).append('\n'));
@@ -404,9 +407,7 @@ public final class RealNode implements Closeable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return LoopbackPorts.free();
     }
 
     private static int requireFreePort(int port) {
