@@ -54,7 +54,7 @@ public class RecommendPluginInternalClusterTests extends ESIntegTestCase {
             model = RecommendModel.fromXContent("ic", parser, false);
         }
         TimeValue timeout = TimeValue.THIRTY_SECONDS;
-        assertAcked(client().execute(PutModelAction.TYPE, new PutModelAction.Request(timeout, timeout, model, false)).get());
+        assertAcked(client().execute(PutModelAction.TYPE, new PutModelAction.Request(timeout, timeout, model)).get());
         String node = internalCluster().getRandomNodeName(); // the node that runs the refresh is the one whose cache fills
         ItemFactorCache cache = internalCluster().getInstance(ItemFactorCache.class, node);
         long before = cache.size();

@@ -42,29 +42,40 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
     public static final ActionType<AcknowledgedResponse> TYPE = new ActionType<>(NAME);
 
     /**
-     * The model to store; with {@code stateOnly}, only its state replaces the stored model's, and with {@code tuned} also its
-     * factors settings and signals (what a tuned training chose), in the same cluster-state update.
+     * The model to store; or, with {@code computedFromSlot} set, only its state, computed while the stored model served
+     * that slot: its state replaces the stored model's (and with {@code tuned} also its factors settings and signals, what
+     * a tuned training chose) in the same cluster-state update.
      */
     public static final class Request extends AcknowledgedRequest<Request> {
+        private static final int NOT_STATE_ONLY = -1;
+
         private final RecommendModel model;
         private final boolean stateOnly;
+        private final int computedFromSlot;
         private final boolean tuned;
 
-        public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model, boolean stateOnly) {
-            this(masterNodeTimeout, ackTimeout, model, stateOnly, false);
+        /** Creates or replaces the whole model. */
+        public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model) {
+            this(masterNodeTimeout, ackTimeout, model, NOT_STATE_ONLY, false);
         }
 
-        public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model, boolean stateOnly, boolean tuned) {
+        /**
+         * Stores {@code model}'s state, computed while slot {@code computedFromSlot} was served: a {@code _refresh} keeps
+         * that slot, a training switches to the other one. Refused when the stored model serves another slot by now.
+         */
+        public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model, int computedFromSlot, boolean tuned) {
             super(masterNodeTimeout, ackTimeout);
             this.model = model;
-            this.stateOnly = stateOnly;
+            this.stateOnly = computedFromSlot != NOT_STATE_ONLY;
+            this.computedFromSlot = computedFromSlot;
             this.tuned = tuned;
         }
 
         public Request(StreamInput in) throws IOException {
             super(in);
             model = new RecommendModel(in);
-            stateOnly = in.readBoolean();
+            computedFromSlot = in.readInt();
+            stateOnly = computedFromSlot != NOT_STATE_ONLY;
             tuned = in.readBoolean();
         }
 
@@ -72,7 +83,7 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
         public void writeTo(StreamOutput out) throws IOException {
             super.writeTo(out);
             model.writeTo(out);
-            out.writeBoolean(stateOnly);
+            out.writeInt(computedFromSlot);
             out.writeBoolean(tuned);
         }
 
@@ -129,6 +140,12 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                     if (sameTargets(existing, next) == false) {
                         throw new ElasticsearchStatusException("[model] [" + next.id() + "] was changed (its items, users or dims) "
                             + "while its state was being computed: nothing stored; run _train or _refresh again", RestStatus.CONFLICT);
+                    }
+                    // a state computed over one slot is only right while that slot is still the one served (one train or
+                    // refresh at a time makes this rare: a state restored from a snapshot meanwhile, say)
+                    if (existing.servingSlot() != request.computedFromSlot) {
+                        throw new ElasticsearchStatusException("[model] [" + next.id() + "] switched to another trained version "
+                            + "while this state was being computed: nothing stored; run _train or _refresh again", RestStatus.CONFLICT);
                     }
                     next = request.tuned
                         ? existing.withTuning(next.factors(), next.signals()).withState(next.state())

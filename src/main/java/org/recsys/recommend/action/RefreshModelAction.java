@@ -132,10 +132,10 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
         Gramian gramian = new Gramian(model.factors().dims());
         SearchSourceBuilder source = new SearchSourceBuilder().size(PAGE)
             .sort("_doc", SortOrder.ASC)
-            .fetchSource(FetchSourceContext.of(true, false, new String[] { model.items().factors() }, null));
+            .fetchSource(FetchSourceContext.of(true, false, new String[] { model.serving().itemFactors() }, null));
         SearchRequest search = new SearchRequest(model.items().index()).source(source);
         // read anyway: this node's fold-in of the next events need not fetch them one by one
-        ItemFactorCache.Fill fill = itemFactors.startFill(model.items().index());
+        ItemFactorCache.Fill fill = itemFactors.startFill(model.items().index(), model.serving().itemFactors());
         ScrollScan.scan(taskClient, (CancellableTask) task, search, hits -> {
             for (SearchHit hit : hits) {
                 float[] vector = vectorOf(model, hit);
@@ -145,9 +145,9 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
                 }
             }
         }, listener.delegateFailureAndWrap((l, v) -> {
-            ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis());
+            ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis(), model.servingSlot());
             TimeValue timeout = TimeValue.THIRTY_SECONDS;
-            PutModelAction.Request put = new PutModelAction.Request(timeout, timeout, model.withState(state), true);
+            PutModelAction.Request put = new PutModelAction.Request(timeout, timeout, model.withState(state), model.servingSlot(), false);
             long items = gramian.count();
             taskClient.execute(PutModelAction.TYPE, put, l.map(ack -> {
                 fill.commit(); // after the new state dropped the older entries of these items, on every node
@@ -163,7 +163,7 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
     /** An item's factors as stored, null when it has none (new, cold items do not enter YᵀY). */
     static float[] vectorOf(RecommendModel model, SearchHit hit) {
         Map<String, Object> source = hit.getSourceAsMap(); // parses the source: once
-        Object value = source == null ? null : source.get(model.items().factors());
+        Object value = source == null ? null : source.get(model.serving().itemFactors());
         if (value == null) {
             return null; // an item without factors (new, cold) does not enter YᵀY
         }
@@ -174,7 +174,7 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
                     v[i] = n.floatValue();
                 } else {
                     throw new IllegalArgumentException(
-                        "[" + model.items().factors() + "] of item [" + hit.getId() + "] is not numeric"
+                        "[" + model.serving().itemFactors() + "] of item [" + hit.getId() + "] is not numeric"
                     );
                 }
             }
@@ -182,7 +182,7 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
         }
         int dims = value instanceof List<?> list ? list.size() : -1;
         throw new IllegalArgumentException(
-            "[" + model.items().factors() + "] of item [" + hit.getId() + "] has " + dims + " dims but model [" + model.id()
+            "[" + model.serving().itemFactors() + "] of item [" + hit.getId() + "] has " + dims + " dims but model [" + model.id()
                 + "] expects " + model.factors().dims()
         );
     }

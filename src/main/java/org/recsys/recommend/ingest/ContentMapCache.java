@@ -31,7 +31,8 @@ public final class ContentMapCache {
             "[model] [" + model.id() + "] has no content map: train it with content fields (the model's [items.content] or _train's "
                 + "[content.fields]) first"
         );
-        client.get(new GetRequest(ContentMap.INDEX, model.id()), ActionListener.wrap(response -> {
+        GetRequest read = new GetRequest(ContentMap.INDEX, ContentMap.documentId(model.id(), model.servingSlot()));
+        client.get(read, ActionListener.wrap(response -> {
             if (response.isExists() == false) {
                 listener.onFailure(none);
                 return;

@@ -57,7 +57,13 @@ public final class ItemFactorCache {
         Setting.Property.NodeScope
     );
 
-    private final Cache<ItemKey, float[]> cache;
+    private final Cache<ItemKey, Cached> cache;
+
+    /**
+     * Cached factors and the field they were read from: a model serves one of two fields ({@code ModelFields}), and a read
+     * of the other one (a fold-in that still had the model from before a switch) must not answer for the field served now.
+     */
+    private record Cached(String field, float[] vector) {}
     // Each item's projection onto the model's shared fold-in factorization (k doubles), computed once per item and model
     // instead of once per event. Keyed by the factors array itself (arrays hash and compare by identity): the cache above
     // hands out the same array until the item is written or the entry expires, and new factors arrive as a new array, so a
@@ -93,9 +99,9 @@ public final class ItemFactorCache {
     public ItemFactorCache(ByteSizeValue size, TimeValue expireAfterWrite, ByteSizeValue projectionsSize,
         Function<String, Index> concreteIndex) {
         this.maxBytes = size.getBytes();
-        this.cache = CacheBuilder.<ItemKey, float[]>builder()
+        this.cache = CacheBuilder.<ItemKey, Cached>builder()
             .setMaximumWeight(maxBytes)
-            .weigher((key, vector) -> entryBytes(key, vector))
+            .weigher((key, cached) -> entryBytes(key, cached.vector()))
             .setExpireAfterWrite(expireAfterWrite)
             .build();
         this.maxProjectionBytes = projectionsSize.getBytes();
@@ -197,7 +203,7 @@ public final class ItemFactorCache {
      * this node after the scan began may have newer factors than the scan's, and is not put. The fill only uses the room
      * that was free when it began: it never evicts entries fold-in fetched.
      */
-    public Fill startFill(String index) {
+    public Fill startFill(String index, String field) {
         Index concrete = concreteIndex.apply(index);
         if (concrete == null) {
             return new Fill() {
@@ -234,7 +240,7 @@ public final class ItemFactorCache {
                 long state = stateOf(concrete).get(); // the state the scan's factors were stored with
                 for (int i = 0; i < keys.size(); i++) {
                     String id = keys.get(i).id();
-                    putIfUnwritten(concrete, id, vectors.get(i), writesBefore[stripe(id)], state);
+                    putIfUnwritten(concrete, id, new Cached(field, vectors.get(i)), writesBefore[stripe(id)], state);
                 }
             }
         };
@@ -253,7 +259,7 @@ public final class ItemFactorCache {
         return writes.computeIfAbsent(concreteIndex, i -> new AtomicLongArray(STRIPES));
     }
 
-    private void putIfUnwritten(Index concrete, String id, float[] vector, long writesBefore, long stateBefore) {
+    private void putIfUnwritten(Index concrete, String id, Cached value, long writesBefore, long stateBefore) {
         AtomicLongArray writesNow = writesTo(concrete);
         AtomicLong stateNow = stateOf(concrete);
         int stripe = stripe(id);
@@ -261,7 +267,7 @@ public final class ItemFactorCache {
             return;
         }
         ItemKey key = key(concrete, id);
-        cache.put(key, vector);
+        cache.put(key, value);
         if (writesNow.get(stripe) != writesBefore || stateNow.get() != stateBefore) {
             cache.invalidate(key); // a write or a new state came while putting: its invalidation may have run before the put
         }
@@ -308,9 +314,9 @@ public final class ItemFactorCache {
         List<String> missing = new ArrayList<>();
         Index concrete = concreteIndex.apply(index); // null: several indices behind the name (or none), nothing is cached
         for (String id : ids) {
-            float[] cached = concrete == null ? null : cache.get(key(concrete, id));
-            if (cached != null) {
-                found.put(id, cached);
+            Cached cached = concrete == null ? null : cache.get(key(concrete, id));
+            if (cached != null && cached.field().equals(field)) {
+                found.put(id, cached.vector());
             } else {
                 missing.add(id);
             }
@@ -349,7 +355,7 @@ public final class ItemFactorCache {
                 float[] vector = toVector(doc == null ? null : doc.get(field));
                 if (vector != null) {
                     if (concrete != null && item.getIndex().equals(concrete.getName())) { // not if the alias moved since
-                        putIfUnwritten(concrete, item.getId(), vector, writesBefore[i], stateBefore);
+                        putIfUnwritten(concrete, item.getId(), new Cached(field, vector), writesBefore[i], stateBefore);
                     }
                     found.put(item.getId(), vector);
                 }

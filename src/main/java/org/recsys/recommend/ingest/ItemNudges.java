@@ -54,7 +54,7 @@ final class ItemNudges {
             then.run();
             return;
         }
-        String field = model.items().factors();
+        String field = model.serving().itemFactors();
         MultiGetRequest read = new MultiGetRequest().realtime(true);
         steps.keySet().forEach(item -> read.add(new MultiGetRequest.Item(model.items().index(), item)
             .fetchSourceContext(FetchSourceContext.of(true, false, new String[] { field }, null))));

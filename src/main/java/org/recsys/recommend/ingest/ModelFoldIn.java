@@ -36,7 +36,7 @@ final class ModelFoldIn {
             );
         }
         int k = model.factors().dims();
-        History.Evidence evidence = history.evidence(factors, k, model.items().factors(), model.id());
+        History.Evidence evidence = history.evidence(factors, k, model.serving().itemFactors(), model.id());
         FoldInSolver solver = solverFor(model, k);
         return solver.solve(evidence.factors(), evidence.weights(), cache.projections(solver));
     }

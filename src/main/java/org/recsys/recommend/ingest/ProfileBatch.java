@@ -85,7 +85,7 @@ final class ProfileBatch {
         // the whole source, other vectors included (the profile is written back as a whole, other fields untouched: the batch
         // checked that the sender sees whole profiles), except the user's factors: the fold-in replaces them, so reading them
         // would only cost a vector to load and parse per user
-        FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { model.users().factors() });
+        FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { model.serving().userFactors() });
         for (String user : byUser.keySet()) {
             ProfileCache.Profile cached = profiles.get(key(user));
             if (cached != null) {
@@ -160,7 +160,8 @@ final class ProfileBatch {
     }
 
     private ProfileCache.Key key(String user) {
-        return new ProfileCache.Key(headers, model.users().index(), model.id(), model.users().factors(), model.users().history(), user);
+        return new ProfileCache.Key(headers, model.users().index(), model.id(), model.serving().userFactors(), model.users().history(),
+            user);
     }
 
     private void onProfiles(Map<String, Stored> stored, Runnable done) {
@@ -184,7 +185,7 @@ final class ProfileBatch {
             done.run();
             return;
         }
-        factors.get(client, model.items().index(), model.items().factors(), items, ActionListener.wrap(found -> {
+        factors.get(client, model.items().index(), model.serving().itemFactors(), items, ActionListener.wrap(found -> {
             try {
                 write(stored, histories, found, done);
             } catch (RuntimeException e) {
@@ -219,10 +220,10 @@ final class ProfileBatch {
                 float[] y = found.get(event.item());
                 if (y == null) {
                     pending.listener().onFailure(new IllegalArgumentException("[item] [" + event.item() + "] has no ["
-                        + model.items().factors() + "] in index [" + model.items().index() + "]"));
+                        + model.serving().itemFactors() + "] in index [" + model.items().index() + "]"));
                 } else if (y.length != k) {
-                    pending.listener().onFailure(new IllegalArgumentException("[" + model.items().factors() + "] of item [" + event.item()
-                        + "] has " + y.length + " dims but model [" + model.id() + "] expects " + k));
+                    pending.listener().onFailure(new IllegalArgumentException("[" + model.serving().itemFactors() + "] of item ["
+                        + event.item() + "] has " + y.length + " dims but model [" + model.id() + "] expects " + k));
                 } else {
                     history = history.append(event.item(), event.weight(), event.ts(), model.users().maxHistory());
                     appliedIds = appliedIds.with(event.eventId());
@@ -297,7 +298,7 @@ final class ProfileBatch {
 
     /** The profile's fields as read, other than the two the fold-in rewrites (the factors and the history), unmodifiable. */
     private Map<String, Object> otherFields(Map<String, Object> source) {
-        String factorsField = model.users().factors();
+        String factorsField = model.serving().userFactors();
         String historyField = model.users().history();
         if (source.containsKey(factorsField) == false && source.containsKey(historyField) == false) {
             return Collections.unmodifiableMap(source); // as cached: already without them
@@ -328,7 +329,7 @@ final class ProfileBatch {
                 builder.endObject();
             }
             builder.endArray();
-            builder.array(model.users().factors(), vector);
+            builder.array(model.serving().userFactors(), vector);
             return BytesReference.bytes(builder.endObject());
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an in-memory stream: not expected

@@ -97,21 +97,28 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         List<String> seen = SeenIds.fromSource(seenField, document.hasField(seenField)
             ? document.getFieldValue(seenField, Object.class) : null);
         List<String> nextSeen = SeenItems.update(seen, full, history, List.of());
-        factors.get(batcher.client(), model.items().index(), model.items().factors(), history.items(), ActionListener.wrap(found -> {
+        factors.get(batcher.client(), model.items().index(), model.serving().itemFactors(), history.items(), ActionListener.wrap(found -> {
             float[] vector = ModelFoldIn.vectorFor(model, history, found, factors);
             if (nextSeen != null) {
                 document.setFieldValue(seenField, nextSeen);
             }
             document.setFieldValue(historyField, history.toSource());
-            document.setFieldValue(model.users().factors(), Vectors.asList(vector));
+            document.setFieldValue(model.serving().userFactors(), Vectors.asList(vector));
             handler.accept(document, null);
         }, e -> handler.accept(null, e)));
     }
 
     private void computeItem(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
-        String factorsField = model.items().factors();
+        String factorsField = model.serving().itemFactors();
         if (document.hasField(factorsField)) {
             handler.accept(document, null); // trained or given factors win over content
+            return;
+        }
+        String configured = model.items().factors();
+        if (configured.equals(factorsField) == false && document.hasField(configured)) {
+            // factors sent under the configured name while the second slot is served: they are meant to be served
+            document.setFieldValue(factorsField, document.getFieldValue(configured, Object.class));
+            handler.accept(document, null);
             return;
         }
         contentMaps.get(batcher.client(), model, ActionListener.wrap(map -> {

@@ -14,12 +14,19 @@ import java.util.Map;
 
 /**
  * A model's content → factor map as trained by {@code _train}: the content fields it reads, its feature vocabulary and
- * its ridge weights. Stored as one document per model in the {@value #INDEX} index (hidden, nothing indexed, the weights
- * as base64 little-endian floats), because at 2,000 features × 64 factors it is far too large for the cluster state.
+ * its ridge weights. Stored as one document per model and slot ({@link #documentId}) in the {@value #INDEX} index (hidden,
+ * nothing indexed, the weights as base64 little-endian floats), because at 2,000 features × 64 factors it is far too large
+ * for the cluster state. A map belongs to the factors of the slot it was fitted on: a training stores it beside the served
+ * one, and it is used once the training switches to that slot.
  */
 public record ContentMap(List<String> fields, ContentFeatures features, ContentToFactors map, long trainedAtMillis) {
 
     public static final String INDEX = "recommend-content-maps";
+
+    /** The map's document: the model id and the slot, {@code #} between (the suffix has one form, so ids never collide). */
+    public static String documentId(String modelId, int slot) {
+        return modelId + "#" + slot;
+    }
 
     /** The factors for an item with this content ({@code field → values}), or null when it has no known feature. */
     public float[] factorsFor(Map<String, List<String>> content) {

@@ -25,20 +25,25 @@ public final class ModelMappings {
 
     private ModelMappings() {}
 
-    /** The items' factors, neighbors and popularity. */
+    /** The items' factors, neighbors and popularity, in both slots ({@link ModelFields}). */
     public static List<Field> itemFields(RecommendModel model) {
         Map<String, Object> vector = vector(model.factors().dims(), true);
         // raw inner products: ALS factors are not unit length, and cosine would store them normalized
         vector.put("similarity", "max_inner_product");
         vector.put("index_options", Map.of("type", ITEM_VECTOR_INDEX_TYPE));
-        return List.of(
-            new Field("items.factors", model.items().factors(), vector),
-            new Field("items.neighbors", model.items().neighbors(), Map.of("type", "sparse_vector")),
-            new Field("items.popularity", model.items().popularity(), Map.of("type", "float"))
-        );
+        List<Field> fields = new ArrayList<>();
+        for (ModelFields slot : model.allSlots()) {
+            fields.add(new Field("items.factors", slot.itemFactors(), vector));
+            fields.add(new Field("items.neighbors", slot.neighbors(), Map.of("type", "sparse_vector")));
+            fields.add(new Field("items.popularity", slot.popularity(), Map.of("type", "float")));
+        }
+        return fields;
     }
 
-    /** The users' vector (read from the source, never searched: not indexed), bounded history and seen set (stored only). */
+    /**
+     * The users' vector in both slots (read from the source, never searched: not indexed), bounded history and seen set
+     * (stored only).
+     */
     public static List<Field> userFields(RecommendModel model) {
         Map<String, Object> vector = vector(model.factors().dims(), false);
         Map<String, Object> seen = new LinkedHashMap<>();
@@ -46,7 +51,8 @@ public final class ModelMappings {
         seen.put("index", false);
         seen.put("doc_values", false);
         return List.of(
-            new Field("users.factors", model.users().factors(), vector),
+            new Field("users.factors", model.allSlots().get(0).userFactors(), vector),
+            new Field("users.factors", model.allSlots().get(1).userFactors(), vector),
             new Field("users.history", model.users().history(), Map.of("type", "object", "enabled", false)),
             new Field("users.seen", model.users().seen(), seen),
             new Field("users.event_ids", UsersConfig.EVENT_IDS, seen) // as seen: strings, stored only

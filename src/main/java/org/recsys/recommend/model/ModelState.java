@@ -15,36 +15,44 @@ import java.util.List;
 import java.util.Objects;
 
 import static org.elasticsearch.xcontent.ConstructingObjectParser.constructorArg;
+import static org.elasticsearch.xcontent.ConstructingObjectParser.optionalConstructorArg;
 
 /**
  * What {@code _refresh} derives from the item index: the item Gramian G = YᵀY (row-major k × k) that exact fold-in needs,
- * how many item vectors it covers, and when it was computed.
+ * how many item vectors it covers, and when it was computed; and which of the model's two field sets ({@link ModelFields})
+ * holds the version served, the one this Gramian was computed over.
  */
-public record ModelState(double[] gramian, long items, long refreshedAtMillis) implements Writeable, ToXContentObject {
+public record ModelState(double[] gramian, long items, long refreshedAtMillis, int slot) implements Writeable, ToXContentObject {
 
     static final ParseField GRAMIAN = new ParseField("gramian");
     static final ParseField ITEMS = new ParseField("items");
     static final ParseField REFRESHED_AT = new ParseField("refreshed_at_millis");
+    static final ParseField SLOT = new ParseField("slot");
 
     @SuppressWarnings("unchecked")
     private static final ConstructingObjectParser<ModelState, Void> PARSER = new ConstructingObjectParser<>(
         "model_state",
         false,
-        args -> new ModelState(((List<Double>) args[0]).stream().mapToDouble(Double::doubleValue).toArray(), (Long) args[1], (Long) args[2])
+        args -> new ModelState(((List<Double>) args[0]).stream().mapToDouble(Double::doubleValue).toArray(), (Long) args[1], (Long) args[2],
+            args[3] == null ? 0 : (Integer) args[3]) // a state stored before slots existed served the configured fields
     );
 
     static {
         PARSER.declareDoubleArray(constructorArg(), GRAMIAN);
         PARSER.declareLong(constructorArg(), ITEMS);
         PARSER.declareLong(constructorArg(), REFRESHED_AT);
+        PARSER.declareInt(optionalConstructorArg(), SLOT);
     }
 
     public ModelState {
         gramian = gramian.clone();
+        if (slot < 0 || slot >= ModelFields.SLOTS) {
+            throw new IllegalArgumentException("[state.slot] must be 0 or 1, got [" + slot + "]");
+        }
     }
 
     public ModelState(StreamInput in) throws IOException {
-        this(in.readDoubleArray(), in.readVLong(), in.readLong());
+        this(in.readDoubleArray(), in.readVLong(), in.readLong(), in.readVInt());
     }
 
     public static ModelState fromXContent(XContentParser parser) throws IOException {
@@ -56,6 +64,7 @@ public record ModelState(double[] gramian, long items, long refreshedAtMillis) i
         out.writeDoubleArray(gramian);
         out.writeVLong(items);
         out.writeLong(refreshedAtMillis);
+        out.writeVInt(slot);
     }
 
     @Override
@@ -66,6 +75,7 @@ public record ModelState(double[] gramian, long items, long refreshedAtMillis) i
         }
         builder.field(ITEMS.getPreferredName(), items);
         builder.field(REFRESHED_AT.getPreferredName(), refreshedAtMillis);
+        builder.field(SLOT.getPreferredName(), slot);
         return builder.endObject();
     }
 
@@ -74,11 +84,12 @@ public record ModelState(double[] gramian, long items, long refreshedAtMillis) i
         return o instanceof ModelState other
             && Arrays.equals(gramian, other.gramian)
             && items == other.items
-            && refreshedAtMillis == other.refreshedAtMillis;
+            && refreshedAtMillis == other.refreshedAtMillis
+            && slot == other.slot;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(gramian), items, refreshedAtMillis);
+        return Objects.hash(Arrays.hashCode(gramian), items, refreshedAtMillis, slot);
     }
 }

@@ -71,6 +71,25 @@ public record RecommendModel(
         out.writeOptionalWriteable(state);
     }
 
+    /** The fields queries and fold-in read: the slot of the stored state (the configured names before any state). */
+    public ModelFields serving() {
+        return ModelFields.of(servingSlot(), items, users);
+    }
+
+    /** The fields a training writes while the serving ones stay as they are; its stored state then switches to them. */
+    public ModelFields building() {
+        return ModelFields.of(ModelFields.SLOTS - 1 - servingSlot(), items, users);
+    }
+
+    /** Both slots' fields, for the mappings. */
+    public List<ModelFields> allSlots() {
+        return List.of(ModelFields.of(0, items, users), ModelFields.of(1, items, users));
+    }
+
+    public int servingSlot() {
+        return state == null ? 0 : state.slot();
+    }
+
     public RecommendModel withState(ModelState newState) {
         return new RecommendModel(id, items, users, factors, signals, newState);
     }
@@ -122,10 +141,14 @@ public record RecommendModel(
         }
         if (allowState == false) {
             // checked on requests only: a model read back from cluster state must load, whatever a later version checks
-            requireDistinct("items", new String[] { "factors", "neighbors", "popularity" },
-                new String[] { draft.items.factors(), draft.items.neighbors(), draft.items.popularity() });
-            requireDistinct("users", new String[] { "factors", "history", "seen" },
-                new String[] { draft.users.factors(), draft.users.history(), draft.users.seen() });
+            // both slots' names (ModelFields): a configured name may not be another field's second-slot name
+            ModelFields second = ModelFields.of(1, draft.items, draft.users);
+            requireDistinct("items", new String[] { "factors", "neighbors", "popularity", "factors (second slot)",
+                "neighbors (second slot)", "popularity (second slot)" },
+                new String[] { draft.items.factors(), draft.items.neighbors(), draft.items.popularity(), second.itemFactors(),
+                    second.neighbors(), second.popularity() });
+            requireDistinct("users", new String[] { "factors", "history", "seen", "factors (second slot)" },
+                new String[] { draft.users.factors(), draft.users.history(), draft.users.seen(), second.userFactors() });
         }
         return new RecommendModel(id, draft.items, draft.users, draft.factors, draft.signals, draft.state);
     }

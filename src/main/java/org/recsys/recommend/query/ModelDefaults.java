@@ -1,5 +1,6 @@
 package org.recsys.recommend.query;
 
+import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.ArrayList;
@@ -7,18 +8,34 @@ import java.util.List;
 
 /**
  * What {@code "model": "movies"} brings to a recommend query: the users index and profile fields for a plain {@code "user":
- * "u42"}, and the default signals on the model's item fields (the model's own signal weights when it declares them).
+ * "u42"}, and the default signals on the model's item fields (the model's own signal weights when it declares them). The
+ * model's configured field names stand for the fields it serves ({@link RecommendModel#serving}): a query that names
+ * {@code factors} reads whichever slot the last training switched to.
  */
 final class ModelDefaults {
 
     private ModelDefaults() {}
 
     static void apply(RecommendModel model, RecommendQueryBuilder.Draft draft) {
+        ModelFields serving = model.serving();
         if (draft.userId != null) {
-            draft.userRef = new UserRef(model.users().index(), draft.userId, model.users().factors(), model.users().history(),
+            draft.userRef = new UserRef(model.users().index(), draft.userId, serving.userFactors(), model.users().history(),
                 model.users().seen());
         }
-        draft.modelSignals = model.signals() != null ? model.signals() : signalsOf(model);
+        draft.modelSignals = onServingFields(model, model.signals() != null ? model.signals() : signalsOf(model));
+        if (draft.signals != null) {
+            draft.signals = onServingFields(model, draft.signals);
+        }
+    }
+
+    private static List<SignalSpec> onServingFields(RecommendModel model, List<SignalSpec> signals) {
+        ModelFields serving = model.serving();
+        List<SignalSpec> resolved = new ArrayList<>(signals.size());
+        for (SignalSpec signal : signals) {
+            resolved.add(signal.kind() == SignalKind.CONTENT ? signal
+                : signal.onField(serving.itemField(model.items(), signal.field())));
+        }
+        return resolved;
     }
 
     private static List<SignalSpec> signalsOf(RecommendModel model) {

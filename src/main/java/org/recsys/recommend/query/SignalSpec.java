@@ -92,6 +92,11 @@ public record SignalSpec(
         return fields.get(0);
     }
 
+    /** This signal reading {@code field} instead (not for content, which reads several). */
+    public SignalSpec onField(String field) {
+        return field.equals(field()) ? this : new SignalSpec(kind, List.of(field), weight, normalization, pivot, explicit);
+    }
+
     public String jsonPath() {
         return "signals." + kind.jsonName();
     }

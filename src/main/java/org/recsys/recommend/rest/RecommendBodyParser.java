@@ -44,7 +44,16 @@ final class RecommendBodyParser {
         boolean explain = booleanValue("explain", rest.remove("explain"), false);
         FetchSourceContext source = source(rest.remove("_source"));
         RecommendQueryBuilder query = query(rest);
-        String popularity = query.model() == null ? "popularity" : models.apply(query.model()).items().popularity();
+        String popularity = "popularity";
+        if (query.model() != null) {
+            // the model's configured names stand for the fields it serves (the slot its last training switched to)
+            RecommendModel model = models.apply(query.model());
+            popularity = model.serving().popularity();
+            if (diversity != null && diversity.mmrLambda() != null) {
+                diversity = new RecommendSpec.Diversity(model.serving().itemField(model.items(), diversity.field()), 0,
+                    diversity.mmrLambda());
+            }
+        }
         return new RecommendSpec(query, size, from, diversity, dither, backfill, unknownUser, explain, source, popularity, null);
     }
 

@@ -44,8 +44,7 @@ public class RestPutModelAction extends BaseRestHandler {
         PutModelAction.Request put = new PutModelAction.Request(
             RestUtils.getMasterNodeTimeout(request),
             RestUtils.getAckTimeout(request),
-            model,
-            false
+            model
         );
         return channel -> client.execute(PutModelAction.TYPE, put, new RestToXContentListener<>(channel));
     }

@@ -89,7 +89,7 @@ final class ChangedProfiles {
                 } catch (IllegalArgumentException e) {
                     continue; // a malformed history keeps what it has, as its events do
                 }
-                bulk.add(new UpdateRequest(index, get.getId()).doc(Map.of(trained.users().factors(), Vectors.asList(vector)))
+                bulk.add(new UpdateRequest(index, get.getId()).doc(Map.of(trained.serving().userFactors(), Vectors.asList(vector)))
                     .setIfSeqNo(get.getSeqNo()).setIfPrimaryTerm(get.getPrimaryTerm()));
                 written.add(get.getId());
             }
@@ -122,7 +122,7 @@ final class ChangedProfiles {
 
     private float[] foldIn(History history) {
         // an item the training did not see (new since) carries no evidence yet, as in fold-in
-        History.Evidence evidence = history.evidence(itemFactors, trained.factors().dims(), trained.items().factors(), trained.id());
+        History.Evidence evidence = history.evidence(itemFactors, trained.factors().dims(), trained.serving().itemFactors(), trained.id());
         return solver.solve(evidence.factors(), evidence.weights());
     }
 }

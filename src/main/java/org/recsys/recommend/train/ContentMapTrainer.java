@@ -79,15 +79,16 @@ final class ContentMapTrainer {
     }
 
     /**
-     * Stores the map, then gives every catalogue item that was not in this training factors from its content with the new
-     * map (an item without a known word loses its factors): whatever factors such an item had belong to an earlier model's
-     * space, where this model's user vectors give them meaningless scores. Their popularity and neighbors go
-     * ({@link UntrainedItems}).
+     * Stores the map under the slot the training builds, then gives every catalogue item that was not in this training
+     * factors from its content with the new map in that slot (an item without a known word has none there): whatever factors
+     * such an item had belong to an earlier model's space, where this model's user vectors give them meaningless scores.
+     * Their popularity and neighbors go ({@link UntrainedItems}).
      */
     static void storeAndRemap(Client client, TrainTask task, RecommendModel model, Fitted fitted, boolean neighborsTrained,
         ActionListener<Outcome> listener) {
         List<String> untrained = fitted.content().keySet().stream().filter(id -> fitted.trained().contains(id) == false).sorted().toList();
-        store(client, model.id(), fitted.map(), listener.delegateFailureAndWrap((l, stored) -> UntrainedItems.clear(client, task, model,
+        String documentId = ContentMap.documentId(model.id(), model.building().slot());
+        store(client, documentId, fitted.map(), listener.delegateFailureAndWrap((l, stored) -> UntrainedItems.rewrite(client, task, model,
             untrained, neighborsTrained, r -> fitted.map().factorsFor(fitted.content().get(untrained.get(r))),
             l.map(remapped -> new Outcome(fitted.map().features().size(), remapped)))));
     }
@@ -107,12 +108,12 @@ final class ContentMapTrainer {
             System.currentTimeMillis());
     }
 
-    private static void store(Client client, String modelId, ContentMap map, ActionListener<Object> listener) {
+    private static void store(Client client, String documentId, ContentMap map, ActionListener<Object> listener) {
         // hidden (no wildcard search returns it) and not indexed: the maps are only ever read back by id
         CreateIndexRequest create = new CreateIndexRequest(ContentMap.INDEX).settings(
             Settings.builder().put("index.hidden", true).put("index.number_of_shards", 1).put("index.auto_expand_replicas", "0-1")
         ).mapping("{\"_doc\":{\"enabled\":false}}");
-        IndexRequest write = new IndexRequest(ContentMap.INDEX).id(modelId).source(map.toSource(), XContentType.JSON);
+        IndexRequest write = new IndexRequest(ContentMap.INDEX).id(documentId).source(map.toSource(), XContentType.JSON);
         client.admin().indices().create(create, ActionListener.wrap(created -> client.index(write, listener.map(r -> r)), e -> {
             if (ExceptionsHelper.unwrapCause(e) instanceof ResourceAlreadyExistsException) {
                 client.index(write, listener.map(r -> r));

@@ -7,6 +7,7 @@ import org.elasticsearch.action.admin.indices.refresh.RefreshRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.RefCountingListener;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.xcontent.support.XContentMapValues;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.fetch.StoredFieldsContext;
@@ -21,6 +22,7 @@ import org.recsys.recommend.math.SlimNeighbors;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.FullView;
+import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
@@ -37,8 +39,10 @@ import java.util.concurrent.Executor;
 
 /**
  * In-cluster training: count and read the events (refusing data that would not fit the heap budget), fit implicit ALS and
- * item neighbors on the bounded training pool, then write item factors, neighbors and popularity, user vectors and
- * histories, and the model's Gramian. Each phase shows in the task's status.
+ * item neighbors on the bounded training pool, then write item factors, neighbors and popularity and user vectors into the
+ * model's other slot ({@link ModelFields}: what is served stays as it is meanwhile), histories in place (they are the events'
+ * record, not the model's), and finally the model's Gramian together with the switch to the slot written: a training that
+ * fails or is cancelled before that leaves the served model as it was. Each phase shows in the task's status.
  */
 public final class Trainer {
 
@@ -58,6 +62,7 @@ public final class Trainer {
     private Map<String, ProfileVersions.Version> profileVersions;
     private final TrainTask task;
     private final RecommendModel model;
+    private final ModelFields building; // the slot this training writes, served once its state is stored
     private TrainSpec spec; // replaced once, by the tuned settings, before the fit starts
     private Tuning tuning;
     private boolean lambdaDerived; // λ was derived from the events: the model stores it for fold-in
@@ -73,6 +78,7 @@ public final class Trainer {
         this.client = client;
         this.task = task;
         this.model = model;
+        this.building = model.building();
         this.spec = spec;
         this.trainPool = trainPool;
         this.parallelism = parallelism;
@@ -225,9 +231,7 @@ public final class Trainer {
                     }));
                 }))));
         });
-        List<String> replaced = neighbors == null
-            ? List.of(model.items().factors(), model.items().popularity())
-            : List.of(model.items().factors(), model.items().popularity(), model.items().neighbors());
+        List<String> replaced = List.of(building.itemFactors(), building.popularity(), building.neighbors());
         // The training answers only once all of them are done, also when one fails (with the first failure): answering at
         // the first would leave the others writing after the task is gone (no longer cancellable, overlapping a retry).
         try (RefCountingListener all = new RefCountingListener(written)) {
@@ -235,7 +239,7 @@ public final class Trainer {
             FieldMappings.decide(client, model.items().index(), new String[] { "*" },
                 mappings -> TrainingWriter.holdsOtherVectors(mappings, replaced), true,
                 otherVectors -> writer.replaceFields(model.items().index(), table.items(), replaced, otherVectors,
-                    r -> itemDoc(r, factors, neighbors, itemUsers, table), itemsWritten));
+                    (r, current) -> itemDoc(r, current, factors, neighbors, itemUsers, table), itemsWritten));
             writer.writeProfiles(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table),
                 profileVersions, all.acquire(outcome -> outcomes[1] = outcome));
             profileVersions = null; // no longer needed: let it go while the rest runs
@@ -275,20 +279,23 @@ public final class Trainer {
         return fit.lists();
     }
 
-    private Map<String, Object> itemDoc(int r, ImplicitAls.Factors factors, ItemNeighbors.Lists neighbors, Interactions itemUsers,
-        EventTable table) {
+    private Map<String, Object> itemDoc(int r, Map<String, Object> current, ImplicitAls.Factors factors, ItemNeighbors.Lists neighbors,
+        Interactions itemUsers, EventTable table) {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put(model.items().factors(), Vectors.asList(factors.items()[r]));
-        if (neighbors != null && neighbors.neighbors()[r].length > 0) {
+        doc.put(building.itemFactors(), Vectors.asList(factors.items()[r]));
+        if (neighbors == null) {
+            // no neighbors trained: the served lists carry over to the version built (an older one may be in its field)
+            doc.put(building.neighbors(), XContentMapValues.extractValue(model.serving().neighbors(), current));
+        } else if (neighbors.neighbors()[r].length > 0) {
             Map<String, Object> sims = new LinkedHashMap<>();
             for (int n = 0; n < neighbors.neighbors()[r].length; n++) {
                 sims.put(table.items().get(neighbors.neighbors()[r][n]), neighbors.similarities()[r][n]);
             }
-            doc.put(model.items().neighbors(), sims);
-        } else if (neighbors != null) {
-            doc.put(model.items().neighbors(), null); // no neighbors this time: the field goes, old ones must not stay
+            doc.put(building.neighbors(), sims);
+        } else {
+            doc.put(building.neighbors(), null); // no neighbors this time: the field goes, old ones must not stay
         }
-        doc.put(model.items().popularity(), itemUsers.indptr()[r + 1] - itemUsers.indptr()[r]);
+        doc.put(building.popularity(), itemUsers.indptr()[r + 1] - itemUsers.indptr()[r]);
         return doc;
     }
 
@@ -305,14 +312,17 @@ public final class Trainer {
         for (int n = ordered.length - 1; n >= 0; n--) {
             float weight = strength.get(ordered[n]);
             if (weight > 0 && history.size() < model.users().maxHistory()) {
-                history.add(Map.of("item", table.items().get(ordered[n]), "weight", weight));
+                Map<String, Object> entry = new LinkedHashMap<>(); // item first, as the processor writes entries
+                entry.put("item", table.items().get(ordered[n]));
+                entry.put("weight", weight);
+                history.add(entry);
             } else {
                 seen.add(table.items().get(ordered[n]));
             }
         }
         Collections.reverse(history); // oldest first, as the processor appends
         Collections.reverse(seen);
-        return Map.of(model.users().factors(), Vectors.asList(factors.users()[r]), model.users().history(), history,
+        return Map.of(building.userFactors(), Vectors.asList(factors.users()[r]), model.users().history(), history,
             model.users().seen(), seen);
     }
 
@@ -332,9 +342,8 @@ public final class Trainer {
                     trained.add(table.items().get(r));
                 }
             }
-            UntrainedItems.find(client, task, model, trained, listener.delegateFailureAndWrap(
-                (l, untrained) -> UntrainedItems.clear(client, task, model, untrained, neighborsTrained, null,
-                    l.map(cleared -> new ContentMapTrainer.Outcome(features, 0)))));
+            UntrainedItems.carryOver(client, task, model, trained, neighborsTrained,
+                listener.map(cleared -> new ContentMapTrainer.Outcome(features, 0)));
             return;
         }
         phase("content", spec.iterations(), table.events(), table.users().size(), table.items().size(), 0);
@@ -358,7 +367,7 @@ public final class Trainer {
                 gramian.add(factors.items()[r]);
             }
         }
-        ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis());
+        ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis(), building.slot());
         org.elasticsearch.core.TimeValue timeout = org.elasticsearch.core.TimeValue.THIRTY_SECONDS;
         // a tuned training also stores what it chose (λ, α for fold-in; the blend for queries naming no signals) with the state
         RecommendModel trained = model;
@@ -368,7 +377,8 @@ public final class Trainer {
             trained = model.withTuning(new FactorsConfig(model.factors().dims(), spec.lambda(), spec.alpha(), true), model.signals());
         }
         RecommendModel stored = trained.withState(state);
-        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, stored, true, tuning != null || lambdaDerived);
+        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, stored, model.servingSlot(),
+            tuning != null || lambdaDerived);
         client.execute(org.recsys.recommend.action.PutModelAction.TYPE, put, listener.map(ack -> {
             phase("done", spec.iterations(), 0, 0, 0, 0);
             return stored;
@@ -379,7 +389,8 @@ public final class Trainer {
         if (outcome.failed.get() > 0) {
             throw new IllegalStateException(
                 "training wrote partially: " + outcome.failed.get() + " documents failed (first: " + outcome.firstFailure + "), "
-                    + outcome.written.get() + " were written; the model's Gramian was not updated. Fix the cause and run _train again"
+                    + outcome.written.get() + " were written beside the served model, which is unchanged. Fix the cause and run _train "
+                    + "again"
             );
         }
     }

@@ -50,6 +50,12 @@ final class TrainingWriter {
         final List<String> changed = Collections.synchronizedList(new ArrayList<>());
     }
 
+    /** The fields to set in row {@code row}'s document, given what it holds now (null removes a field). */
+    @FunctionalInterface
+    interface Rewrite {
+        Map<String, Object> fields(int row, Map<String, Object> current);
+    }
+
     private final Client client;
     private final CancellableTask task;
 
@@ -80,10 +86,11 @@ final class TrainingWriter {
      * {@code replaced} fields for every row (null removes the field); those are not read, since they are overwritten.
      * {@code otherVectors}: whether the documents may hold vector fields besides the replaced ones, which must then be read
      * to be kept (Elasticsearch rebuilds every vector of a source it reads, excluded ones too, unless told to leave vectors
-     * out: see {@link #holdsOtherVectors}).
+     * out: see {@link #holdsOtherVectors}). {@code docs} sees each document as read (without the replaced fields): a value
+     * copied from another field is copied from the version it overwrites.
      */
-    void replaceFields(String index, List<String> ids, List<String> replaced, boolean otherVectors,
-        IntFunction<Map<String, Object>> docs, ActionListener<Outcome> listener) {
+    void replaceFields(String index, List<String> ids, List<String> replaced, boolean otherVectors, Rewrite docs,
+        ActionListener<Outcome> listener) {
         Outcome outcome = new Outcome();
         outcome.writtenRows = new boolean[ids.size()];
         FetchSourceContext kept = FetchSourceContext.of(true, otherVectors == false, null, replaced.toArray(String[]::new));
@@ -112,7 +119,7 @@ final class TrainingWriter {
         return false;
     }
 
-    private void replacePage(String index, List<String> ids, FetchSourceContext kept, IntFunction<Map<String, Object>> docs, int from,
+    private void replacePage(String index, List<String> ids, FetchSourceContext kept, Rewrite docs, int from,
         Outcome outcome, ActionListener<Outcome> listener) {
         if (from >= ids.size()) {
             listener.onResponse(outcome);
@@ -132,7 +139,7 @@ final class TrainingWriter {
             listener.delegateFailureAndWrap((l, v) -> replacePage(index, ids, kept, docs, to, outcome, l)));
     }
 
-    private void replaceRows(String index, List<String> ids, FetchSourceContext kept, IntFunction<Map<String, Object>> docs,
+    private void replaceRows(String index, List<String> ids, FetchSourceContext kept, Rewrite docs,
         List<Integer> rows, int attempt, boolean last, Outcome outcome, ActionListener<Void> listener) {
         MultiGetRequest read = new MultiGetRequest().realtime(true);
         for (int r : rows) {
@@ -151,7 +158,7 @@ final class TrainingWriter {
                 } else {
                     GetResponse item = found[i].getResponse();
                     Map<String, Object> source = new HashMap<>(item.getSourceAsMap());
-                    docs.apply(r).forEach((field, value) -> {
+                    docs.fields(r, Collections.unmodifiableMap(item.getSourceAsMap())).forEach((field, value) -> {
                         if (value == null) {
                             source.remove(field); // null: the field is removed
                         } else {

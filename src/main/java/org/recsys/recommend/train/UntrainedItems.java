@@ -3,27 +3,32 @@ package org.recsys.recommend.train;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.xcontent.support.XContentMapValues;
 import org.elasticsearch.index.query.BoolQueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
+import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
 import org.recsys.recommend.math.Vectors;
+import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
- * Catalogue items a training did not see (no event in its event set). Their popularity and neighbor list came from an
- * earlier training, over other events and perhaps with another similarity on another scale: left in place they would be
- * scored next to this training's values (a stale cosine list, ~0.3 per history item, among EASE weights of ~0.01 puts its
- * item first for everyone). So a training removes them. Their factors are re-mapped from content when the training fits a
- * content map, and otherwise kept: nothing better is known about them.
+ * Catalogue items a training did not see (no event in its event set), in the slot the training builds. Their popularity
+ * and neighbor list came from an earlier training, over other events and perhaps with another similarity on another scale:
+ * carried into the new version they would be scored next to this training's values (a stale cosine list, ~0.3 per history
+ * item, among EASE weights of ~0.01 puts its item first for everyone). So the version built has none for them. Their factors
+ * are mapped from content when the training fits a content map, and otherwise carried over from the served version (given
+ * or trained before): nothing better is known about them. Neighbor lists not trained this time are carried over too.
  */
 final class UntrainedItems {
 
@@ -32,65 +37,84 @@ final class UntrainedItems {
     private UntrainedItems() {}
 
     /**
-     * The ids of the items that are not in {@code trained} and still hold a popularity or a neighbor list (an item cleared
-     * by an earlier training is not rewritten again), sorted.
+     * Without a content map: rewrites the built slot of every untrained item whose fields there differ from what it should
+     * hold (an item already carried over by the training before last, unchanged since, is not rewritten). Completes with
+     * the number of items rewritten.
      */
-    static void find(Client client, TrainTask task, RecommendModel model, Set<String> trained, ActionListener<List<String>> listener) {
-        List<String> untrained = new ArrayList<>();
-        BoolQueryBuilder holding = QueryBuilders.boolQuery()
-            .should(QueryBuilders.existsQuery(model.items().popularity()))
-            .should(QueryBuilders.existsQuery(model.items().neighbors()));
+    static void carryOver(Client client, TrainTask task, RecommendModel model, Set<String> trained, boolean neighborsTrained,
+        ActionListener<Long> listener) {
+        ModelFields serving = model.serving();
+        ModelFields building = model.building();
+        List<String> fields = List.of(serving.itemFactors(), serving.popularity(), serving.neighbors(), building.itemFactors(),
+            building.popularity(), building.neighbors());
+        BoolQueryBuilder holding = QueryBuilders.boolQuery();
+        fields.forEach(field -> holding.should(QueryBuilders.existsQuery(field)));
         SearchSourceBuilder source = new SearchSourceBuilder().query(holding)
             .size(READ_PAGE)
             .sort("_doc", SortOrder.ASC)
-            .fetchSource(false);
+            .fetchSource(FetchSourceContext.of(true, false, fields.toArray(String[]::new), null));
+        List<String> stale = new ArrayList<>();
         ScrollScan.scan(client, task, new SearchRequest(model.items().index()).source(source), hits -> {
             for (SearchHit hit : hits) {
-                if (trained.contains(hit.getId()) == false) {
-                    untrained.add(hit.getId());
+                Map<String, Object> current = hit.getSourceAsMap() == null ? Map.of() : hit.getSourceAsMap();
+                if (trained.contains(hit.getId()) == false && holdsOtherThan(building, current, built(model, current, neighborsTrained,
+                    null, false))) {
+                    stale.add(hit.getId());
                 }
             }
-        }, listener.map(v -> {
-            untrained.sort(null);
-            return untrained;
+        }, listener.delegateFailureAndWrap((l, v) -> {
+            stale.sort(null);
+            rewrite(client, task, model, stale, neighborsTrained, null, l);
         }));
     }
 
     /**
-     * Removes the popularity (and, when this training computed neighbors, the neighbor list) of the untrained items; with
-     * {@code factors} given, their factors become factors.apply(row) (null removes them), otherwise they are kept.
+     * Writes the built slot of {@code untrained}: no popularity, no neighbors when this training computed them (the served
+     * ones otherwise), and factors {@code factors.apply(row)} when given (null removes them), the served ones otherwise.
      * Completes with the number of items rewritten.
      */
-    static void clear(Client client, TrainTask task, RecommendModel model, List<String> untrained, boolean neighborsTrained,
+    static void rewrite(Client client, TrainTask task, RecommendModel model, List<String> untrained, boolean neighborsTrained,
         IntFunction<float[]> factors, ActionListener<Long> listener) {
         if (untrained.isEmpty()) {
             listener.onResponse(0L);
             return;
         }
-        List<String> replaced = new ArrayList<>(List.of(model.items().popularity()));
-        if (neighborsTrained) {
-            replaced.add(model.items().neighbors());
+        ModelFields building = model.building();
+        List<String> replaced = List.of(building.popularity(), building.neighbors(), building.itemFactors());
+        // every vector the items keep is read and kept (the served ones among them): right for any mapping
+        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, true,
+            (r, current) -> built(model, current, neighborsTrained, factors == null ? null : factors.apply(r), factors != null),
+            listener.map(outcome -> {
+                if (outcome.failed.get() > 0) {
+                    throw new IllegalStateException("items outside the training: " + outcome.failed.get()
+                        + " could not be updated (first: " + outcome.firstFailure + ")");
+                }
+                return outcome.written.get();
+            }));
+    }
+
+    /** What an untrained item's built slot should hold, given the item as read; null values remove the field. */
+    private static Map<String, Object> built(RecommendModel model, Map<String, Object> current, boolean neighborsTrained,
+        float[] mapped, boolean fromMap) {
+        ModelFields serving = model.serving();
+        ModelFields building = model.building();
+        Map<String, Object> doc = new HashMap<>();
+        doc.put(building.popularity(), null);
+        doc.put(building.neighbors(), neighborsTrained ? null : XContentMapValues.extractValue(serving.neighbors(), current));
+        if (fromMap) {
+            doc.put(building.itemFactors(), mapped == null ? null : Vectors.asList(mapped));
+        } else {
+            doc.put(building.itemFactors(), XContentMapValues.extractValue(serving.itemFactors(), current));
         }
-        if (factors != null) {
-            replaced.add(model.items().factors());
+        return doc;
+    }
+
+    private static boolean holdsOtherThan(ModelFields building, Map<String, Object> current, Map<String, Object> wanted) {
+        for (String field : List.of(building.popularity(), building.neighbors(), building.itemFactors())) {
+            if (Objects.equals(XContentMapValues.extractValue(field, current), wanted.get(field)) == false) {
+                return true;
+            }
         }
-        // every vector the items keep is read and kept: right for any mapping (no mapping check for this smaller pass)
-        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, true, r -> {
-            Map<String, Object> doc = new HashMap<>();
-            for (String field : replaced) {
-                doc.put(field, null); // null removes the field
-            }
-            if (factors != null) {
-                float[] vector = factors.apply(r);
-                doc.put(model.items().factors(), vector == null ? null : Vectors.asList(vector));
-            }
-            return doc;
-        }, listener.map(outcome -> {
-            if (outcome.failed.get() > 0) {
-                throw new IllegalStateException("items outside the training: " + outcome.failed.get()
-                    + " could not be updated (first: " + outcome.firstFailure + ")");
-            }
-            return outcome.written.get();
-        }));
+        return false;
     }
 }

@@ -78,7 +78,8 @@ public final class P1ColdStartBenchmark {
             }
             P1QualityBenchmark.ok(http.postNdjson("/_bulk?pipeline=p1_new_items&refresh=true", bulk.toString()));
             JsonHttp.Response withFactors = http.post("/p1_items/_count", "{\"query\":{\"bool\":{\"filter\":[{\"ids\":{\"values\":"
-                + JsonHttp.MAPPER.writeValueAsString(new ArrayList<>(cold)) + "}},{\"exists\":{\"field\":\"factors\"}}]}}}");
+                + JsonHttp.MAPPER.writeValueAsString(new ArrayList<>(cold)) + "}},{\"exists\":{\"field\":\"" + servedFactors(http)
+                + "\"}}]}}}");
             System.out.printf(Locale.ROOT, "held-out items given factors by the item pipeline: %s of %d%n",
                 withFactors.at("/count"), cold.size());
 
@@ -180,13 +181,19 @@ public final class P1ColdStartBenchmark {
         return content;
     }
 
+    /** The items' factors field the model serves (a training switches between the two slots). */
+    private static String servedFactors(JsonHttp http) {
+        return P1QualityBenchmark.ok(http.get("/_recommend/model/p1")).at("/p1/state/slot").asInt(0) == 0 ? "factors" : "factors_alt";
+    }
+
     private static Map<String, float[]> readFactors(JsonHttp http) {
         Map<String, float[]> factors = new HashMap<>();
+        String field = servedFactors(http);
         JsonHttp.Response r = P1QualityBenchmark.ok(http.post("/p1_items/_search",
-            "{\"size\":10000,\"query\":{\"exists\":{\"field\":\"factors\"}},"
-                + "\"_source\":{\"includes\":[\"factors\"],\"exclude_vectors\":false}}"));
+            "{\"size\":10000,\"query\":{\"exists\":{\"field\":\"" + field + "\"}},"
+                + "\"_source\":{\"includes\":[\"" + field + "\"],\"exclude_vectors\":false}}"));
         for (JsonNode hit : r.at("/hits/hits")) {
-            JsonNode v = hit.at("/_source/factors");
+            JsonNode v = hit.at("/_source/" + field);
             float[] f = new float[v.size()];
             for (int i = 0; i < f.length; i++) {
                 f[i] = (float) v.get(i).asDouble();

@@ -70,7 +70,7 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     public void testAWriteDuringTheScanKeepsThatItemOut() {
         ItemFactorCache cache = cache(100);
-        ItemFactorCache.Fill fill = cache.startFill("catalogue"); // through an alias: entries go under the concrete index
+        ItemFactorCache.Fill fill = cache.startFill("catalogue", "factors"); // through an alias: entries go under the concrete index
         cache.invalidate(V2, "i1"); // written on this node after the scan began: the scan may hold its old factors
         fill.put("items-v2", "i1", new float[] { 1 });
         fill.put("items-v2", "i2", new float[] { 2 });
@@ -82,7 +82,7 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     public void testAnIndexCreatedAgainUnderTheSameNameIsAnotherIndex() {
         ItemFactorCache cache = cache(100);
-        ItemFactorCache.Fill fill = cache.startFill("catalogue");
+        ItemFactorCache.Fill fill = cache.startFill("catalogue", "factors");
         fill.put("items-v2", "i1", new float[] { 1 });
         fill.commit();
         assertEquals(1, cache.size());
@@ -94,7 +94,7 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     public void testAHitFromAnotherIndexIsNotPut() {
         ItemFactorCache cache = cache(100);
-        ItemFactorCache.Fill fill = cache.startFill("catalogue");
+        ItemFactorCache.Fill fill = cache.startFill("catalogue", "factors");
         fill.put("items-v1", "i1", new float[] { 1 }); // the alias moved while scanning: that index's writes are not counted
         fill.commit();
         assertEquals(0, cache.size());
@@ -102,7 +102,7 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     public void testTheFillUsesOnlyFreeRoom() {
         ItemFactorCache cache = cache(3);
-        ItemFactorCache.Fill fill = cache.startFill("items");
+        ItemFactorCache.Fill fill = cache.startFill("items", "factors");
         for (int i = 0; i < 10; i++) {
             fill.put("items", "i" + i, new float[] { i });
         }
@@ -112,7 +112,7 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     public void testTheBoundIsInBytesSoLongVectorsTakeMoreRoom() {
         ItemFactorCache cache = cache(100); // 100 one-float entries: 18,000 bytes
-        ItemFactorCache.Fill fill = cache.startFill("items");
+        ItemFactorCache.Fill fill = cache.startFill("items", "factors");
         for (int i = 0; i < 10; i++) {
             fill.put("items", "i" + i, new float[1024]); // 4 KB each
         }
@@ -122,8 +122,8 @@ public class ItemFactorCacheTests extends ESTestCase {
 
     public void testANewModelStateDropsEveryEntryOfItsIndexAndNoOther() {
         ItemFactorCache cache = cache(100);
-        ItemFactorCache.Fill v2 = cache.startFill("catalogue");
-        ItemFactorCache.Fill v1 = cache.startFill("items");
+        ItemFactorCache.Fill v2 = cache.startFill("catalogue", "factors");
+        ItemFactorCache.Fill v1 = cache.startFill("items", "factors");
         v2.put("items-v2", "i1", new float[] { 1 });
         v2.put("items-v2", "i2", new float[] { 2 });
         v1.put("items", "i1", new float[] { 3 });
@@ -133,7 +133,7 @@ public class ItemFactorCacheTests extends ESTestCase {
         cache.invalidateIndex(V2);
         assertEquals("only the other index's entry is left", 1, cache.size());
         // a scan that computed the new state commits after it: its factors are the new state's
-        ItemFactorCache.Fill refresh = cache.startFill("catalogue");
+        ItemFactorCache.Fill refresh = cache.startFill("catalogue", "factors");
         refresh.put("items-v2", "i3", new float[] { 4 });
         cache.invalidateIndex(V2);
         refresh.commit();

@@ -34,6 +34,8 @@ class ModelMappingsTests {
         assertEquals("max_inner_product", factors.get("similarity"));
         assertEquals(Map.of("type", "sparse_vector"), ModelMappings.find(properties, "neighbors"));
         assertEquals("float", ModelMappings.find(properties, "popularity").get("type"));
+        assertEquals(factors, ModelMappings.find(properties, "emb.factors_alt"), "the second slot is mapped alike");
+        assertEquals(Map.of("type", "sparse_vector"), ModelMappings.find(properties, "neighbors_alt"));
         Map<String, Object> users = ModelMappings.properties(ModelMappings.userFields(MODEL));
         assertEquals(false, ModelMappings.find(users, "factors").get("index"));
         assertEquals(false, ModelMappings.find(users, "history").get("enabled"));
@@ -98,7 +100,9 @@ class ModelMappingsTests {
         ));
         List<String> conflicts = new ArrayList<>();
         List<ModelMappings.Field> missing = ModelMappings.missing("films", existing, ModelMappings.itemFields(MODEL), conflicts);
-        assertEquals(List.of("items.factors", "items.popularity"), missing.stream().map(ModelMappings.Field::setting).toList());
+        // both slots: what is served, and the one a training writes beside it
+        assertEquals(List.of("emb.factors", "popularity", "emb.factors_alt", "neighbors_alt", "popularity_alt"),
+            missing.stream().map(ModelMappings.Field::name).toList());
         assertEquals(1, conflicts.size());
         assertTrue(conflicts.get(0).startsWith("[items.neighbors] field [neighbors] of index [films] is mapped as "), conflicts.get(0));
         assertTrue(conflicts.get(0).endsWith(": it must be of type [sparse_vector]; the model needs {type=sparse_vector}"),

@@ -85,7 +85,7 @@ public class ModelMetadataTests extends ESTestCase {
                         randomIntBetween(1, 1000)),
                     new FactorsConfig(k, 0.5, 10, randomBoolean()),
                     signals,
-                    randomBoolean() ? null : new ModelState(gramian, randomNonNegativeLong(), randomNonNegativeLong())
+                    randomBoolean() ? null : new ModelState(gramian, randomNonNegativeLong(), randomNonNegativeLong(), between(0, 1))
                 )
             );
         }
