@@ -21,6 +21,10 @@ final class ModelDefaults {
         if (draft.userId != null) {
             draft.userRef = new UserRef(model.users().index(), draft.userId, serving.userFactors(), model.users().history(),
                 model.users().seen());
+        } else if (draft.userRef != null && draft.userRef.vectorField().equals(model.users().factors())) {
+            // a profile named as an object reads the served vector too when it names the model's configured field
+            UserRef given = draft.userRef;
+            draft.userRef = new UserRef(given.index(), given.id(), serving.userFactors(), given.historyField(), given.seenField());
         }
         draft.modelSignals = onServingFields(model, model.signals() != null ? model.signals() : signalsOf(model));
         if (draft.signals != null) {

@@ -4,10 +4,12 @@ import org.elasticsearch.ExceptionsHelper;
 import org.elasticsearch.ResourceAlreadyExistsException;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.admin.indices.create.CreateIndexRequest;
+import org.elasticsearch.action.delete.DeleteRequest;
 import org.elasticsearch.action.index.IndexRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.index.IndexNotFoundException;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
 import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
@@ -91,6 +93,22 @@ final class ContentMapTrainer {
         store(client, documentId, fitted.map(), listener.delegateFailureAndWrap((l, stored) -> UntrainedItems.rewrite(client, task, model,
             untrained, neighborsTrained, r -> fitted.map().factorsFor(fitted.content().get(untrained.get(r))),
             l.map(remapped -> new Outcome(fitted.map().features().size(), remapped)))));
+    }
+
+    /**
+     * Deletes the map of {@code slot}, if any, when a training switching to that slot fits none: a map fitted on the
+     * factors of the training before last would otherwise be applied to this one's. Nothing to delete (no map, no index) is
+     * fine; any other failure fails the training before it switches.
+     */
+    static void dropMap(Client client, String modelId, int slot, ActionListener<Void> listener) {
+        DeleteRequest delete = new DeleteRequest(ContentMap.INDEX, ContentMap.documentId(modelId, slot));
+        client.delete(delete, ActionListener.wrap(r -> listener.onResponse(null), e -> {
+            if (ExceptionsHelper.unwrapCause(e) instanceof IndexNotFoundException) {
+                listener.onResponse(null);
+            } else {
+                listener.onFailure(e);
+            }
+        }));
     }
 
     static ContentMap fit(ContentMapSpec spec, Map<String, Map<String, List<String>>> content, Map<String, float[]> trained) {

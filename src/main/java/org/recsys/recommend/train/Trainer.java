@@ -222,13 +222,13 @@ public final class Trainer {
                 l.delegateFailureAndWrap((ll, contentOutcome) -> {
                     phase("model", spec.iterations(), table.events(), users, items, documents);
                     Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
-                    storeGramian(factors, outcomes[0], table, ll.delegateFailureAndWrap((l3, trained) -> {
-                        List<String> changed = List.copyOf(outcomes[1].changed);
+                    storeGramian(factors, outcomes[0], table, ll.delegateFailureAndWrap((l3, trained) -> movedSinceWritten(outcomes[1],
+                        l3.delegateFailureAndWrap((l4, changed) -> {
                         ChangedProfiles refold = new ChangedProfiles(client, task, trained, itemFactors(factors, table));
                         refold.refold(changed, l3.map(x -> new Result(table.events(), table.skipped(), table.readFrom(), users, items,
                             outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
                             contentOutcome.remapped(), spec.lambda(), spec.alpha(), tuning, changed.size())));
-                    }));
+                    }))));
                 }))));
         });
         List<String> replaced = List.of(building.itemFactors(), building.popularity(), building.neighbors());
@@ -248,6 +248,24 @@ public final class Trainer {
                     all.acquire(f -> fitted[0] = f));
             }
         }
+    }
+
+    /**
+     * The profiles to fold in again once the new version is served: those that moved before the training wrote them (its
+     * write was refused), and those that moved after it (the processor folded an event into the version served then, not
+     * into the one written for the switch): their versions are read again now and compared with what the writes left.
+     */
+    private void movedSinceWritten(TrainingWriter.Outcome profiles, ActionListener<List<String>> listener) {
+        Set<String> changed = new java.util.TreeSet<>(profiles.changed);
+        ProfileVersions.read(client, task, model.users().index(), listener.map(now -> {
+            profiles.writtenVersions.forEach((user, written) -> {
+                ProfileVersions.Version current = now.get(user);
+                if (current != null && current.equals(written) == false) {
+                    changed.add(user);
+                }
+            });
+            return List.copyOf(changed);
+        }));
     }
 
     /**
@@ -342,8 +360,9 @@ public final class Trainer {
                     trained.add(table.items().get(r));
                 }
             }
-            UntrainedItems.carryOver(client, task, model, trained, neighborsTrained,
-                listener.map(cleared -> new ContentMapTrainer.Outcome(features, 0)));
+            ContentMapTrainer.dropMap(client, model.id(), building.slot(), listener.delegateFailureAndWrap(
+                (l, dropped) -> UntrainedItems.carryOver(client, task, model, trained, neighborsTrained,
+                    l.map(cleared -> new ContentMapTrainer.Outcome(features, 0)))));
             return;
         }
         phase("content", spec.iterations(), table.events(), table.users().size(), table.items().size(), 0);

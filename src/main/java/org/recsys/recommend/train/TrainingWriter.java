@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
@@ -48,6 +49,8 @@ final class TrainingWriter {
         boolean[] writtenRows;
         // profiles whose version moved since it was read: they took events the training did not read (see ChangedProfiles)
         final List<String> changed = Collections.synchronizedList(new ArrayList<>());
+        // the version each profile write left: a profile found at another one later took events meanwhile
+        final Map<String, ProfileVersions.Version> writtenVersions = new ConcurrentHashMap<>();
     }
 
     /** The fields to set in row {@code row}'s document, given what it holds now (null removes a field). */
@@ -245,6 +248,8 @@ final class TrainingWriter {
                 if (item.isFailed() == false) {
                     outcome.written.incrementAndGet();
                     outcome.writtenRows[from + n] = true;
+                    outcome.writtenVersions.put(item.getId(), new ProfileVersions.Version(item.getResponse().getSeqNo(),
+                        item.getResponse().getPrimaryTerm()));
                 } else if (ExceptionsHelper.unwrapCause(item.getFailure().getCause()) instanceof VersionConflictEngineException) {
                     outcome.changed.add(item.getId());
                 } else if (ExceptionsHelper.unwrapCause(item.getFailure().getCause()) instanceof DocumentMissingException) {

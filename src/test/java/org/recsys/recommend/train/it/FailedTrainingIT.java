@@ -70,8 +70,15 @@ class FailedTrainingIT {
     }
 
     private static List<String> recommended(JsonHttp http, String user) {
+        List<String> ids = recommendedFor(http, "\"" + user + "\"");
+        // the profile named as an object, with the model's configured vector field: the served one is read all the same
+        assertEquals(ids, recommendedFor(http, "{\"index\":\"ft_users\",\"id\":\"" + user + "\",\"vector_field\":\"factors\"}"));
+        return ids;
+    }
+
+    private static List<String> recommendedFor(JsonHttp http, String user) {
         List<String> ids = new ArrayList<>();
-        ok(http.post("/ft_items/_recommend", "{\"model\":\"ft\",\"user\":\"" + user + "\",\"size\":10}")).at("/recommendations")
+        ok(http.post("/ft_items/_recommend", "{\"model\":\"ft\",\"user\":" + user + ",\"size\":10}")).at("/recommendations")
             .forEach(r -> ids.add(r.at("/_id").asText()));
         return ids;
     }
