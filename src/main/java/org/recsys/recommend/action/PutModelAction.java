@@ -50,7 +50,6 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
         private static final int NOT_STATE_ONLY = -1;
 
         private final RecommendModel model;
-        private final boolean stateOnly;
         private final int computedFromSlot;
         private final boolean tuned;
 
@@ -66,7 +65,6 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
         public Request(TimeValue masterNodeTimeout, TimeValue ackTimeout, RecommendModel model, int computedFromSlot, boolean tuned) {
             super(masterNodeTimeout, ackTimeout);
             this.model = model;
-            this.stateOnly = computedFromSlot != NOT_STATE_ONLY;
             this.computedFromSlot = computedFromSlot;
             this.tuned = tuned;
         }
@@ -75,7 +73,6 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
             super(in);
             model = new RecommendModel(in);
             computedFromSlot = in.readInt();
-            stateOnly = computedFromSlot != NOT_STATE_ONLY;
             tuned = in.readBoolean();
         }
 
@@ -89,6 +86,10 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
 
         public RecommendModel model() {
             return model;
+        }
+
+        boolean stateOnly() {
+            return computedFromSlot != NOT_STATE_ONLY;
         }
     }
 
@@ -113,7 +114,7 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
      */
     @Override
     protected void doExecute(Task task, Request request, ActionListener<AcknowledgedResponse> listener) {
-        if (request.stateOnly) {
+        if (request.stateOnly()) {
             super.doExecute(task, request, listener);
             return;
         }
@@ -131,7 +132,7 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                 ModelMetadata models = ModelRegistry.models(project);
                 RecommendModel existing = models.get(request.model.id());
                 RecommendModel next = request.model;
-                if (request.stateOnly) {
+                if (request.stateOnly()) {
                     if (existing == null) {
                         throw new org.elasticsearch.ResourceNotFoundException("[model] unknown recommend model [" + next.id() + "]");
                     }

@@ -81,11 +81,14 @@ public class RecommendRequest extends ActionRequest implements IndicesRequest.Re
         if (specs.isEmpty()) {
             return ValidateActions.addValidationError("[requests] must hold at least one request", null);
         }
-        if (specs.size() > TransportRecommendAction.MAX_BATCH) {
-            return ValidateActions.addValidationError("[requests] holds " + specs.size() + " requests, at most "
-                + TransportRecommendAction.MAX_BATCH + " are allowed in one call", null);
-        }
-        return null;
+        String tooMany = tooMany(specs.size());
+        return tooMany == null ? null : ValidateActions.addValidationError(tooMany, null);
+    }
+
+    /** Why a batch of {@code size} requests is refused (more than {@link TransportRecommendAction#MAX_BATCH}), or null. */
+    public static String tooMany(int size) {
+        return size <= TransportRecommendAction.MAX_BATCH ? null
+            : "[requests] holds " + size + " requests, at most " + TransportRecommendAction.MAX_BATCH + " are allowed in one call";
     }
 
     @Override

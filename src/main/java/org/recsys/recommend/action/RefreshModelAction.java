@@ -130,15 +130,16 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
     private void refresh(Task task, RecommendModel model, Client taskClient, ActionListener<Response> listener) {
         long start = System.nanoTime();
         Gramian gramian = new Gramian(model.factors().dims());
+        String field = model.serving().itemFactors();
         SearchSourceBuilder source = new SearchSourceBuilder().size(PAGE)
             .sort("_doc", SortOrder.ASC)
-            .fetchSource(FetchSourceContext.of(true, false, new String[] { model.serving().itemFactors() }, null));
+            .fetchSource(FetchSourceContext.of(true, false, new String[] { field }, null));
         SearchRequest search = new SearchRequest(model.items().index()).source(source);
         // read anyway: this node's fold-in of the next events need not fetch them one by one
-        ItemFactorCache.Fill fill = itemFactors.startFill(model.items().index(), model.serving().itemFactors());
+        ItemFactorCache.Fill fill = itemFactors.startFill(model.items().index(), field);
         ScrollScan.scan(taskClient, (CancellableTask) task, search, hits -> {
             for (SearchHit hit : hits) {
-                float[] vector = vectorOf(model, hit);
+                float[] vector = vectorOf(model, field, hit);
                 if (vector != null) {
                     gramian.add(vector);
                     fill.put(hit.getIndex(), hit.getId(), vector);
@@ -160,10 +161,10 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
-    /** An item's factors as stored, null when it has none (new, cold items do not enter YᵀY). */
-    static float[] vectorOf(RecommendModel model, SearchHit hit) {
+    /** An item's factors as stored in {@code field}, null when it has none (new, cold items do not enter YᵀY). */
+    static float[] vectorOf(RecommendModel model, String field, SearchHit hit) {
         Map<String, Object> source = hit.getSourceAsMap(); // parses the source: once
-        Object value = source == null ? null : source.get(model.serving().itemFactors());
+        Object value = source == null ? null : source.get(field);
         if (value == null) {
             return null; // an item without factors (new, cold) does not enter YᵀY
         }
@@ -174,7 +175,7 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
                     v[i] = n.floatValue();
                 } else {
                     throw new IllegalArgumentException(
-                        "[" + model.serving().itemFactors() + "] of item [" + hit.getId() + "] is not numeric"
+                        "[" + field + "] of item [" + hit.getId() + "] is not numeric"
                     );
                 }
             }
@@ -182,7 +183,7 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
         }
         int dims = value instanceof List<?> list ? list.size() : -1;
         throw new IllegalArgumentException(
-            "[" + model.serving().itemFactors() + "] of item [" + hit.getId() + "] has " + dims + " dims but model [" + model.id()
+            "[" + field + "] of item [" + hit.getId() + "] has " + dims + " dims but model [" + model.id()
                 + "] expects " + model.factors().dims()
         );
     }

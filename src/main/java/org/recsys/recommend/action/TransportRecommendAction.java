@@ -8,15 +8,14 @@ import org.elasticsearch.client.internal.Client;
 import org.elasticsearch.client.internal.ParentTaskAssigningClient;
 import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.util.concurrent.AtomicArray;
-import org.elasticsearch.common.util.concurrent.CountDown;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
+import org.elasticsearch.common.util.concurrent.ThrottledIterator;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.transport.TransportService;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * {@code indices:data/read/recommend}: index privileges on the target indices govern it as they govern {@code _search};
@@ -52,28 +51,12 @@ public class TransportRecommendAction extends HandledTransportAction<RecommendRe
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
         List<RecommendSpec> specs = request.specs();
         AtomicArray<RecommendResponse.Entry> entries = new AtomicArray<>(specs.size());
-        CountDown countDown = new CountDown(specs.size());
-        AtomicInteger next = new AtomicInteger();
-        Runnable[] startNext = new Runnable[1];
-        startNext[0] = () -> {
-            int slot = next.getAndIncrement();
-            if (slot >= specs.size()) {
-                return;
-            }
-            Consumer<RecommendResponse.Entry> done = entry -> {
-                entries.set(slot, entry);
-                if (countDown.countDown()) {
-                    finish(request, entries.asList(), start, listener);
-                } else {
-                    startNext[0].run(); // each finished entry starts the next: at most BATCH_CONCURRENCY run at once
-                }
-            };
+        // at most BATCH_CONCURRENCY entries run at once; the response goes once every entry is answered
+        ThrottledIterator.run(IntStream.range(0, specs.size()).iterator(), (releasable, slot) -> {
             RecommendRunner runner = new RecommendRunner(taskClient, request.indices(), request.indicesOptions(), specs.get(slot));
-            runner.run(ActionListener.wrap(done::accept, e -> done.accept(RecommendResponse.Entry.failed(e))));
-        };
-        for (int i = 0; i < Math.min(BATCH_CONCURRENCY, specs.size()); i++) {
-            startNext[0].run();
-        }
+            runner.run(ActionListener.releaseAfter(ActionListener.wrap(entry -> entries.set(slot, entry),
+                e -> entries.set(slot, RecommendResponse.Entry.failed(e))), releasable));
+        }, BATCH_CONCURRENCY, () -> finish(request, entries.asList(), start, listener));
     }
 
     /** A single request reports its failure as the response's error; a batch reports each entry's, like _msearch. */

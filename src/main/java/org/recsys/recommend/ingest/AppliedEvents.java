@@ -16,9 +16,16 @@ import java.util.Map;
  * Events without a client-given id (Elasticsearch generates it after the pipeline) cannot be told apart from repeats, and
  * count each time, as they do in the events index.
  */
-record AppliedEvents(LinkedHashSet<String> ids, boolean changed) {
+final class AppliedEvents {
 
     static final int MAX = 200;
+
+    private final LinkedHashSet<String> ids; // this profile's own copy: events are added in place
+    private boolean changed;
+
+    private AppliedEvents(LinkedHashSet<String> ids) {
+        this.ids = ids;
+    }
 
     static AppliedEvents fromSource(Object value) {
         LinkedHashSet<String> ids = new LinkedHashSet<>();
@@ -29,23 +36,23 @@ record AppliedEvents(LinkedHashSet<String> ids, boolean changed) {
                 }
             }
         }
-        return new AppliedEvents(ids, false); // anything else in the field (not ours) is replaced by the next write
+        return new AppliedEvents(ids); // anything else in the field (not ours) is replaced by the next write
     }
 
     boolean contains(String eventId) {
         return eventId != null && ids.contains(eventId);
     }
 
-    AppliedEvents with(String eventId) {
+    /** Remembers {@code eventId} (null: an event without a client-given id, nothing to remember), dropping the oldest. */
+    void add(String eventId) {
         if (eventId == null) {
-            return this;
+            return;
         }
-        LinkedHashSet<String> next = new LinkedHashSet<>(ids);
-        next.add(eventId);
-        while (next.size() > MAX) {
-            next.remove(next.iterator().next());
+        ids.add(eventId);
+        while (ids.size() > MAX) {
+            ids.remove(ids.iterator().next());
         }
-        return new AppliedEvents(next, true);
+        changed = true;
     }
 
     /** {@code others} with these ids in their field when they changed; the same map otherwise. */

@@ -123,7 +123,7 @@ public final class History {
                 if (stored && map.get("weight") instanceof Number n && n.doubleValue() == 0) {
                     continue;
                 }
-                double weight = weightOf(field, id, map.get("weight"));
+                double weight = weightOf(field, id, map.get("weight"), stored);
                 Object ts = map.get("ts");
                 merge(byItem, id, weight, ts == null ? null : ts.toString());
             } else {
@@ -135,18 +135,26 @@ public final class History {
         return new History(new ArrayList<>(byItem.values()));
     }
 
-    /** A repeat of an item adds its weight and moves it to the most recent place, with the later timestamp. */
+    /**
+     * A repeat of an item adds its weight (up to {@link Vectors#MAX_MAGNITUDE}: every weight read back must be one that
+     * would be accepted, or one heavy item would fail every later event of its user) and moves it to the most recent place,
+     * with the later timestamp.
+     */
     private static void merge(LinkedHashMap<String, Entry> byItem, String item, double weight, String ts) {
         Entry previous = byItem.remove(item);
-        byItem.put(item, new Entry(item, previous == null ? weight : previous.weight() + weight, ts));
+        double sum = previous == null ? weight : Math.min(previous.weight() + weight, Vectors.MAX_MAGNITUDE);
+        byItem.put(item, new Entry(item, sum, ts));
     }
 
-    private static double weightOf(String field, String id, Object weight) {
+    private static double weightOf(String field, String id, Object weight, boolean stored) {
         if (weight == null) {
             return 1.0;
         }
         double value = weight instanceof Number n ? n.doubleValue() : Double.NaN;
-        if (Double.isFinite(value) == false || value <= 0 || value > Vectors.MAX_MAGNITUDE) {
+        if (stored && value > Vectors.MAX_MAGNITUDE && Double.isFinite(value)) {
+            return Vectors.MAX_MAGNITUDE; // summed before sums were bounded (or by a training): read at the bound, not refused
+        }
+        if (Vectors.positiveAndBounded(value) == false) {
             throw new IllegalArgumentException("[" + field + "] entry for [" + id + "] has an invalid [weight] [" + weight
                 + "]: it must be a number > 0 and at most " + (long) Vectors.MAX_MAGNITUDE);
         }

@@ -164,7 +164,8 @@ public final class ItemFactorCache {
     /**
      * Drops every entry of {@code index}: a model over it got a new state, and with it (a {@code _train}) new factors for
      * items whose shards may live on other nodes, whose writes this node never saw. Reads in flight are kept from putting
-     * what they fetched before (every stripe counts a write).
+     * what they fetched before (the index's state count moves). {@link ModelStateChanges} runs the two halves apart: the
+     * first on the cluster-state applier thread, the walk on another.
      */
     public void invalidateIndex(Index index) {
         if (stopCaching(index)) {

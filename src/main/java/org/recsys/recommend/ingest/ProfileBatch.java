@@ -21,6 +21,7 @@ import org.elasticsearch.xcontent.XContentFactory;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.model.FullView;
 import org.recsys.recommend.model.ModelIndices;
+import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.model.UsersConfig;
 import org.recsys.recommend.query.SeenIds;
@@ -53,6 +54,7 @@ final class ProfileBatch {
     private long cacheGeneration;
     private boolean usersIndexCreated;
     private final RecommendModel model;
+    private final ModelFields serving; // the fields the model serves, read once per batch
     private final Map<String, List<ProfileBatcher.Pending>> byUser = new LinkedHashMap<>();
     private final Consumer<List<ProfileBatcher.Pending>> requeue;
 
@@ -72,6 +74,7 @@ final class ProfileBatch {
         this.requeue = requeue;
         // the newest model object: a _refresh while the events waited gives the batch the fresh Gramian
         this.model = batch.get(batch.size() - 1).model();
+        this.serving = model.serving();
         for (ProfileBatcher.Pending pending : batch) {
             byUser.computeIfAbsent(pending.event().user(), u -> new ArrayList<>()).add(pending);
         }
@@ -85,7 +88,7 @@ final class ProfileBatch {
         // the whole source, other vectors included (the profile is written back as a whole, other fields untouched: the batch
         // checked that the sender sees whole profiles), except the user's factors: the fold-in replaces them, so reading them
         // would only cost a vector to load and parse per user
-        FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { model.serving().userFactors() });
+        FetchSourceContext source = FetchSourceContext.of(true, false, null, new String[] { serving.userFactors() });
         for (String user : byUser.keySet()) {
             ProfileCache.Profile cached = profiles.get(key(user));
             if (cached != null) {
@@ -160,7 +163,7 @@ final class ProfileBatch {
     }
 
     private ProfileCache.Key key(String user) {
-        return new ProfileCache.Key(headers, model.users().index(), model.id(), model.serving().userFactors(), model.users().history(),
+        return new ProfileCache.Key(headers, model.users().index(), model.id(), serving.userFactors(), model.users().history(),
             user);
     }
 
@@ -185,7 +188,7 @@ final class ProfileBatch {
             done.run();
             return;
         }
-        factors.get(client, model.items().index(), model.serving().itemFactors(), items, ActionListener.wrap(found -> {
+        factors.get(client, model.items().index(), serving.itemFactors(), items, ActionListener.wrap(found -> {
             try {
                 write(stored, histories, found, done);
             } catch (RuntimeException e) {
@@ -220,13 +223,13 @@ final class ProfileBatch {
                 float[] y = found.get(event.item());
                 if (y == null) {
                     pending.listener().onFailure(new IllegalArgumentException("[item] [" + event.item() + "] has no ["
-                        + model.serving().itemFactors() + "] in index [" + model.items().index() + "]"));
+                        + serving.itemFactors() + "] in index [" + model.items().index() + "]"));
                 } else if (y.length != k) {
-                    pending.listener().onFailure(new IllegalArgumentException("[" + model.serving().itemFactors() + "] of item ["
+                    pending.listener().onFailure(new IllegalArgumentException("[" + serving.itemFactors() + "] of item ["
                         + event.item() + "] has " + y.length + " dims but model [" + model.id() + "] expects " + k));
                 } else {
                     history = history.append(event.item(), event.weight(), event.ts(), model.users().maxHistory());
-                    appliedIds = appliedIds.with(event.eventId());
+                    appliedIds.add(event.eventId());
                     ok.add(pending);
                 }
             }
@@ -298,7 +301,7 @@ final class ProfileBatch {
 
     /** The profile's fields as read, other than the two the fold-in rewrites (the factors and the history), unmodifiable. */
     private Map<String, Object> otherFields(Map<String, Object> source) {
-        String factorsField = model.serving().userFactors();
+        String factorsField = serving.userFactors();
         String historyField = model.users().history();
         if (source.containsKey(factorsField) == false && source.containsKey(historyField) == false) {
             return Collections.unmodifiableMap(source); // as cached: already without them
@@ -329,7 +332,7 @@ final class ProfileBatch {
                 builder.endObject();
             }
             builder.endArray();
-            builder.array(model.serving().userFactors(), vector);
+            builder.array(serving.userFactors(), vector);
             return BytesReference.bytes(builder.endObject());
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an in-memory stream: not expected

@@ -8,6 +8,7 @@ import org.elasticsearch.threadpool.ThreadPool;
 import org.recsys.recommend.action.ModelRegistry;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
+import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.model.UserIds;
 import org.recsys.recommend.query.SeenIds;
@@ -97,13 +98,14 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         List<String> seen = SeenIds.fromSource(seenField, document.hasField(seenField)
             ? document.getFieldValue(seenField, Object.class) : null);
         List<String> nextSeen = SeenItems.update(seen, full, history, List.of());
-        factors.get(batcher.client(), model.items().index(), model.serving().itemFactors(), history.items(), ActionListener.wrap(found -> {
+        ModelFields serving = model.serving();
+        factors.get(batcher.client(), model.items().index(), serving.itemFactors(), history.items(), ActionListener.wrap(found -> {
             float[] vector = ModelFoldIn.vectorFor(model, history, found, factors);
             if (nextSeen != null) {
                 document.setFieldValue(seenField, nextSeen);
             }
             document.setFieldValue(historyField, history.toSource());
-            document.setFieldValue(model.serving().userFactors(), Vectors.asList(vector));
+            document.setFieldValue(serving.userFactors(), Vectors.asList(vector));
             handler.accept(document, null);
         }, e -> handler.accept(null, e)));
     }
@@ -168,7 +170,7 @@ public final class RecommendUpdateProcessor extends AbstractProcessor {
         if (document.hasField(config.weightField())) {
             Object value = document.getFieldValue(config.weightField(), Object.class);
             double weight = value instanceof Number n ? n.doubleValue() : Double.NaN;
-            if (Double.isFinite(weight) == false || weight <= 0 || weight > Vectors.MAX_MAGNITUDE) {
+            if (Vectors.positiveAndBounded(weight) == false) {
                 throw new IllegalArgumentException("[" + config.weightField() + "] must be a number > 0 and at most "
                     + (long) Vectors.MAX_MAGNITUDE + ", got [" + value + "]");
             }

@@ -4,6 +4,7 @@ import org.elasticsearch.cluster.metadata.ProjectId;
 import org.elasticsearch.ingest.ConfigurationUtils;
 import org.elasticsearch.ingest.Processor;
 import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.math.Vectors;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -56,12 +57,13 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
         if (rawWeights != null) {
             for (Map.Entry<String, Object> e : rawWeights.entrySet()) {
                 double w = e.getValue() instanceof Number n ? n.doubleValue() : Double.NaN;
-                if (Double.isFinite(w) == false || w <= 0) {
+                if (Vectors.positiveAndBounded(w) == false) {
                     throw ConfigurationUtils.newConfigurationException(
                         type,
                         tag,
                         "action_weights",
-                        "weight of [" + e.getKey() + "] must be a finite number > 0, got [" + e.getValue() + "]"
+                        "weight of [" + e.getKey() + "] must be a number > 0 and at most " + (long) Vectors.MAX_MAGNITUDE + ", got ["
+                            + e.getValue() + "]"
                     );
                 }
                 actionWeights.put(e.getKey(), w);

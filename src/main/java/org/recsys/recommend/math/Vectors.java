@@ -25,6 +25,11 @@ public final class Vectors {
      */
     public static final double MAX_MAGNITUDE = 1_000_000;
 
+    /** Whether {@code value} is a usable weight or scale: finite, > 0 and at most {@link #MAX_MAGNITUDE}. */
+    public static boolean positiveAndBounded(double value) {
+        return Double.isFinite(value) && value > 0 && value <= MAX_MAGNITUDE;
+    }
+
     /** Throws naming {@code field} and the position when a component is NaN, infinite or beyond {@link #MAX_MAGNITUDE}. */
     public static void requireBounded(String field, float[] vector) {
         requireFinite(field, vector);

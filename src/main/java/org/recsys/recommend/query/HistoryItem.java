@@ -22,7 +22,7 @@ public record HistoryItem(String item, float weight) implements Writeable, ToXCo
         if (item == null || Strings.hasText(item) == false) {
             throw new IllegalArgumentException("[history] entries need a non-empty [item] id");
         }
-        if (Float.isFinite(weight) == false || weight <= 0 || weight > Vectors.MAX_MAGNITUDE) {
+        if (Vectors.positiveAndBounded(weight) == false) {
             throw new IllegalArgumentException("[history] entry [" + item + "] has [weight] [" + weight
                 + "]; it must be a number > 0 and at most " + (long) Vectors.MAX_MAGNITUDE);
         }

@@ -54,7 +54,7 @@ public record SignalSpec(
             throw new IllegalArgumentException("[" + name + ".weight] must be a number between 0 and " + (long) Vectors.MAX_MAGNITUDE
                 + ", got [" + weight + "]");
         }
-        if (Double.isFinite(pivot) == false || pivot <= 0 || pivot > Vectors.MAX_MAGNITUDE) {
+        if (Vectors.positiveAndBounded(pivot) == false) {
             throw new IllegalArgumentException("[" + name + ".pivot] must be a number > 0 and at most " + (long) Vectors.MAX_MAGNITUDE
                 + ", got [" + pivot + "]");
         }

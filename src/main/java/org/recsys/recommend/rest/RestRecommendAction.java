@@ -87,9 +87,9 @@ public class RestRecommendAction extends BaseRestHandler {
             if (requests instanceof List<?> == false || ((List<?>) requests).isEmpty()) {
                 throw new IllegalArgumentException("[requests] must be a non-empty array of recommend requests");
             }
-            if (((List<?>) requests).size() > TransportRecommendAction.MAX_BATCH) {
-                throw new IllegalArgumentException("[requests] holds " + ((List<?>) requests).size() + " requests, at most "
-                    + TransportRecommendAction.MAX_BATCH + " are allowed in one call");
+            String tooMany = RecommendRequest.tooMany(((List<?>) requests).size());
+            if (tooMany != null) {
+                throw new IllegalArgumentException(tooMany);
             }
             for (Object entry : (List<?>) requests) {
                 specs.add(parseEntry(parser, entry));

@@ -7,6 +7,7 @@ import org.elasticsearch.action.admin.indices.refresh.RefreshRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.action.support.RefCountingListener;
 import org.elasticsearch.client.internal.Client;
+import org.elasticsearch.common.util.CachedSupplier;
 import org.elasticsearch.common.xcontent.support.XContentMapValues;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
@@ -35,7 +36,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * In-cluster training: count and read the events (refusing data that would not fit the heap budget), fit implicit ALS and
@@ -207,6 +210,8 @@ public final class Trainer {
         Interactions itemUsers = userItems.transpose();
         phase("writing", spec.iterations(), table.events(), users, items, 0);
         TrainingWriter writer = new TrainingWriter(client, task);
+        // the trained factors by item id, for the content map and the refold of changed profiles: built once, when needed
+        Supplier<Map<String, float[]>> byId = CachedSupplier.wrap(() -> itemFactors(factors, table));
         int[][] recency = table.itemsByRecency();
         // Items and users go to different indices: write both at once, so both write threads work. The content map needs only
         // the trained factors and the catalogue's text, so it is read and fitted meanwhile; it is stored after the writes.
@@ -224,8 +229,8 @@ public final class Trainer {
                     Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
                     storeGramian(factors, outcomes[0], table, ll.delegateFailureAndWrap((l3, trained) -> movedSinceWritten(outcomes[1],
                         l3.delegateFailureAndWrap((l4, changed) -> {
-                        ChangedProfiles refold = new ChangedProfiles(client, task, trained, itemFactors(factors, table));
-                        refold.refold(changed, l3.map(x -> new Result(table.events(), table.skipped(), table.readFrom(), users, items,
+                        ChangedProfiles refold = new ChangedProfiles(client, task, trained, changed.isEmpty() ? Map.of() : byId.get());
+                        refold.refold(changed, l4.map(x -> new Result(table.events(), table.skipped(), table.readFrom(), users, items,
                             outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
                             contentOutcome.remapped(), spec.lambda(), spec.alpha(), tuning, changed.size())));
                     }))));
@@ -238,13 +243,13 @@ public final class Trainer {
             ActionListener<TrainingWriter.Outcome> itemsWritten = all.acquire(outcome -> outcomes[0] = outcome);
             FieldMappings.decide(client, model.items().index(), new String[] { "*" },
                 mappings -> TrainingWriter.holdsOtherVectors(mappings, replaced), true,
-                otherVectors -> writer.replaceFields(model.items().index(), table.items(), replaced, otherVectors,
+                otherVectors -> writer.replaceFields(model.items().index(), table.items(), replaced, otherVectors, false,
                     (r, current) -> itemDoc(r, current, factors, neighbors, itemUsers, table), itemsWritten));
             writer.writeProfiles(model.users().index(), table.users(), r -> userDoc(r, factors, userItems, recency, table),
                 profileVersions, all.acquire(outcome -> outcomes[1] = outcome));
             profileVersions = null; // no longer needed: let it go while the rest runs
             if (spec.content() != null) {
-                ContentMapTrainer.readAndFit(client, task, model, spec.content(), itemFactors(factors, table), generic,
+                ContentMapTrainer.readAndFit(client, task, model, spec.content(), byId.get(), generic,
                     all.acquire(f -> fitted[0] = f));
             }
         }
@@ -256,7 +261,7 @@ public final class Trainer {
      * into the one written for the switch): their versions are read again now and compared with what the writes left.
      */
     private void movedSinceWritten(TrainingWriter.Outcome profiles, ActionListener<List<String>> listener) {
-        Set<String> changed = new java.util.TreeSet<>(profiles.changed);
+        Set<String> changed = new TreeSet<>(profiles.changed);
         ProfileVersions.read(client, task, model.users().index(), listener.map(now -> {
             profiles.writtenVersions.forEach((user, written) -> {
                 ProfileVersions.Version current = now.get(user);
@@ -332,7 +337,7 @@ public final class Trainer {
             if (weight > 0 && history.size() < model.users().maxHistory()) {
                 Map<String, Object> entry = new LinkedHashMap<>(); // item first, as the processor writes entries
                 entry.put("item", table.items().get(ordered[n]));
-                entry.put("weight", weight);
+                entry.put("weight", Math.min(weight, (float) Vectors.MAX_MAGNITUDE)); // as History sums them
                 history.add(entry);
             } else {
                 seen.add(table.items().get(ordered[n]));
@@ -422,7 +427,7 @@ public final class Trainer {
                     + " MB (25% of the heap) a training may use: use Spark for this data, or a larger heap"
             );
         }
-        memory.reserve(Math.max(bytes, memory.held())); // the peak so far: what was planned stays planned until the end
+        memory.reserveAtLeast(bytes);
     }
 
     private void phase(String name, int iteration, long events, long users, long items, long written) {

@@ -6,7 +6,8 @@ import org.elasticsearch.common.breaker.CircuitBreaker;
  * The heap a training plans to hold, accounted in Elasticsearch's {@code request} circuit breaker: it shows in
  * {@code _nodes/stats/breaker}, and a training that would push the node past the breaker's limit (another training, large
  * aggregations) is refused with a 429 before it allocates, instead of each planning against the whole heap alone.
- * Each reservation replaces the previous one (a training's phases plan their peak, not a sum); {@link #release} returns all.
+ * A reservation raises what is held to the new peak (a training's phases plan their peak, not a sum, and what was planned
+ * stays planned until the end); {@link #release} returns all.
  */
 public final class TrainingMemory {
 
@@ -19,22 +20,16 @@ public final class TrainingMemory {
         this.label = label;
     }
 
-    /** Holds {@code bytes} from now on (more or less than before); throws the breaker's exception when they do not fit. */
-    synchronized void reserve(long bytes) {
+    /** Holds at least {@code bytes} from now on; throws the breaker's exception when the increase does not fit. */
+    synchronized void reserveAtLeast(long bytes) {
         if (bytes > held) {
             breaker.addEstimateBytesAndMaybeBreak(bytes - held, label);
-        } else {
-            breaker.addWithoutBreaking(bytes - held);
+            held = bytes;
         }
-        held = bytes;
     }
 
     public synchronized void release() {
         breaker.addWithoutBreaking(-held);
         held = 0;
-    }
-
-    synchronized long held() {
-        return held;
     }
 }

@@ -53,7 +53,10 @@ final class TrainingWriter {
         final Map<String, ProfileVersions.Version> writtenVersions = new ConcurrentHashMap<>();
     }
 
-    /** The fields to set in row {@code row}'s document, given what it holds now (null removes a field). */
+    /**
+     * The fields to set in row {@code row}'s document, given what it holds now (null removes a field); null to leave the
+     * document as it is.
+     */
     @FunctionalInterface
     interface Rewrite {
         Map<String, Object> fields(int row, Map<String, Object> current);
@@ -89,14 +92,16 @@ final class TrainingWriter {
      * {@code replaced} fields for every row (null removes the field); those are not read, since they are overwritten.
      * {@code otherVectors}: whether the documents may hold vector fields besides the replaced ones, which must then be read
      * to be kept (Elasticsearch rebuilds every vector of a source it reads, excluded ones too, unless told to leave vectors
-     * out: see {@link #holdsOtherVectors}). {@code docs} sees each document as read (without the replaced fields): a value
-     * copied from another field is copied from the version it overwrites.
+     * out: see {@link #holdsOtherVectors}). {@code docs} sees each document as read: a value copied from another field is
+     * copied from the version it overwrites. With {@code readReplaced} the replaced fields are read too, for a rewrite that
+     * skips documents already holding what it would write.
      */
-    void replaceFields(String index, List<String> ids, List<String> replaced, boolean otherVectors, Rewrite docs,
-        ActionListener<Outcome> listener) {
+    void replaceFields(String index, List<String> ids, List<String> replaced, boolean otherVectors, boolean readReplaced,
+        Rewrite docs, ActionListener<Outcome> listener) {
         Outcome outcome = new Outcome();
         outcome.writtenRows = new boolean[ids.size()];
-        FetchSourceContext kept = FetchSourceContext.of(true, otherVectors == false, null, replaced.toArray(String[]::new));
+        String[] excluded = readReplaced ? null : replaced.toArray(String[]::new);
+        FetchSourceContext kept = FetchSourceContext.of(true, otherVectors == false, null, excluded);
         replacePage(index, ids, kept, docs, 0, outcome, listener);
     }
 
@@ -160,8 +165,12 @@ final class TrainingWriter {
                     outcome.missing.incrementAndGet();
                 } else {
                     GetResponse item = found[i].getResponse();
+                    Map<String, Object> fields = docs.fields(r, Collections.unmodifiableMap(item.getSourceAsMap()));
+                    if (fields == null) {
+                        continue; // already as it should be
+                    }
                     Map<String, Object> source = new HashMap<>(item.getSourceAsMap());
-                    docs.fields(r, Collections.unmodifiableMap(item.getSourceAsMap())).forEach((field, value) -> {
+                    fields.forEach((field, value) -> {
                         if (value == null) {
                             source.remove(field); // null: the field is removed
                         } else {

@@ -8,7 +8,6 @@ import org.elasticsearch.index.query.BoolQueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
 import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.search.builder.SearchSourceBuilder;
-import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ModelFields;
@@ -37,41 +36,41 @@ final class UntrainedItems {
     private UntrainedItems() {}
 
     /**
-     * Without a content map: rewrites the built slot of every untrained item whose fields there differ from what it should
-     * hold (an item already carried over by the training before last, unchanged since, is not rewritten). Completes with
+     * Without a content map: rewrites the built slot of every untrained item that holds any of the model's fields in either
+     * slot, skipping those whose built slot already holds what it should (an item carried over by the training before
+     * last, unchanged since). The scan reads ids only: what an item holds is read once, when it is rewritten. Completes with
      * the number of items rewritten.
      */
     static void carryOver(Client client, TrainTask task, RecommendModel model, Set<String> trained, boolean neighborsTrained,
         ActionListener<Long> listener) {
         ModelFields serving = model.serving();
         ModelFields building = model.building();
-        List<String> fields = List.of(serving.itemFactors(), serving.popularity(), serving.neighbors(), building.itemFactors(),
-            building.popularity(), building.neighbors());
         BoolQueryBuilder holding = QueryBuilders.boolQuery();
-        fields.forEach(field -> holding.should(QueryBuilders.existsQuery(field)));
+        for (String field : List.of(serving.itemFactors(), serving.popularity(), serving.neighbors(), building.itemFactors(),
+            building.popularity(), building.neighbors())) {
+            holding.should(QueryBuilders.existsQuery(field));
+        }
         SearchSourceBuilder source = new SearchSourceBuilder().query(holding)
             .size(READ_PAGE)
             .sort("_doc", SortOrder.ASC)
-            .fetchSource(FetchSourceContext.of(true, false, fields.toArray(String[]::new), null));
-        List<String> stale = new ArrayList<>();
+            .fetchSource(false);
+        List<String> untrained = new ArrayList<>();
         ScrollScan.scan(client, task, new SearchRequest(model.items().index()).source(source), hits -> {
             for (SearchHit hit : hits) {
-                Map<String, Object> current = hit.getSourceAsMap() == null ? Map.of() : hit.getSourceAsMap();
-                if (trained.contains(hit.getId()) == false && holdsOtherThan(building, current, built(model, current, neighborsTrained,
-                    null, false))) {
-                    stale.add(hit.getId());
+                if (trained.contains(hit.getId()) == false) {
+                    untrained.add(hit.getId());
                 }
             }
         }, listener.delegateFailureAndWrap((l, v) -> {
-            stale.sort(null);
-            rewrite(client, task, model, stale, neighborsTrained, null, l);
+            untrained.sort(null);
+            rewrite(client, task, model, untrained, neighborsTrained, null, l);
         }));
     }
 
     /**
      * Writes the built slot of {@code untrained}: no popularity, no neighbors when this training computed them (the served
-     * ones otherwise), and factors {@code factors.apply(row)} when given (null removes them), the served ones otherwise.
-     * Completes with the number of items rewritten.
+     * ones otherwise), and factors {@code factors.apply(row)} when given (null removes them), the served ones otherwise (an
+     * item whose built slot already holds those is left as it is). Completes with the number of items rewritten.
      */
     static void rewrite(Client client, TrainTask task, RecommendModel model, List<String> untrained, boolean neighborsTrained,
         IntFunction<float[]> factors, ActionListener<Long> listener) {
@@ -81,16 +80,19 @@ final class UntrainedItems {
         }
         ModelFields building = model.building();
         List<String> replaced = List.of(building.popularity(), building.neighbors(), building.itemFactors());
+        boolean carried = factors == null; // carried over from the served slot: often already there
         // every vector the items keep is read and kept (the served ones among them): right for any mapping
-        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, true,
-            (r, current) -> built(model, current, neighborsTrained, factors == null ? null : factors.apply(r), factors != null),
-            listener.map(outcome -> {
-                if (outcome.failed.get() > 0) {
-                    throw new IllegalStateException("items outside the training: " + outcome.failed.get()
-                        + " could not be updated (first: " + outcome.firstFailure + ")");
-                }
-                return outcome.written.get();
-            }));
+        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, true, carried, (r, current) -> {
+            float[] mapped = carried ? null : factors.apply(r);
+            Map<String, Object> built = built(model, current, neighborsTrained, mapped, carried == false);
+            return carried && holds(current, built) ? null : built;
+        }, listener.map(outcome -> {
+            if (outcome.failed.get() > 0) {
+                throw new IllegalStateException("items outside the training: " + outcome.failed.get()
+                    + " could not be updated (first: " + outcome.firstFailure + ")");
+            }
+            return outcome.written.get();
+        }));
     }
 
     /** What an untrained item's built slot should hold, given the item as read; null values remove the field. */
@@ -109,12 +111,13 @@ final class UntrainedItems {
         return doc;
     }
 
-    private static boolean holdsOtherThan(ModelFields building, Map<String, Object> current, Map<String, Object> wanted) {
-        for (String field : List.of(building.popularity(), building.neighbors(), building.itemFactors())) {
-            if (Objects.equals(XContentMapValues.extractValue(field, current), wanted.get(field)) == false) {
-                return true;
+    /** Whether {@code current} already holds every value of {@code wanted} (null: the field absent). */
+    private static boolean holds(Map<String, Object> current, Map<String, Object> wanted) {
+        for (Map.Entry<String, Object> field : wanted.entrySet()) {
+            if (Objects.equals(XContentMapValues.extractValue(field.getKey(), current), field.getValue()) == false) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 }

@@ -18,6 +18,18 @@ class HistoryTests {
     }
 
     @Test
+    void summedWeightsStopAtTheBoundSoThatTheStoredHistoryStaysReadable() {
+        // two events of 600,000 on one item: the sum would be refused when read back, failing every later event of the user
+        History h = History.empty().append("a", 600_000, null, 10).append("a", 600_000, null, 10);
+        assertEquals(1_000_000, h.entries().get(0).weight(), 0);
+        assertEquals(h.entries(), History.fromStored("history", h.toSource()).entries());
+        // a sum stored before the bound (or by a training) reads at the bound; given to the plugin it is still refused
+        List<Map<String, Object>> old = List.of(Map.of("item", "a", "weight", 1_200_000.0));
+        assertEquals(1_000_000, History.fromStored("history", old).entries().get(0).weight(), 0);
+        assertThrows(IllegalArgumentException.class, () -> History.fromSource("history", old));
+    }
+
+    @Test
     void theOldestEntriesAreDroppedBeyondTheBound() {
         History h = History.empty();
         for (int i = 0; i < 7; i++) {

@@ -252,6 +252,8 @@ class HostileProbeIT {
             "item_nudge");
         admin("PUT", "/_ingest/pipeline/bad", "{\"processors\":[{\"recommend_update\":{\"model\":\"p\",\"action_weights\":{\"buy\":-1}}}]}",
             400, "action_weights");
+        admin("PUT", "/_ingest/pipeline/bad",
+            "{\"processors\":[{\"recommend_update\":{\"model\":\"p\",\"action_weights\":{\"buy\":1e308}}}]}", 400, "at most 1000000");
         admin("PUT", "/_ingest/pipeline/bad", "{\"processors\":[{\"recommend_update\":{\"model\":\"p\",\"colour\":1}}]}", 400, "colour");
         admin("POST", "/p_events/_doc?pipeline=p", "{\"item\":\"i1\"}", 400, "[user]");
         admin("POST", "/p_events/_doc?pipeline=p", "{\"user\":\"u1\"}", 400, "[item]");

@@ -107,7 +107,10 @@ class FailedTrainingIT {
         assertEquals(before, recommended(http, "u1"), "the same recommendations as before the failed training");
 
         ok(http.put("/ft_users/_settings", "{\"index.blocks.write\":null}"));
+        long givenVersion = ok(http.get("/ft_items/_doc/given")).at("/_seq_no").asLong();
         ok(http.post("/_recommend/model/ft/_train", TRAIN));
+        assertEquals(givenVersion, ok(http.get("/ft_items/_doc/given")).at("/_seq_no").asLong(),
+            "an item outside the events whose other slot already holds its factors is not rewritten");
         String now = servedFactors(http);
         assertNotEquals(served, now, "a training that succeeds switches to the version it wrote");
         assertNotEquals(factorsBefore, itemSource(http, "i1").get(now), "trained on other events");
