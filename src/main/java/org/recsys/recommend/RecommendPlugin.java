@@ -124,7 +124,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new QuerySpec<>(
                 RecommendQueryBuilder.NAME,
                 RecommendQueryBuilder::new,
-                parser -> RecommendQueryBuilder.fromXContent(parser, this::modelForQuery)
+                parser -> RecommendQueryBuilder.fromXContent(parser, this::modelOrNull)
             )
         );
     }
@@ -159,6 +159,15 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             }
         }
         return itemFactors.get();
+    }
+
+    /** For the recommend query, which reports an unknown model only after its search was authorized. */
+    private RecommendModel modelOrNull(String id) {
+        ModelRegistry models = registry.get();
+        if (models == null) {
+            throw new IllegalArgumentException("[model] models are not available on this node yet");
+        }
+        return models.getOrNull(id);
     }
 
     private RecommendModel modelForQuery(String id) {

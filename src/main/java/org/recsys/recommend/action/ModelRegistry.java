@@ -37,6 +37,11 @@ public final class ModelRegistry {
         return model;
     }
 
+    /** The model, or null when there is none of that name. */
+    public RecommendModel getOrNull(String id) {
+        return models(clusterService.state()).get(id);
+    }
+
     /** The model, or a 400-style error naming the field that referred to it. */
     public RecommendModel getForField(String field, String id) {
         RecommendModel model = models(clusterService.state()).get(id);

@@ -1,7 +1,10 @@
 package org.recsys.recommend.query;
 
+import org.recsys.recommend.model.FactorsConfig;
+import org.recsys.recommend.model.ItemsConfig;
 import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.model.UsersConfig;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,21 @@ final class ModelDefaults {
         if (draft.signals != null) {
             draft.signals = onServingFields(model, draft.signals);
         }
+    }
+
+    /**
+     * What a query naming a model that does not exist is parsed with: the default configuration, so that it passes or
+     * fails parsing exactly as one naming an existing model would (its error comes later, after authorization).
+     */
+    static RecommendModel standIn(String id) {
+        return new RecommendModel(
+            id,
+            new ItemsConfig("items", null, null, null, List.of()),
+            new UsersConfig("users", null, null, null, UsersConfig.DEFAULT_MAX_HISTORY),
+            new FactorsConfig(1, FactorsConfig.DEFAULT_LAMBDA, FactorsConfig.DEFAULT_ALPHA),
+            null,
+            null
+        );
     }
 
     private static List<SignalSpec> onServingFields(RecommendModel model, List<SignalSpec> signals) {

@@ -98,6 +98,9 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
     // its own query phase back (RewriteMemo) instead of generating them again; 0: none.
     private final long handoffToken;
     private final Supplier<RecommendInputs> pendingInputs; // set only while a lookup runs; never serialized
+    // true when the model was not found while parsing: the error waits for the rewrite, which runs after the search was
+    // authorized, so that a caller without privileges cannot learn from a parse error which models exist; never serialized
+    private final boolean unknownModel;
 
     public RecommendQueryBuilder(
         String model,
@@ -125,10 +128,11 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         this.explainTerms = true;
         this.handoffToken = 0;
         this.pendingInputs = null;
+        this.unknownModel = false;
     }
 
     private RecommendQueryBuilder(RecommendQueryBuilder template, Supplier<RecommendInputs> pendingInputs) {
-        this(template, template.explainTerms, template.handoffToken, pendingInputs);
+        this(template, template.explainTerms, template.handoffToken, pendingInputs, template.unknownModel);
     }
 
     public RecommendQueryBuilder(StreamInput in) throws IOException {
@@ -144,12 +148,16 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         explainTerms = in.readBoolean();
         handoffToken = in.readLong();
         pendingInputs = null;
+        unknownModel = false;
     }
 
     @Override
     protected void doWriteTo(StreamOutput out) throws IOException {
         if (pendingInputs != null) {
             throw new IllegalStateException("a recommend query with a pending lookup cannot be serialized: missing a rewriteAndFetch?");
+        }
+        if (unknownModel) {
+            throw unknownModelError();
         }
         out.writeOptionalString(model);
         inputs.writeTo(out);
@@ -163,7 +171,11 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         out.writeLong(handoffToken);
     }
 
-    /** Parses a query; {@code models} resolves a {@code model} name to its configuration (the node's cluster state). */
+    /**
+     * Parses a query; {@code models} resolves a {@code model} name to its configuration (the node's cluster state), or to
+     * null when there is no such model. A query naming an unknown model parses as if the model had the default
+     * configuration, so that it passes or fails the same checks as one naming a known model, and fails on rewrite.
+     */
     public static RecommendQueryBuilder fromXContent(XContentParser parser, Function<String, RecommendModel> models) throws IOException {
         Draft draft = new Draft();
         try {
@@ -171,8 +183,9 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         } catch (XContentParseException e) {
             throw bracketFieldName(e);
         }
+        RecommendModel model = draft.model == null ? null : models.apply(draft.model);
         if (draft.model != null) {
-            ModelDefaults.apply(models.apply(draft.model), draft);
+            ModelDefaults.apply(model != null ? model : ModelDefaults.standIn(draft.model), draft);
         } else if (draft.userId != null) {
             throw new IllegalArgumentException("[user] must be an object {\"index\", \"id\"} unless a [model] names the users index");
         }
@@ -195,7 +208,16 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             draft.filter
         );
         builder.boost(draft.boost).queryName(draft.queryName);
-        return draft.explainTerms ? builder : builder.explainTerms(false);
+        builder = draft.explainTerms ? builder : builder.explainTerms(false);
+        return draft.model != null && model == null ? builder.withUnknownModel() : builder;
+    }
+
+    private RecommendQueryBuilder withUnknownModel() {
+        return new RecommendQueryBuilder(this, explainTerms, handoffToken, pendingInputs, true);
+    }
+
+    private IllegalArgumentException unknownModelError() {
+        return new IllegalArgumentException("[" + MODEL.getPreferredName() + "] unknown recommend model [" + model + "]");
     }
 
     @Override
@@ -240,6 +262,9 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
 
     @Override
     protected QueryBuilder doRewrite(QueryRewriteContext context) throws IOException {
+        if (unknownModel) {
+            throw unknownModelError();
+        }
         if (pendingInputs != null) {
             RecommendInputs fetched = pendingInputs.get();
             return fetched == null ? this : withInputs(fetched);
@@ -361,12 +386,12 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             newFilter
         );
         copy.boost(boost()).queryName(queryName());
-        return new RecommendQueryBuilder(copy, explainTerms, handoffToken, null);
+        return new RecommendQueryBuilder(copy, explainTerms, handoffToken, null, unknownModel);
     }
 
     /** A copy whose explanations give the content signal's BM25 score with ({@code true}) or without its per-term breakdown. */
     public RecommendQueryBuilder explainTerms(boolean withTerms) {
-        return new RecommendQueryBuilder(this, withTerms, handoffToken, pendingInputs);
+        return new RecommendQueryBuilder(this, withTerms, handoffToken, pendingInputs, unknownModel);
     }
 
     /**
@@ -374,7 +399,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
      * token (not 0), for a fetch phase that explains its hits.
      */
     public RecommendQueryBuilder handoffToken(long token) {
-        return new RecommendQueryBuilder(this, explainTerms, token, pendingInputs);
+        return new RecommendQueryBuilder(this, explainTerms, token, pendingInputs, unknownModel);
     }
 
     long handoffToken() {
@@ -385,7 +410,8 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         RecommendQueryBuilder template,
         boolean explainTerms,
         long handoffToken,
-        Supplier<RecommendInputs> pendingInputs
+        Supplier<RecommendInputs> pendingInputs,
+        boolean unknownModel
     ) {
         this.model = template.model;
         this.inputs = template.inputs;
@@ -398,6 +424,7 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
         this.explainTerms = explainTerms;
         this.handoffToken = handoffToken;
         this.pendingInputs = pendingInputs;
+        this.unknownModel = unknownModel;
         boost(template.boost());
         queryName(template.queryName());
     }
@@ -451,13 +478,14 @@ public class RecommendQueryBuilder extends AbstractQueryBuilder<RecommendQueryBu
             && Objects.equals(filter, other.filter)
             && explainTerms == other.explainTerms
             && handoffToken == other.handoffToken
-            && Objects.equals(pendingInputs, other.pendingInputs);
+            && Objects.equals(pendingInputs, other.pendingInputs)
+            && unknownModel == other.unknownModel;
     }
 
     @Override
     protected int doHashCode() {
         return Objects.hash(model, inputs, signals, numCandidates, exact, excludeSeen, exclude, filter, explainTerms, handoffToken,
-            pendingInputs);
+            pendingInputs, unknownModel);
     }
 
     @Override

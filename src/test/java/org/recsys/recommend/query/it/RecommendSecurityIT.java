@@ -60,6 +60,29 @@ class RecommendSecurityIT {
     }
 
     @Test
+    void aSearchDoesNotTellACallerWithoutPrivilegesWhichModelsExist(JsonHttp admin) {
+        JsonHttp usersOnly = admin.as("users_only", "users-pass");
+        String known = "{\"query\":{\"recommend\":{\"model\":\"secured\",\"items\":[\"i3\"]}}}";
+        String unknown = "{\"query\":{\"recommend\":{\"model\":\"no_such_model\",\"items\":[\"i3\"]}}}";
+        JsonHttp.Response deniedKnown = usersOnly.post("/sq_items/_search", known);
+        JsonHttp.Response deniedUnknown = usersOnly.post("/sq_items/_search", unknown);
+        assertEquals(403, deniedKnown.status(), deniedKnown.body());
+        assertEquals(403, deniedUnknown.status(), "an unknown model answers as a known one does: " + deniedUnknown.body());
+        assertEquals(deniedKnown.at("/error/type").asText(), deniedUnknown.at("/error/type").asText());
+        // a request malformed on its own is refused alike, whether the model exists or not
+        String badKnown = "{\"query\":{\"recommend\":{\"model\":\"secured\",\"user\":\"u1\",\"num_candidates\":0}}}";
+        String badUnknown = "{\"query\":{\"recommend\":{\"model\":\"no_such_model\",\"user\":\"u1\",\"num_candidates\":0}}}";
+        JsonHttp.Response malformedKnown = usersOnly.post("/sq_items/_search", badKnown);
+        JsonHttp.Response malformedUnknown = usersOnly.post("/sq_items/_search", badUnknown);
+        assertEquals(400, malformedKnown.status(), malformedKnown.body());
+        assertEquals(malformedKnown.at("/error/reason").asText(), malformedUnknown.at("/error/reason").asText());
+        // an authorized caller learns that the model is unknown, with the field named
+        JsonHttp.Response authorized = admin.as("items_only", "items-pass").post("/sq_items/_search", unknown);
+        assertEquals(400, authorized.status(), authorized.body());
+        assertTrue(authorized.body().contains("[model] unknown recommend model [no_such_model]"), authorized.body());
+    }
+
+    @Test
     void theEndpointIsGovernedByIndexPrivileges(JsonHttp admin) {
         JsonHttp.Response noItems = admin.as("users_only", "users-pass").post("/sq_items/_recommend",
                 "{\"model\":\"secured\",\"items\":[\"i3\"]}");
