@@ -46,15 +46,24 @@ public final class FaultInjectionBenchmark {
         this.cluster = cluster;
     }
 
+    /** {@code --profile-cache=off}: every node runs with {@code recommend.ingest.profile_cache.size: 0}. */
     public static void main(String[] args) throws Exception {
-        try (RealCluster cluster = RealCluster.start(3, NodeSpec.insecure())) {
+        NodeSpec spec = NodeSpec.insecure();
+        if (List.of(args).contains("--profile-cache=off")) {
+            spec = spec.withSettings(Map.of("recommend.ingest.profile_cache.size", "0"));
+        } else if (args.length > 0) {
+            throw new IllegalArgumentException("unknown arguments " + List.of(args) + "; the only one is --profile-cache=off");
+        }
+        try (RealCluster cluster = RealCluster.start(3, spec)) {
             FaultInjectionBenchmark bench = new FaultInjectionBenchmark(cluster);
             bench.setUp();
             bench.killDataNodeDuringIngest();
             bench.killCoordinatingNodeDuringIngest();
             bench.twoNodesSameUsers();
             bench.trainingWhileEventsStream();
-            bench.killTrainingNode();
+            bench.killDataNodeDuringQueries();
+            bench.killTrainingNode("als");
+            bench.killTrainingNode("writing");
             bench.killMasterDuringModelPut();
             bench.rollingRestartUnderIngest();
             System.out.println();
@@ -225,25 +234,106 @@ public final class FaultInjectionBenchmark {
         stream.verify(trained);
     }
 
-    private void killTrainingNode() throws Exception {
+    /**
+     * Queries for every user on the exact path while the node holding a primary of the items index is killed: each answer
+     * is the reference top 10 (read before the kill), or says it is not (an error, failed shards, timed out). A different
+     * top 10 without such a sign is a wrong answer served silently.
+     */
+    private void killDataNodeDuringQueries() throws Exception {
+        JsonHttp http = cluster.http(0);
+        Map<String, List<String>> reference = new HashMap<>();
+        for (int u = 0; u < USERS; u++) {
+            reference.put("u" + u, topTen(ok(http.post("/fi_items/_search", recommendQuery("u" + u)))));
+        }
+        int victim = primaryNodeOf("fi_items", 0);
+        AtomicInteger counter = new AtomicInteger();
+        AtomicInteger right = new AtomicInteger();
+        AtomicInteger flagged = new AtomicInteger();
+        AtomicInteger wrong = new AtomicInteger();
+        int queries = 1200;
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            Thread client = new Thread(() -> {
+                int n;
+                while ((n = counter.getAndIncrement()) < queries) {
+                    if (n == queries / 4) {
+                        cluster.node(victim).kill();
+                    }
+                    String user = "u" + (n % USERS);
+                    int target = (victim + 1 + n % 2) % cluster.size(); // the two coordinators that stay up
+                    try {
+                        JsonHttp.Response r = cluster.http(target).post("/fi_items/_search", recommendQuery(user));
+                        if (r.status() != 200 || r.at("/_shards/failed").asInt() > 0 || r.at("/timed_out").asBoolean()) {
+                            flagged.incrementAndGet();
+                        } else if (topTen(r).equals(reference.get(user))) {
+                            right.incrementAndGet();
+                        } else {
+                            wrong.incrementAndGet();
+                        }
+                    } catch (UncheckedIOException e) {
+                        flagged.incrementAndGet();
+                    }
+                }
+            }, "query-client-" + c);
+            clients.add(client);
+            client.start();
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
+        cluster.startAgain(victim);
+        ok(http.get("/_cluster/health?wait_for_status=green&timeout=120s"));
+        String row = String.format(Locale.ROOT, "| kill -9 of the node holding an items primary, during queries | %d queries | — | — | — "
+            + "| exact top 10: %d right, %d refused or flagged partial, **%d wrong without a sign**; node-%d killed after %d |",
+            queries, right.get(), flagged.get(), wrong.get(), victim, queries / 4);
+        System.out.println(row);
+        report.add(row);
+    }
+
+    private static String recommendQuery(String user) {
+        return "{\"size\":10,\"_source\":false,\"query\":{\"recommend\":{\"model\":\"fi\",\"user\":\"" + user
+            + "\",\"exact\":true}}}";
+    }
+
+    private static List<String> topTen(JsonHttp.Response response) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode hit : response.at("/hits/hits")) {
+            ids.add(hit.path("_id").asText());
+        }
+        return ids;
+    }
+
+    /**
+     * Kills the node running a training once it reaches {@code phase} (in "writing" it is writing the slot it builds),
+     * checks that the served model (state, served item factors) is as before, and that a training after it switches.
+     */
+    private void killTrainingNode(String phase) throws Exception {
         JsonHttp http = cluster.http(0);
         String before = ok(http.get("/_recommend/model/fi")).at("/fi/state").toString();
-        Map<String, String> itemsBefore = itemFactors(http);
-        String task = ok(cluster.http(2).post("/_recommend/model/fi/_train?wait_for_completion=false",
-            "{\"events\":{\"index\":\"fi_events\"},\"als\":{\"factors\":" + DIMS + ",\"iterations\":1000}}")).at("/task").asText();
-        String phase = "";
-        for (int attempt = 0; attempt < 400 && phase.equals("als") == false; attempt++) {
-            phase = ok(cluster.http(2).get("/_tasks/" + task)).at("/task/status/phase").asText();
-            sleep(25);
+        Map<String, String> itemsBefore = servedItemFactors(http);
+        String train = "{\"events\":{\"index\":\"fi_events\"},\"als\":{\"factors\":" + DIMS + ",\"iterations\":"
+            + (phase.equals("als") ? 1000 : 5) + "}}";
+        String task = ok(cluster.http(2).post("/_recommend/model/fi/_train?wait_for_completion=false", train)).at("/task").asText();
+        String seen = "";
+        for (int attempt = 0; attempt < 4000 && seen.equals(phase) == false; attempt++) {
+            JsonHttp.Response status = cluster.http(2).get("/_tasks/" + task);
+            if (status.at("/completed").asBoolean()) {
+                seen = "(completed before it was reached)";
+                break;
+            }
+            seen = status.at("/task/status/phase").asText();
         }
-        cluster.node(2).kill(); // inside its ALS iterations
+        cluster.node(2).kill();
         cluster.startAgain(2);
         ok(http.get("/_cluster/health?wait_for_status=green&timeout=120s"));
         boolean stateKept = before.equals(ok(http.get("/_recommend/model/fi")).at("/fi/state").toString());
-        boolean itemsKept = itemsBefore.equals(itemFactors(http));
-        String row = "| kill -9 of the node running `_train` (killed in phase " + phase + ") | — | — | — | — | model state unchanged: "
-            + stateKept
-            + ", item factors unchanged: " + itemsKept + " |";
+        boolean itemsKept = itemsBefore.equals(servedItemFactors(http));
+        int slotBefore = ok(http.get("/_recommend/model/fi")).at("/fi/state/slot").asInt();
+        ok(http.post("/_recommend/model/fi/_train", train));
+        int slotAfter = ok(http.get("/_recommend/model/fi")).at("/fi/state/slot").asInt();
+        String row = "| kill -9 of the node running `_train` (killed in phase " + seen + ") | — | — | — | — | model state unchanged: "
+            + stateKept + ", served item factors unchanged: " + itemsKept + ", the next training switched slot "
+            + slotBefore + " → " + slotAfter + " |";
         System.out.println(row);
         report.add(row);
     }
@@ -306,12 +396,14 @@ public final class FaultInjectionBenchmark {
         return history;
     }
 
-    private Map<String, String> itemFactors(JsonHttp http) {
+    /** The item factors of the slot the model serves ({@code factors}, or {@code factors_alt} after an odd number of trainings). */
+    private Map<String, String> servedItemFactors(JsonHttp http) {
+        String field = ok(http.get("/_recommend/model/fi")).at("/fi/state/slot").asInt() == 0 ? "factors" : "factors_alt";
         Map<String, String> factors = new HashMap<>();
         JsonHttp.Response r = ok(http.post("/fi_items/_search?_source_exclude_vectors=false",
-            "{\"size\":10000,\"_source\":[\"factors\"],\"sort\":[\"_doc\"]}"));
+            "{\"size\":10000,\"_source\":[\"" + field + "\"],\"sort\":[\"_doc\"]}"));
         for (JsonNode hit : r.at("/hits/hits")) {
-            factors.put(hit.path("_id").asText(), hit.at("/_source/factors").toString());
+            factors.put(hit.path("_id").asText(), hit.at("/_source/" + field).toString());
         }
         return factors;
     }
@@ -321,10 +413,23 @@ public final class FaultInjectionBenchmark {
     }
 
     private int primaryNodeOf(String index) {
+        return primaryNodeOf(index, -1);
+    }
+
+    /** The node of a primary of the index, not {@code avoid} when another holds one (-1: any). */
+    private int primaryNodeOf(String index, int avoid) {
+        int found = -1;
         for (JsonNode shard : ok(cluster.http(0).get("/_cat/shards/" + index + "?format=json&h=prirep,node")).json()) {
             if ("p".equals(shard.path("prirep").asText())) {
-                return Integer.parseInt(shard.path("node").asText().substring("node-".length()));
+                int node = Integer.parseInt(shard.path("node").asText().substring("node-".length()));
+                if (node != avoid) {
+                    return node;
+                }
+                found = node;
             }
+        }
+        if (found >= 0) {
+            return found;
         }
         throw new IllegalStateException("no primary of " + index);
     }
