@@ -26,7 +26,7 @@ import org.elasticsearch.xcontent.NamedXContentRegistry;
 import org.elasticsearch.xcontent.ParseField;
 import org.recsys.recommend.action.DeleteModelAction;
 import org.recsys.recommend.action.GetModelAction;
-import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.action.PutModelAction;
 import org.recsys.recommend.action.RecommendInfoAction;
 import org.recsys.recommend.action.RefreshModelAction;
@@ -92,7 +92,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
     public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
         Settings settings = parameters.env.settings();
         itemFactorCache(settings, parameters.ingestService.getClusterService(), parameters.genericExecutor::accept);
-        ModelRegistry models = new ModelRegistry(parameters.ingestService.getClusterService());
+        ModelRegistry models = modelRegistry(parameters.ingestService.getClusterService());
         ProfileCache profiles = new ProfileCache(ProfileCache.SIZE.get(settings));
         parameters.ingestService.getClusterService().addListener(event -> {
             if (event.metadataChanged()) {
@@ -138,13 +138,19 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
 
     @Override
     public Collection<?> createComponents(PluginServices services) {
-        registry.set(new ModelRegistry(services.clusterService()));
+        modelRegistry(services.clusterService());
         HistoryTextCache.install(services.environment().settings());
         // k-means over a large segment's vectors takes seconds: on the training pool, away from the search threads
         FactorPartitionCache.install(services.environment().settings(), services.threadPool().executor(TrainModelAction.THREAD_POOL));
         // a component, so that _refresh can fill it with the factors it scans
         return List.of(registry.get(), itemFactorCache(services.environment().settings(), services.clusterService(),
             services.threadPool().generic()));
+    }
+
+    /** The node's one model registry, created by whichever of the processors and the components asks first. */
+    private ModelRegistry modelRegistry(ClusterService clusterService) {
+        registry.trySet(new ModelRegistry(clusterService));
+        return registry.get();
     }
 
     /** The node's item factor cache, created by whichever of the processors and the components asks first. */

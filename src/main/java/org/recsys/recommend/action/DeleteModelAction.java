@@ -23,6 +23,7 @@ import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
 import org.recsys.recommend.model.ModelMetadata;
+import org.recsys.recommend.model.ModelRegistry;
 
 import java.io.IOException;
 

@@ -24,6 +24,7 @@ import org.elasticsearch.tasks.Task;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.train.Evaluator;
 import org.recsys.recommend.train.ScrollScan;
@@ -152,11 +153,12 @@ public class EvaluateModelAction extends HandledTransportAction<EvaluateModelAct
     private final ModelRegistry registry;
 
     @Inject
-    public EvaluateModelAction(TransportService transportService, ActionFilters filters, Client client, ClusterService clusterService) {
+    public EvaluateModelAction(TransportService transportService, ActionFilters filters, Client client, ClusterService clusterService,
+        ModelRegistry registry) {
         super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
         this.client = client;
         this.clusterService = clusterService;
-        this.registry = new ModelRegistry(clusterService);
+        this.registry = registry;
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.recsys.recommend.model.ModelMetadata;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.io.IOException;

@@ -27,6 +27,7 @@ import org.elasticsearch.transport.TransportService;
 import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelMetadata;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.model.RecommendModel;
 
 import java.io.IOException;

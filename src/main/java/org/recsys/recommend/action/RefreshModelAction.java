@@ -26,6 +26,7 @@ import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.recsys.recommend.ingest.ItemFactorCache;
 import org.recsys.recommend.math.Gramian;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.train.ScrollScan;
@@ -102,12 +103,13 @@ public class RefreshModelAction extends HandledTransportAction<RefreshModelActio
         ActionFilters filters,
         Client client,
         ClusterService clusterService,
+        ModelRegistry registry,
         ItemFactorCache itemFactors
     ) {
         super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
         this.client = client;
         this.clusterService = clusterService;
-        this.registry = new ModelRegistry(clusterService);
+        this.registry = registry;
         this.itemFactors = itemFactors;
     }
 

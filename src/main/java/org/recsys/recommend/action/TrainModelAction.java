@@ -14,6 +14,7 @@ import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.common.xcontent.XContentHelper;
+import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.indices.breaker.CircuitBreakerService;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
@@ -26,7 +27,9 @@ import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elasticsearch.xcontent.XContentParserConfiguration;
 import org.elasticsearch.xcontent.XContentType;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.train.ModelStore;
 import org.recsys.recommend.train.TrainSpec;
 import org.recsys.recommend.train.TrainTask;
 import org.recsys.recommend.train.Trainer;
@@ -191,6 +194,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         ActionFilters filters,
         Client client,
         ClusterService clusterService,
+        ModelRegistry registry,
         ThreadPool threadPool,
         NamedXContentRegistry xContentRegistry,
         CircuitBreakerService breakers
@@ -199,7 +203,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         this.client = client;
         this.clusterService = clusterService;
         this.threadPool = threadPool;
-        this.registry = new ModelRegistry(clusterService);
+        this.registry = registry;
         this.xContentRegistry = xContentRegistry;
         this.breakers = breakers;
     }
@@ -230,10 +234,16 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
             TrainingMemory memory = new TrainingMemory(breakers.getBreaker(CircuitBreaker.REQUEST), "recommend training [" + model.id()
                 + "]");
             Trainer trainer = new Trainer(taskClient, (TrainTask) task, model, spec, threadPool.executor(THREAD_POOL), parallelism,
-                threadPool.generic(), memory);
+                threadPool.generic(), memory, storeThrough(taskClient));
             trainer.run(ActionListener.runAfter(l.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)),
                 () -> running.remove(model.id(), self)));
         }));
     }
 
+    /** A training stores its model through the model API, as the caller (a 409 when the served slot moved meanwhile). */
+    private static ModelStore storeThrough(Client client) {
+        return (trained, computedFromSlot, chosenSettings, listener) -> client.execute(PutModelAction.TYPE,
+            new PutModelAction.Request(TimeValue.THIRTY_SECONDS, TimeValue.THIRTY_SECONDS, trained, computedFromSlot, chosenSettings),
+            listener.map(ack -> null));
+    }
 }

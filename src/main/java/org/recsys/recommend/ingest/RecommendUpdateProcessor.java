@@ -5,7 +5,7 @@ import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.ingest.AbstractProcessor;
 import org.elasticsearch.ingest.IngestDocument;
 import org.elasticsearch.threadpool.ThreadPool;
-import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.ContentMap;
 import org.recsys.recommend.model.ModelFields;

@@ -3,7 +3,7 @@ package org.recsys.recommend.ingest;
 import org.elasticsearch.cluster.metadata.ProjectId;
 import org.elasticsearch.ingest.ConfigurationUtils;
 import org.elasticsearch.ingest.Processor;
-import org.recsys.recommend.action.ModelRegistry;
+import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.math.Vectors;
 
 import java.util.LinkedHashMap;

@@ -9,8 +9,6 @@ import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
-import org.recsys.recommend.query.SignalSpec;
-import org.recsys.recommend.query.Signals;
 
 import java.io.IOException;
 import java.util.List;

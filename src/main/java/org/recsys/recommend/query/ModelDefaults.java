@@ -4,6 +4,8 @@ import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.ItemsConfig;
 import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.model.SignalKind;
+import org.recsys.recommend.model.SignalSpec;
 import org.recsys.recommend.model.UsersConfig;
 
 import java.util.ArrayList;

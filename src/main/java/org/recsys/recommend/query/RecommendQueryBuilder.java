@@ -24,6 +24,9 @@ import org.elasticsearch.xcontent.XContentParseException;
 import org.elasticsearch.xcontent.XContentParser;
 import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.model.SignalKind;
+import org.recsys.recommend.model.SignalSpec;
+import org.recsys.recommend.model.Signals;
 
 import java.io.IOException;
 import java.util.ArrayList;

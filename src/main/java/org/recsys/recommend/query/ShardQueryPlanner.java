@@ -27,6 +27,8 @@ import org.recsys.recommend.blend.PartitionProbeQuery;
 import org.recsys.recommend.blend.PopularitySignal;
 import org.recsys.recommend.blend.RecommendQuery;
 import org.recsys.recommend.blend.SignalWeighting;
+import org.recsys.recommend.model.SignalKind;
+import org.recsys.recommend.model.SignalSpec;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -51,7 +53,6 @@ final class ShardQueryPlanner {
     private final SearchExecutionContext context;
     private final MaxClauseCountQueryVisitor visitor;
     private final RecommendInputs inputs;
-    private int excludedCount; // ids the filter excludes (history, explicit), set when the filter is built
 
     ShardQueryPlanner(RecommendQueryBuilder builder, SearchExecutionContext context, MaxClauseCountQueryVisitor visitor) {
         this.builder = builder;
@@ -61,12 +62,13 @@ final class ShardQueryPlanner {
     }
 
     Query plan() throws IOException {
-        Query filter = filterWithExclusions();
+        Admissible admissible = admissible();
+        Query filter = admissible.filter();
         List<CandidateGenerator> generators = new ArrayList<>();
         List<BlendSignal> signals = new ArrayList<>();
         for (SignalSpec spec : signalsToUse()) {
             switch (spec.kind()) {
-                case COLLABORATIVE -> planCollaborative(spec, filter, generators, signals);
+                case COLLABORATIVE -> planCollaborative(spec, admissible, generators, signals);
                 case NEIGHBORS -> planNeighbors(spec, filter, generators, signals);
                 case CONTENT -> planContent(spec, filter, generators, signals);
                 case POPULARITY -> planPopularity(spec, signals);
@@ -95,7 +97,9 @@ final class ShardQueryPlanner {
         return defaults;
     }
 
-    private void planCollaborative(SignalSpec spec, Query filter, List<CandidateGenerator> generators, List<BlendSignal> signals) {
+    private void planCollaborative(SignalSpec spec, Admissible admissible, List<CandidateGenerator> generators,
+        List<BlendSignal> signals) {
+        Query filter = admissible.filter();
         var type = fieldType(spec, spec.field(), DenseVectorFieldMapper.DenseVectorFieldType.class);
         if (type.getElementType() != DenseVectorFieldMapper.ElementType.FLOAT) {
             throw new IllegalArgumentException(
@@ -115,12 +119,12 @@ final class ShardQueryPlanner {
         DotProductSignal signal = new DotProductSignal(spec.field(), vector, weighting(spec));
         signals.add(signal);
         if (type.indexType().hasVectors()) {
-            generators.add(CandidateGenerator.of(knnGenerator(spec.field(), vector, filter)));
+            generators.add(CandidateGenerator.of(knnGenerator(spec.field(), vector, admissible)));
             if (context.getIndexSettings().getValue(FactorPartitionCache.ENABLED)) {
                 // what HNSW misses for vectors unlike the data, from the large segments' k-means lists (FactorPartitions)
                 int minDocs = context.getIndexSettings().getValue(FactorPartitionCache.MIN_DOCS);
                 // the exclusions too: the filter drops them only afterwards
-                int keep = builder.numCandidates() + excludedCount;
+                int keep = builder.numCandidates() + admissible.excluded();
                 generators.add(CandidateGenerator.of(RecommendQuery.restrict(new PartitionProbeQuery(signal, minDocs, keep), filter)));
             }
         } else if (builder.exact() == false) {
@@ -137,10 +141,11 @@ final class ShardQueryPlanner {
      * without a filter and drops the excluded ones afterwards: a filtered search first materializes the filter as a bit
      * set over every document of the segment, which costs more on a large catalogue than the few extra neighbors.
      */
-    private Query knnGenerator(String field, float[] vector, Query filter) {
+    private Query knnGenerator(String field, float[] vector, Admissible admissible) {
         int numCandidates = builder.numCandidates();
-        if (filter != null && builder.filter() == null && excludedCount <= numCandidates) {
-            return RecommendQuery.restrict(new KnnFloatVectorQuery(field, vector, numCandidates + excludedCount, null), filter);
+        Query filter = admissible.filter();
+        if (filter != null && admissible.restricted() == false && admissible.excluded() <= numCandidates) {
+            return RecommendQuery.restrict(new KnnFloatVectorQuery(field, vector, numCandidates + admissible.excluded(), null), filter);
         }
         return new KnnFloatVectorQuery(field, vector, numCandidates, filter);
     }
@@ -246,22 +251,37 @@ final class ShardQueryPlanner {
         signals.add(new PopularitySignal(spec.field(), fieldData, weighting(spec)));
     }
 
-    private Query filterWithExclusions() throws IOException {
+    /**
+     * What a candidate may be: inside the query's {@code filter} and the filter of the alias searched, if any (the
+     * restriction; Elasticsearch applies the alias filter to the hits, and candidates outside it would only crowd out
+     * admissible ones), and none of the excluded ids (history, explicit). {@code filter} is null when nothing is ruled out.
+     */
+    private record Admissible(Query filter, boolean restricted, int excluded) {}
+
+    private Admissible admissible() throws IOException {
         Set<String> excluded = new LinkedHashSet<>(builder.exclude());
         if (builder.excludeSeen()) {
             excluded.addAll(inputs.seenIds());
         }
-        Query userFilter = builder.filter() == null ? null : builder.filter().toQuery(context);
-        excludedCount = excluded.size();
-        if (excluded.isEmpty() && userFilter == null) {
-            return null;
+        List<Query> restrictions = new ArrayList<>(2);
+        if (builder.filter() != null) {
+            restrictions.add(builder.filter().toQuery(context));
+        }
+        if (context.getAliasFilter() != null) {
+            restrictions.add(context.getAliasFilter().toQuery(context));
+        }
+        if (excluded.isEmpty() && restrictions.isEmpty()) {
+            return new Admissible(null, false, 0);
         }
         BooleanQuery.Builder filter = new BooleanQuery.Builder();
-        filter.add(userFilter == null ? new org.apache.lucene.search.MatchAllDocsQuery() : userFilter, BooleanClause.Occur.FILTER);
+        if (restrictions.isEmpty()) {
+            filter.add(new org.apache.lucene.search.MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+        }
+        restrictions.forEach(restriction -> filter.add(restriction, BooleanClause.Occur.FILTER));
         if (excluded.isEmpty() == false) {
             filter.add(context.getFieldType(IdFieldMapper.NAME).termsQuery(excluded, context), BooleanClause.Occur.MUST_NOT);
         }
-        return filter.build();
+        return new Admissible(filter.build(), restrictions.isEmpty() == false, excluded.size());
     }
 
     private <T extends MappedFieldType> T fieldType(SignalSpec spec, String field, Class<T> expected) {

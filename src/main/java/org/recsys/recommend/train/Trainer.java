@@ -62,6 +62,7 @@ public final class Trainer {
 
     private final Client client;
     private final TrainingMemory memory;
+    private final ModelStore modelStore;
     private Map<String, ProfileVersions.Version> profileVersions;
     private final TrainTask task;
     private final RecommendModel model;
@@ -76,8 +77,9 @@ public final class Trainer {
     private long phaseStart = System.nanoTime();
 
     public Trainer(Client client, TrainTask task, RecommendModel model, TrainSpec spec, Executor trainPool, int parallelism,
-        Executor generic, TrainingMemory memory) {
+        Executor generic, TrainingMemory memory, ModelStore modelStore) {
         this.memory = memory;
+        this.modelStore = modelStore;
         this.client = client;
         this.task = task;
         this.model = model;
@@ -392,7 +394,6 @@ public final class Trainer {
             }
         }
         ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis(), building.slot());
-        org.elasticsearch.core.TimeValue timeout = org.elasticsearch.core.TimeValue.THIRTY_SECONDS;
         // a tuned training also stores what it chose (λ, α for fold-in; the blend for queries naming no signals) with the state
         RecommendModel trained = model;
         if (tuning != null) {
@@ -401,9 +402,7 @@ public final class Trainer {
             trained = model.withTuning(new FactorsConfig(model.factors().dims(), spec.lambda(), spec.alpha(), true), model.signals());
         }
         RecommendModel stored = trained.withState(state);
-        var put = new org.recsys.recommend.action.PutModelAction.Request(timeout, timeout, stored, model.servingSlot(),
-            tuning != null || lambdaDerived);
-        client.execute(org.recsys.recommend.action.PutModelAction.TYPE, put, listener.map(ack -> {
+        modelStore.store(stored, model.servingSlot(), tuning != null || lambdaDerived, listener.map(ack -> {
             phase("done", spec.iterations(), 0, 0, 0, 0);
             return stored;
         }));

@@ -3,8 +3,8 @@ package org.recsys.recommend.train;
 import org.recsys.recommend.math.Normalization;
 import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.RecommendModel;
-import org.recsys.recommend.query.SignalKind;
-import org.recsys.recommend.query.SignalSpec;
+import org.recsys.recommend.model.SignalKind;
+import org.recsys.recommend.model.SignalSpec;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 

@@ -64,7 +64,7 @@ public final class P1DocumentedPathBenchmark {
             ok(http.put("/_recommend/model/p1", "{\"items\":{\"index\":\"p1_items\"" + (content ? ",\"content\":[\"title\"]" : "")
                 + "},\"users\":{\"index\":\"p1_users\"},\"factors\":{\"dims\":" + DIMS + "}}"));
             if (List.of(args).contains("--choose-defaults")) {
-                chooseDefaults(http, train);
+                chooseDefaults(http, train, option(args, "--train", "{}"));
                 return;
             }
             loadEvents(http, "p1_train", train);
@@ -142,23 +142,26 @@ public final class P1DocumentedPathBenchmark {
 
     /**
      * How the untuned defaults were chosen: trained with them on 80 % of P1's train file, signal sets scored on the other
-     * 20 % (validation, carved per user as P1QualityBenchmark does); the test file is not read.
+     * 20 % (validation, carved per user as P1QualityBenchmark does); the test file is not read. {@code trainBody}: more of
+     * the {@code _train} body (say {@code {"neighbors":{"similarity":"ease","lambda":100}}}) for a default being compared.
      */
-    private static void chooseDefaults(JsonHttp http, List<String[]> train) {
+    private static void chooseDefaults(JsonHttp http, List<String[]> train, String trainBody) {
         List<List<String[]>> carved = P1QualityBenchmark.carveValidation(train, new java.util.Random(7), 0.2);
         loadEvents(http, "p1_fit", carved.get(0));
         Map<String, Set<String>> validation = new LinkedHashMap<>();
         carved.get(1).forEach(r -> validation.computeIfAbsent(r[0], u -> new HashSet<>()).add(r[1]));
-        JsonNode trained = train(http, "{\"events\":{\"index\":\"p1_fit\"}}");
+        String more = trainBody.strip().substring(1, trainBody.strip().length() - 1).strip();
+        JsonNode trained = train(http, "{\"events\":{\"index\":\"p1_fit\"}" + (more.isEmpty() ? "" : "," + more) + "}");
         System.out.println("untuned training on fit: lambda " + trained.path("lambda") + ", alpha " + trained.path("alpha"));
         Map<String, String> sets = new LinkedHashMap<>();
         sets.put("model defaults", "");
         sets.put("collaborative alone", signals("\"collaborative\":{}"));
-        for (String w : new String[] { "0.02", "0.05", "0.1", "0.2" }) {
+        sets.put("neighbors alone", signals("\"neighbors\":{\"weight\":1,\"normalization\":\"linear\"}"));
+        for (String w : new String[] { "0.02", "0.05", "0.1", "0.2", "0.5", "1", "2", "4", "8" }) {
             sets.put("+ neighbors linear " + w, signals("\"collaborative\":{},\"neighbors\":{\"weight\":" + w
                 + ",\"normalization\":\"linear\"}"));
         }
-        for (String w : new String[] { "0.25", "0.5", "1" }) {
+        for (String w : new String[] { "0.25", "0.5", "1", "2" }) {
             sets.put("+ neighbors saturation " + w, signals("\"collaborative\":{},\"neighbors\":{\"weight\":" + w + "}"));
         }
         for (String w : new String[] { "0.05", "0.1", "0.3" }) {

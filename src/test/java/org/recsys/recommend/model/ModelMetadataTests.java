@@ -12,8 +12,6 @@ import org.elasticsearch.xcontent.XContentParserConfiguration;
 import org.elasticsearch.xcontent.XContentType;
 import org.elasticsearch.xcontent.json.JsonXContent;
 import org.recsys.recommend.math.Normalization;
-import org.recsys.recommend.query.SignalKind;
-import org.recsys.recommend.query.SignalSpec;
 
 import java.io.IOException;
 import java.util.HashMap;

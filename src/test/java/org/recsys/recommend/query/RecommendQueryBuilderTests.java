@@ -29,6 +29,8 @@ import org.recsys.recommend.blend.DotProductSignal;
 import org.recsys.recommend.blend.NeighborSignal;
 import org.recsys.recommend.blend.RecommendQuery;
 import org.recsys.recommend.math.Normalization;
+import org.recsys.recommend.model.SignalKind;
+import org.recsys.recommend.model.SignalSpec;
 
 import java.io.IOException;
 import java.lang.reflect.Method;

@@ -59,6 +59,23 @@ class RecommendQueryIT {
     }
 
     @Test
+    void aFilteredAliasRestrictsTheCandidatesAsTheQueryFilterDoes(JsonHttp http) {
+        ok(http.post("/_aliases", "{\"actions\":[{\"add\":{\"index\":\"q1\",\"alias\":\"q1_c7\","
+            + "\"filter\":{\"term\":{\"cluster\":\"c7\"}}}}]}"));
+        ArrayNode v = JsonHttp.MAPPER.createArrayNode();
+        vector(v, user);
+        // the user's nearest items are in cluster 4: candidates taken without the alias filter would all fall outside it
+        String collaborative = "{\"recommend\":{\"user_vector\":" + v + ",\"signals\":{\"collaborative\":{}},\"num_candidates\":10";
+        JsonNode throughAlias = search(http, "q1_c7", collaborative + "}}", 10);
+        JsonNode withFilter = search(http, "q1", collaborative + ",\"filter\":{\"term\":{\"cluster\":\"c7\"}}}}", 10);
+        assertEquals(10, throughAlias.size(), "candidates come from inside the alias filter: " + throughAlias);
+        assertEquals(ids(withFilter), ids(throughAlias));
+        for (JsonNode hit : throughAlias) {
+            assertEquals(7, item(hit) % QueryCatalog.CLUSTERS, "i" + item(hit) + " is in the alias");
+        }
+    }
+
+    @Test
     void defaultCandidatesFindTheExactTop100(JsonHttp http) {
         JsonNode hits = search(http, "q1", query(false, ""), 100);
         List<Integer> expected = catalog.ranking(user, history, 1, 0.5, 0.05, QueryCatalog::any).subList(0, 100);

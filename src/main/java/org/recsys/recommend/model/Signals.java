@@ -1,4 +1,4 @@
-package org.recsys.recommend.query;
+package org.recsys.recommend.model;
 
 import org.elasticsearch.xcontent.ToXContent;
 import org.elasticsearch.xcontent.XContentBuilder;
@@ -54,7 +54,8 @@ public final class Signals {
         return signals.stream().filter(s -> s.kind() == kind).findFirst().orElse(null);
     }
 
-    static void toXContent(String name, List<SignalSpec> signals, XContentBuilder builder, ToXContent.Params params) throws IOException {
+    public static void toXContent(String name, List<SignalSpec> signals, XContentBuilder builder, ToXContent.Params params)
+        throws IOException {
         builder.startObject(name);
         for (SignalSpec signal : signals) {
             builder.field(signal.kind().jsonName());

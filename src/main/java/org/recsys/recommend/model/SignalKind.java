@@ -1,4 +1,4 @@
-package org.recsys.recommend.query;
+package org.recsys.recommend.model;
 
 import org.recsys.recommend.math.Normalization;
 

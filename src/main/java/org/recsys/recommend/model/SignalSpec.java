@@ -1,4 +1,4 @@
-package org.recsys.recommend.query;
+package org.recsys.recommend.model;
 
 import org.elasticsearch.common.Strings;
 import org.elasticsearch.common.io.stream.StreamInput;

@@ -1,11 +1,9 @@
-package org.recsys.recommend.action;
+package org.recsys.recommend.model;
 
 import org.elasticsearch.cluster.ClusterState;
 import org.elasticsearch.cluster.metadata.ProjectMetadata;
 import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.ResourceNotFoundException;
-import org.recsys.recommend.model.ModelMetadata;
-import org.recsys.recommend.model.RecommendModel;
 
 /**
  * Reads models from the local copy of the cluster state: an in-memory lookup, current on every node as soon as a change
