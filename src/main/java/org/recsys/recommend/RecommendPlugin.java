@@ -47,6 +47,7 @@ import org.recsys.recommend.model.RecommendModel;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.HistoryTextCache;
 import org.recsys.recommend.query.RecommendQueryBuilder;
+import org.recsys.recommend.rest.RestCatModelsAction;
 import org.recsys.recommend.rest.RestDeleteModelAction;
 import org.recsys.recommend.rest.RestGetModelAction;
 import org.recsys.recommend.rest.RestPutModelAction;
@@ -64,7 +65,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Entry point of the recommend plugin: registers the query, the REST endpoints and (in later work) the ingest processor.
+ * Entry point of the recommend plugin: registers the query, the rescorer, the REST endpoints, the actions and the ingest processor.
  */
 public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugin, IngestPlugin {
 
@@ -194,6 +195,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new RestRecommendInfoAction(),
             new RestPutModelAction(),
             new RestGetModelAction(),
+            new RestCatModelsAction(),
             new RestDeleteModelAction(),
             new RestRefreshModelAction(),
             new RestRecommendAction(this::modelForQuery),

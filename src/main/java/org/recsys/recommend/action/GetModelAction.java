@@ -64,6 +64,11 @@ public class GetModelAction extends HandledTransportAction<GetModelAction.Reques
             this.models = new TreeMap<>(models);
         }
 
+        /** The models by id, in id order. */
+        public Map<String, RecommendModel> models() {
+            return models;
+        }
+
         @Override
         public void writeTo(StreamOutput out) throws IOException {
             out.writeMap(models, StreamOutput::writeWriteable);

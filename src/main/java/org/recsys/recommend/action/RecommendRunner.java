@@ -20,6 +20,7 @@ import org.recsys.recommend.query.DiversityBackfill;
 import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.RecommendInputs;
 import org.recsys.recommend.query.RecommendQueryBuilder;
+import org.recsys.recommend.query.UnknownUserException;
 import org.recsys.recommend.query.UserRef;
 
 import java.util.ArrayList;
@@ -91,10 +92,7 @@ final class RecommendRunner {
     }
 
     private static boolean isUnknownUser(Exception e, UserRef user) {
-        Throwable cause = ExceptionsHelper.unwrapCause(e);
-        return cause instanceof IllegalArgumentException
-            && cause.getMessage() != null
-            && cause.getMessage().startsWith("[user] [" + user.id() + "] not found");
+        return ExceptionsHelper.unwrapCause(e) instanceof UnknownUserException unknown && unknown.userId().equals(user.id());
     }
 
     /** An unmapped diversity field would silently cap nothing: refuse it. */

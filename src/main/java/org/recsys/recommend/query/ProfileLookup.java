@@ -27,9 +27,7 @@ final class ProfileLookup {
         ).realtime(true);
         client.get(get, ActionListener.wrap(response -> {
             if (response.isExists() == false) {
-                listener.onFailure(
-                    new IllegalArgumentException("[user] [" + user.id() + "] not found in index [" + user.index() + "]")
-                );
+                listener.onFailure(new UnknownUserException(user));
                 return;
             }
             Map<String, Object> source = response.getSourceAsMap();

@@ -30,6 +30,29 @@ class ModelApiIT {
     }
 
     @Test
+    void catListsTheModelsAsATable(JsonHttp http) {
+        IngestFixture.putModel(http, "ma_cat", VALID);
+        JsonHttp.Response text = ok(http.get("/_cat/recommend/models?v"));
+        String[] lines = text.body().split("\n");
+        assertTrue(lines[0].matches("id\\s+items.index\\s+users.index\\s+dims.*"), "a header line: " + lines[0]);
+        assertTrue(text.body().contains("ma_cat"), text.body());
+        JsonNode before = ok(http.get("/_cat/recommend/models/ma_cat?format=json")).json();
+        assertEquals(1, before.size(), before.toString());
+        assertEquals("ma_items", before.at("/0/items.index").asText());
+        assertEquals("empty", before.at("/0/state").asText(), "no state before _refresh");
+        IngestFixture.refresh(http, "ma_cat");
+        JsonNode after = ok(http.get("/_cat/recommend/models/ma_cat?format=json&h=id,state,state.items,state.slot")).json();
+        assertEquals("ready", after.at("/0/state").asText(), after.toString());
+        assertEquals("50", after.at("/0/state.items").asText());
+        assertEquals("0", after.at("/0/state.slot").asText());
+        assertEquals(4, after.get(0).size(), "only the columns asked for: " + after);
+        assertTrue(ok(http.get("/_cat/recommend/models?help")).body().contains("state.slot"));
+        JsonHttp.Response unknown = http.get("/_cat/recommend/models/ma_nope");
+        assertEquals(404, unknown.status(), unknown.body());
+        assertTrue(unknown.body().contains("[model] unknown recommend model [ma_nope]"), unknown.body());
+    }
+
+    @Test
     void putGetListRefreshDelete(JsonHttp http) {
         IngestFixture.putModel(http, "ma_one", VALID);
         JsonNode model = ok(http.get("/_recommend/model/ma_one")).json().path("ma_one");

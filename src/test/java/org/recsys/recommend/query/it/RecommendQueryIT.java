@@ -267,7 +267,8 @@ class RecommendQueryIT {
                 "[signals.neighbors.pivot]");
         cases.put("{\"recommend\":{\"user_vector\":[1,2,3,4,5,6,7,8],\"signals\":{\"collaborative\":{\"field\":\"nope\"}}}}", "[nope]");
         cases.put("{\"recommend\":{\"user_vector\":[1,2,3,4,5,6,7,8],\"signals\":{\"collaborative\":{\"field\":\"title\"}}}}", "[title]");
-        cases.put("{\"recommend\":{\"user\":{\"index\":\"q_users\",\"id\":\"ghost\"}}}", "[user] [ghost] not found");
+        cases.put("{\"recommend\":{\"user\":{\"index\":\"q_users\",\"id\":\"ghost\"}}}",
+            "\"type\":\"unknown_user_exception\",\"reason\":\"[user] [ghost] not found");
         cases.put("{\"recommend\":{\"user\":{\"index\":\"no_such_users\",\"id\":\"x\"}}}", "[user.index]");
         cases.put("{\"recommend\":{}}", "[recommend]");
         cases.put("{\"recommend\":{\"history\":[{\"item\":\"i1\",\"weight\":-1}]}}", "[weight]");
