@@ -24,7 +24,6 @@ import org.elasticsearch.rest.RestStatus;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
-import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelMetadata;
 import org.recsys.recommend.model.ModelRegistry;
@@ -155,8 +154,8 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                 } else if (existing != null && existing.stateCarriesOverTo(next)) {
                     if (next.factors().lambdaAuto() && existing.factors().lambdaAuto()) {
                         // the Gramian stays with the factors a training derived λ for: fold-in must keep using that λ
-                        next = next.withTuning(new FactorsConfig(next.factors().dims(), existing.factors().lambda(),
-                            next.factors().alpha(), true), next.signals());
+                        next = next.withTuning(next.factors().withLambda(existing.factors().lambda(), next.factors().alpha(), true),
+                            next.signals());
                     }
                     next = next.withState(existing.state());
                 }

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ModelFoldIn {
 
     /** Each model's solver for its current state: building one copies and factors the k × k Gramian. */
-    private record Solver(double[] gramian, double lambda, double alpha, FoldInSolver solver) {}
+    private record Solver(double[] gramian, double lambda, double alpha, boolean weighted, FoldInSolver solver) {}
 
     private static final Map<String, Solver> SOLVERS = new ConcurrentHashMap<>();
 
@@ -20,9 +20,11 @@ final class ModelFoldIn {
         double[] gramian = model.state().gramian();
         double lambda = model.factors().lambda();
         double alpha = model.factors().alpha();
+        boolean weighted = model.factors().weighted();
         Solver current = SOLVERS.get(model.id());
-        if (current == null || current.gramian() != gramian || current.lambda() != lambda || current.alpha() != alpha) {
-            current = new Solver(gramian, lambda, alpha, new FoldInSolver(gramian, k, lambda, alpha));
+        if (current == null || current.gramian() != gramian || current.lambda() != lambda || current.alpha() != alpha
+            || current.weighted() != weighted) {
+            current = new Solver(gramian, lambda, alpha, weighted, new FoldInSolver(gramian, k, lambda, alpha, weighted));
             SOLVERS.put(model.id(), current); // a deleted model's entry stays until a model of that name replaces it: small
         }
         return current.solver();

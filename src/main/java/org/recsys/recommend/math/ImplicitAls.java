@@ -35,8 +35,14 @@ public final class ImplicitAls {
     private final double alpha;
     private final int cgSteps;
     private final long seed;
+    private final boolean weighted; // λ · n per row (its number of positive entries: ALS-WR, as Spark MLlib) instead of λ
 
     public ImplicitAls(int k, double lambda, double alpha, int cgSteps, long seed) {
+        this(k, lambda, alpha, cgSteps, seed, false);
+    }
+
+    /** {@code weighted}: each user and item regularized by λ times its number of positive entries (ALS-WR). */
+    public ImplicitAls(int k, double lambda, double alpha, int cgSteps, long seed, boolean weighted) {
         if (k < 1) {
             throw new IllegalArgumentException("[factors] must be >= 1, got [" + k + "]");
         }
@@ -54,6 +60,7 @@ public final class ImplicitAls {
         this.alpha = alpha;
         this.cgSteps = cgSteps;
         this.seed = seed;
+        this.weighted = weighted;
     }
 
     /**
@@ -116,7 +123,7 @@ public final class ImplicitAls {
         ParallelChunks.throwIfCancelled(cancelled);
     }
 
-    /** YᵀY + λI, as float rows (symmetric: row j is also column j). */
+    /** YᵀY + λI (YᵀY alone with weighted regularization, whose λ differs per row), as float rows (symmetric). */
     private float[][] gramianPlusLambda(float[][] fixed) {
         Gramian g = new Gramian(k);
         for (float[] row : fixed) {
@@ -126,21 +133,24 @@ public final class ImplicitAls {
         float[][] out = new float[k][k];
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {
-                out[i][j] = (float) (m[i * k + j] + (i == j ? lambda : 0));
+                out[i][j] = (float) (m[i * k + j] + (i == j && weighted == false ? lambda : 0));
             }
         }
         return out;
     }
 
     /**
-     * CG on (YᵀY + λI + Σ_i (c_ui − 1) y_i y_iᵀ) x = Σ_i c_ui y_i, from the current x. The residual starts as
-     * b − A x computed term by term so only the row's own items are touched besides the shared Gramian.
+     * CG on (YᵀY + λ_r I + Σ_i (c_ui − 1) y_i y_iᵀ) x = Σ_i c_ui y_i, from the current x. The residual starts as
+     * b − A x computed term by term so only the row's own items are touched besides the shared Gramian. λ_r is in the
+     * shared matrix for constant regularization, and added here (λ times the row's positive entries) for weighted.
      */
     private void solveRow(Interactions rows, int r, float[][] fixed, float[][] gramian, float[] x, float[][] scratch) {
         float[] residual = scratch[0];
         float[] direction = scratch[1];
         float[] ap = scratch[2];
+        float rowLambda = weighted ? (float) (lambda * positiveEntries(rows, r)) : 0f;
         multiply(gramian, x, residual);
+        axpy(rowLambda, x, residual);
         for (int d = 0; d < k; d++) {
             residual[d] = -residual[d];
         }
@@ -154,6 +164,7 @@ public final class ImplicitAls {
         double rsOld = DotProducts.dot(residual, residual, 0);
         for (int step = 0; step < cgSteps && rsOld > 1e-20; step++) {
             multiply(gramian, direction, ap);
+            axpy(rowLambda, direction, ap);
             for (int p = rows.indptr()[r]; p < rows.indptr()[r + 1]; p++) {
                 float[] y = fixed[rows.indices()[p]];
                 float coefficient = (float) (alpha * rows.values()[p] * DotProducts.dot(y, direction, 0));
@@ -173,6 +184,14 @@ public final class ImplicitAls {
             }
             rsOld = rsNew;
         }
+    }
+
+    private static int positiveEntries(Interactions rows, int r) {
+        int n = 0;
+        for (int p = rows.indptr()[r]; p < rows.indptr()[r + 1]; p++) {
+            n += rows.values()[p] > 0 ? 1 : 0;
+        }
+        return n;
     }
 
     /**

@@ -50,7 +50,7 @@ final class ChangedProfiles {
         this.trained = trained;
         this.itemFactors = itemFactors;
         this.solver = new FoldInSolver(trained.state().gramian(), trained.factors().dims(), trained.factors().lambda(),
-            trained.factors().alpha());
+            trained.factors().alpha(), trained.factors().weighted());
     }
 
     void refold(List<String> users, ActionListener<Void> listener) {

@@ -21,7 +21,6 @@ import org.recsys.recommend.math.EaseNeighbors;
 import org.recsys.recommend.math.ItemNeighbors;
 import org.recsys.recommend.math.SlimNeighbors;
 import org.recsys.recommend.math.Vectors;
-import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.FullView;
 import org.recsys.recommend.model.ModelFields;
 import org.recsys.recommend.model.ModelIndices;
@@ -182,7 +181,7 @@ public final class Trainer {
             checkBudget("[tune] over " + users + " users and " + items + " items", factorBytes * Tuner.FACTOR_SETS_HELD / 2);
             tune(table, userItems, factorBytes);
         } else if (spec.lambdaFromData()) {
-            spec = spec.withLambda(Tuner.defaultLambda(userItems, spec.alpha()));
+            spec = spec.withLambda(Tuner.defaultLambda(userItems, spec.alpha(), model.factors().weighted()));
             lambdaDerived = true;
         }
         String similarity = spec.neighbors() > 0 ? spec.neighborSimilarity() : null;
@@ -193,7 +192,8 @@ public final class Trainer {
             checkBudget("[neighbors.similarity] [" + similarity + "] over " + items + " items", factorBytes + dense);
         }
         phase("als", 0, table.events(), users, items, 0);
-        ImplicitAls als = new ImplicitAls(spec.factors(), spec.lambda(), spec.alpha(), spec.cgSteps(), spec.seed());
+        ImplicitAls als = new ImplicitAls(spec.factors(), spec.lambda(), spec.alpha(), spec.cgSteps(), spec.seed(),
+            model.factors().weighted());
         ImplicitAls.Factors factors = als.fit(
             userItems,
             spec.iterations(),
@@ -283,12 +283,13 @@ public final class Trainer {
         long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE) - factorBytes * Tuner.FACTOR_SETS_HELD / 2;
         int planned = Tuner.plannedSteps(spec);
         phase("tuning", 0, table.events(), table.users().size(), table.items().size(), 0);
-        Tuner tuner = new Tuner(spec, trainPool, parallelism, task::isCancelled, step -> task.status(new TrainStatus("tuning", step,
+        Tuner tuner = new Tuner(spec, model.factors().weighted(),
+            trainPool, parallelism, task::isCancelled, step -> task.status(new TrainStatus("tuning", step,
             planned, table.events(), table.users().size(), table.items().size(), 0)), budget);
         Tuner.Outcome outcome = tuner.run(userItems);
         Tuner.Choice chosen = outcome.chosen();
         // the λs were validated on 80 % of the events: on all of them, the same share of the data's scale
-        spec = spec.tuned(chosen.lambdaFor(userItems), chosen.alpha(), chosen.neighborsK(), chosen.similarity(),
+        spec = spec.tuned(chosen.lambdaFor(userItems, model.factors().weighted()), chosen.alpha(), chosen.neighborsK(), chosen.similarity(),
             chosen.neighborLambdaFor(userItems));
         tuning = new Tuning(outcome, Tuner.max(Tuner.popularity(userItems)));
     }
@@ -399,7 +400,7 @@ public final class Trainer {
         if (tuning != null) {
             trained = tuning.applyTo(model, spec);
         } else if (lambdaDerived) {
-            trained = model.withTuning(new FactorsConfig(model.factors().dims(), spec.lambda(), spec.alpha(), true), model.signals());
+            trained = model.withTuning(model.factors().withLambda(spec.lambda(), spec.alpha(), true), model.signals());
         }
         RecommendModel stored = trained.withState(state);
         modelStore.store(stored, model.servingSlot(), tuning != null || lambdaDerived, listener.map(ack -> {

@@ -53,8 +53,8 @@ final class Tuner {
         double popularityShare, double ndcg, double lambdaRatio, double neighborRatio) {
 
         /** λ for ALS on {@code userItems} (all the events, where the validation fitted on a part of them). */
-        double lambdaFor(Interactions userItems) {
-            return lambdaAt(lambdaRatio, alpha, userItems);
+        double lambdaFor(Interactions userItems, boolean weighted) {
+            return lambdaAt(lambdaRatio, alpha, userItems, weighted);
         }
 
         /** The EASE or SLIM λ on {@code userItems}'s scale (the cosine family has none). */
@@ -66,6 +66,7 @@ final class Tuner {
     record Outcome(Choice chosen, List<Row> table, int validationUsers, boolean outOfTime) {}
 
     private final TrainSpec spec;
+    private final boolean weighted; // the model's regularization: λ per entry of a row rather than per row
     private final TuneSpec tune;
     private final Executor pool;
     private final int parallelism;
@@ -81,8 +82,10 @@ final class Tuner {
     private long neighborNanos; // the longest neighbor computation so far
     private int step;
 
-    Tuner(TrainSpec spec, Executor pool, int parallelism, BooleanSupplier cancelled, IntConsumer progress, long budgetBytes) {
+    Tuner(TrainSpec spec, boolean weighted, Executor pool, int parallelism, BooleanSupplier cancelled, IntConsumer progress,
+        long budgetBytes) {
         this.spec = spec;
+        this.weighted = weighted;
         this.tune = spec.tune();
         this.pool = pool;
         this.parallelism = parallelism;
@@ -278,24 +281,29 @@ final class Tuner {
     }
 
     /** λ for an untuned training that derives it from its events ({@link #DEFAULT_LAMBDA_RATIO}). */
-    static double defaultLambda(Interactions userItems, double alpha) {
-        return lambdaAt(DEFAULT_LAMBDA_RATIO, alpha, userItems);
+    static double defaultLambda(Interactions userItems, double alpha, boolean weighted) {
+        return lambdaAt(DEFAULT_LAMBDA_RATIO, alpha, userItems, weighted);
     }
 
-    /** {@code ratio} × α × the mean weight per row (users and items alike): λ on the data's own scale. */
-    static double lambdaAt(double ratio, double alpha, Interactions userItems) {
+    /**
+     * {@code ratio} × α × the mean weight per row (users and items alike): λ on the data's own scale. With weighted
+     * regularization (λ times each row's entries) the same λ per entry: so that a row with the mean number of entries is
+     * regularized alike in both modes.
+     */
+    static double lambdaAt(double ratio, double alpha, Interactions userItems, boolean weighted) {
         double mass = 0;
         for (float v : userItems.values()) {
             mass += v;
         }
-        return round(Math.max(1e-3, ratio * Math.max(alpha, 1) * mass / Math.max(1, userItems.rows() + userItems.cols())));
+        double per = weighted ? 2.0 * Math.max(1, userItems.nnz()) : Math.max(1, userItems.rows() + userItems.cols());
+        return round(Math.max(weighted ? 1e-6 : 1e-3, ratio * Math.max(alpha, 1) * mass / per));
     }
 
     private Fitted als(HoldoutSplit split, double ratio, double alpha, float[] popularity) throws InterruptedException {
         Interactions fit = split.fit();
-        double lambda = lambdaAt(ratio, alpha, fit);
+        double lambda = lambdaAt(ratio, alpha, fit, weighted);
         long start = System.nanoTime();
-        ImplicitAls.Factors factors = new ImplicitAls(spec.factors(), lambda, alpha, spec.cgSteps(), spec.seed()).fit(fit,
+        ImplicitAls.Factors factors = new ImplicitAls(spec.factors(), lambda, alpha, spec.cgSteps(), spec.seed(), weighted).fit(fit,
             spec.iterations(), pool, parallelism, cancelled, (iteration, nanos) -> {});
         alsNanos = Math.max(alsNanos, System.nanoTime() - start);
         double ndcg = BlendValidation.ndcg(split, factors.users(), factors.items(), null, popularity,

@@ -23,7 +23,7 @@ public record Tuning(Tuner.Outcome outcome, double mostPopular) implements ToXCo
     public RecommendModel applyTo(RecommendModel model, TrainSpec trained) {
         Tuner.Choice chosen = outcome.chosen();
         // λ chosen on validation: later trainings without tune keep it rather than derive the default share again
-        FactorsConfig factors = new FactorsConfig(model.factors().dims(), trained.lambda(), trained.alpha(), false);
+        FactorsConfig factors = model.factors().withLambda(trained.lambda(), trained.alpha(), false);
         return model.withTuning(factors, signals(model, chosen));
     }
 

@@ -119,6 +119,63 @@ class FoldInSolverTests {
     }
 
     @Test
+    void weightedRegularizationMatchesTheClosedFormWithLambdaTimesTheUsersItems() {
+        double lambda = 0.05;
+        FoldInSolver solver = new FoldInSolver(gramianOf(y), K, lambda, ALPHA, true);
+        for (int historyLength : new int[] { 1, 4, K / 2 - 1, K / 2, 60 }) {
+            int[] items = random.ints(0, ITEMS).distinct().limit(historyLength).toArray();
+            float[] r = new float[items.length];
+            List<float[]> factors = new ArrayList<>();
+            int positive = 0;
+            for (int n = 0; n < r.length; n++) {
+                r[n] = n == 1 ? 0f : 1 + random.nextInt(4); // one item with r = 0: confidence 1, not counted in n_u
+                positive += r[n] > 0 ? 1 : 0;
+                factors.add(y[items[n]]);
+            }
+            float[] actual = solver.solve(factors, r);
+            double[] expected = closedForm(items, r, lambda * positive);
+            double[] constant = closedForm(items, r, lambda);
+            double error = 0;
+            double norm = 0;
+            double fromConstant = 0;
+            for (int d = 0; d < K; d++) {
+                error += (expected[d] - actual[d]) * (expected[d] - actual[d]);
+                norm += expected[d] * expected[d];
+                fromConstant += (expected[d] - constant[d]) * (expected[d] - constant[d]);
+            }
+            assertTrue(Math.sqrt(error) <= 1e-5 * Math.sqrt(norm), "history " + historyLength + ": relative error "
+                + Math.sqrt(error / norm));
+            if (positive > 1) {
+                assertTrue(Math.sqrt(fromConstant) > 1e-3 * Math.sqrt(norm), "λ·n differs from λ: the test tells them apart");
+            }
+        }
+    }
+
+    @Test
+    void theEigenbasisRebuildsTheGramian() {
+        double[] g = gramianOf(y);
+        SymmetricEigen eigen = SymmetricEigen.of(g, K);
+        double[] values = eigen.values();
+        for (int d = 0; d < K; d++) {
+            assertTrue(values[d] > -1e-9, "a Gramian is positive semi-definite: " + values[d]);
+        }
+        // G y = Q Λ Qᵀ y for a random y
+        float[] v = y[7];
+        double[] inBasis = eigen.toBasis(v);
+        for (int d = 0; d < K; d++) {
+            inBasis[d] *= values[d];
+        }
+        double[] rebuilt = eigen.fromBasis(inBasis);
+        for (int i = 0; i < K; i++) {
+            double direct = 0;
+            for (int j = 0; j < K; j++) {
+                direct += g[i * K + j] * v[j];
+            }
+            assertEquals(direct, rebuilt[i], 1e-9 * Math.max(1, Math.abs(direct)));
+        }
+    }
+
+    @Test
     void emptyHistoryGivesTheZeroVector() {
         FoldInSolver solver = new FoldInSolver(gramianOf(y), K, LAMBDA, ALPHA);
         assertArrayEquals(new float[K], solver.solve(List.of(), new float[0]));

@@ -74,6 +74,42 @@ class ImplicitAlsTests {
     }
 
     @Test
+    void withWeightedRegularizationTheWeightedObjectiveNeverIncreases() throws InterruptedException {
+        // ALS-WR: each row's λ times its number of positive entries; the plain objective may rise, the weighted one may not
+        double previous = Double.POSITIVE_INFINITY;
+        double[] plain = new double[7];
+        for (int iterations = 1; iterations <= 6; iterations++) {
+            ImplicitAls.Factors f = new ImplicitAls(8, 0.02, 10, 8, 7, true).fit(data, iterations, pool, 2, () -> false, (i, n) -> {});
+            double loss = weightedLoss(f, 0.02, 10);
+            assertTrue(loss <= previous * (1 + 1e-6), "iteration " + iterations + ": " + loss + " > " + previous);
+            previous = loss;
+            plain[iterations] = loss(f, 0.02, 10);
+        }
+        ImplicitAls.Factors constant = new ImplicitAls(8, 0.02, 10, 8, 7).fit(data, 6, pool, 2, () -> false, (i, n) -> {});
+        assertTrue(Math.abs(loss(constant, 0.02, 10) - plain[6]) > 1e-3 * plain[6], "the two modes fit different factors");
+    }
+
+    /** The objective with each user's and item's regularization scaled by its number of positive entries. */
+    private double weightedLoss(ImplicitAls.Factors f, double lambda, double alpha) {
+        double loss = loss(f, 0, alpha);
+        int[] itemCounts = new int[ITEMS];
+        for (int u = 0; u < USERS; u++) {
+            int n = 0;
+            for (int p = data.indptr()[u]; p < data.indptr()[u + 1]; p++) {
+                if (data.values()[p] > 0) {
+                    n++;
+                    itemCounts[data.indices()[p]]++;
+                }
+            }
+            loss += lambda * n * dot(f.users()[u], f.users()[u]);
+        }
+        for (int i = 0; i < ITEMS; i++) {
+            loss += lambda * itemCounts[i] * dot(f.items()[i], f.items()[i]);
+        }
+        return loss;
+    }
+
+    @Test
     void aSeedFixesTheResultWhateverTheThreadingAndTheJit() throws InterruptedException {
         // 64 factors: whole SIMD chunks, so the dot products run vectorized. The first fit runs partly interpreted, the
         // last fully compiled; with lane sums whose order depends on the JIT tier (VectorUtil's) they differed

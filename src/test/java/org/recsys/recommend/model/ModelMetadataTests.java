@@ -47,6 +47,23 @@ public class ModelMetadataTests extends ESTestCase {
         }
     }
 
+    public void testRegularizationIsConstantUnlessTheModelSaysWeighted() throws IOException {
+        String body = "{\"items\":{\"index\":\"i\"},\"users\":{\"index\":\"u\"},\"factors\":{\"dims\":4%s}}";
+        assertFalse(parse(String.format(java.util.Locale.ROOT, body, "")).factors().weighted());
+        assertTrue(parse(String.format(java.util.Locale.ROOT, body, ",\"regularization\":\"weighted\"")).factors().weighted());
+        assertFalse(parse(String.format(java.util.Locale.ROOT, body, ",\"regularization\":\"constant\"")).factors().weighted());
+        String perRow = String.format(java.util.Locale.ROOT, body, ",\"regularization\":\"per_row\"");
+        Exception e = expectThrows(Exception.class, () -> parse(perRow));
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        assertEquals("[factors.regularization] must be one of [constant, weighted], got [per_row]", cause.getMessage());
+    }
+
+    private static RecommendModel parse(String json) throws IOException {
+        try (XContentParser parser = JsonXContent.jsonXContent.createParser(XContentParserConfiguration.EMPTY, json)) {
+            return RecommendModel.fromXContent("m", parser, false);
+        }
+    }
+
     public void testInvalidConfigurationsNameTheField() {
         assertEquals(
             "[factors.dims] must be between 1 and 1024, got [0]",
@@ -81,7 +98,7 @@ public class ModelMetadataTests extends ESTestCase {
                     new ItemsConfig(randomAlphaOfLength(5), null, null, null, List.of("title")),
                     new UsersConfig(randomAlphaOfLength(5), null, null, randomBoolean() ? null : randomAlphaOfLength(4),
                         randomIntBetween(1, 1000)),
-                    new FactorsConfig(k, 0.5, 10, randomBoolean()),
+                    new FactorsConfig(k, 0.5, 10, randomBoolean(), randomBoolean()),
                     signals,
                     randomBoolean() ? null : new ModelState(gramian, randomNonNegativeLong(), randomNonNegativeLong(), between(0, 1))
                 )

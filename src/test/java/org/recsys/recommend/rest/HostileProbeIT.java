@@ -108,6 +108,11 @@ class HostileProbeIT {
         admin("PUT", "/_recommend/model/q", null, 400, "body");
         admin("PUT", "/_recommend/model/q", "{\"items\":{\"index\":7},\"users\":{\"index\":\"u\"},\"factors\":{\"dims\":4}}", 400, "items");
         admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":0}}", 400, "dims");
+        admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":4,\"regularization\":\"per_row\"}}", 400,
+            "[factors.regularization] must be one of [constant, weighted], got [per_row]");
+        admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":4,\"regularization\":true}}", 400, "regularization");
+        admin("GET", "/_cat/recommend/models/nope", null, 404, "[model] unknown recommend model [nope]");
+        probe("nothing", "GET", "/_cat/recommend/models", null, 403, "cluster:monitor/recommend/model/get");
         admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":-3}}", 400, "dims");
         admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":99999}}", 400,
             "dims");

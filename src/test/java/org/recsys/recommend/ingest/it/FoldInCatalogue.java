@@ -118,6 +118,11 @@ final class FoldInCatalogue {
 
     /** The oracle: x_u = (YᵀCᵘY + λI)⁻¹ YᵀCᵘp(u) over every item of the catalogue. */
     double[] closedForm(Map<String, Double> history) {
+        return closedForm(history, lambda);
+    }
+
+    /** The oracle with another λ: λ·n_u for weighted regularization (ALS-WR). */
+    double[] closedForm(Map<String, Double> history, double lambda) {
         double[][] a = new double[k][k + 1]; // augmented [A | b]
         for (int i = 0; i < size; i++) {
             Double r = history.get(id(i));

@@ -71,6 +71,31 @@ class FoldInExactIT {
 
     @Test
     @Order(2)
+    void weightedRegularizationUsesLambdaTimesTheUsersItems(JsonHttp http) {
+        // ALS-WR, as Spark MLlib trains: λ_u = λ · n_u. k = 8: up to 3 items the short path (eigenbasis), from 4 a full solve
+        IngestFixture.usersIndex(http, "fx_users_wr", catalogue.k);
+        IngestFixture.putModel(http, "fx_wr", IngestFixture.modelBody(ITEMS, "fx_users_wr", catalogue.k, 0.5, 2.0, MAX_HISTORY)
+            .replace("\"alpha\":2.0", "\"alpha\":2.0,\"regularization\":\"weighted\""));
+        assertEquals("weighted", ok(http.get("/_recommend/model/fx_wr")).at("/fx_wr/factors/regularization").asText());
+        IngestFixture.refresh(http, "fx_wr");
+        IngestFixture.pipeline(http, "fx_wr_events", "[{\"recommend_update\":{\"model\":\"fx_wr\"}}]");
+        Map<String, Double> expected = new LinkedHashMap<>();
+        String[] items = { "i5", "i40", "i77", "i123", "i300", "i5" };
+        for (int n = 0; n < items.length; n++) {
+            ok(http.post("/fx_events/_doc?pipeline=fx_wr_events", IngestFixture.event("wr", items[n], 1.0, null, null)));
+            appendExpected(expected, items[n], 1.0);
+            IngestFixture.Profile profile = IngestFixture.profile(http, "fx_users_wr", "wr");
+            double weighted = relativeError(profile.factors(), catalogue.closedForm(expected, 0.5 * expected.size()));
+            assertTrue(weighted < TOLERANCE, "relative error " + weighted + " after event " + n + " for history " + expected);
+            if (expected.size() > 1) {
+                double constant = relativeError(profile.factors(), catalogue.closedForm(expected));
+                assertTrue(constant > 10 * TOLERANCE, "not the constant-λ vector: " + constant);
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
     void shortHistoryWithRepeatsMatchesTheClosedFormAfterEveryEvent(JsonHttp http) {
         // weight: explicit > action_weights[action] > 1; repeats add up (c = 1 + α Σ r)
         String[][] events = {

@@ -97,6 +97,39 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void withWeightedRegularizationATrainedVectorIsTheFoldInOfItsHistory(JsonHttp http) {
+        // ALS-WR in training and in fold-in alike: refolding a trained user's history gives back the trained vector
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            items.append("{\"index\":{\"_index\":\"tr_wr_items\",\"_id\":\"i").append(i).append("\"}}\n{}\n");
+        }
+        ok(http.postNdjson("/_bulk?refresh=true", items.toString()));
+        ok(http.put("/_recommend/model/planted_wr", "{\"items\":{\"index\":\"tr_wr_items\"},\"users\":{\"index\":\"tr_wr_users\","
+            + "\"max_history\":1000},\"factors\":{\"dims\":" + DIMS + ",\"lambda\":0.2,\"alpha\":10,\"regularization\":\"weighted\"}}"));
+        ok(http.post("/_recommend/model/planted_wr/_train",
+            "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":60,\"cg_steps\":8,\"seed\":1},\"neighbors\":{\"k\":0}}"));
+        String field = "factors" + TrainTasks.served(http, "planted_wr");
+        ok(http.put("/_ingest/pipeline/tr_wr_refold", "{\"processors\":[{\"recommend_update\":{\"model\":\"planted_wr\","
+            + "\"mode\":\"profile\"}}]}"));
+        for (String user : List.of("u3", "u42", "u150")) {
+            JsonNode trained = http.get("/tr_wr_users/_doc/" + user + "?_source_exclude_vectors=false").json().at("/_source");
+            ok(http.put("/tr_wr_users/_doc/" + user + "_refold?pipeline=tr_wr_refold&refresh=true",
+                "{\"history\":" + trained.path("history") + "}"));
+            JsonNode refolded = http.get("/tr_wr_users/_doc/" + user + "_refold?_source_exclude_vectors=false").json()
+                .at("/_source/" + field);
+            double error = 0;
+            double norm = 0;
+            for (int d = 0; d < DIMS; d++) {
+                double t = trained.path(field).get(d).asDouble();
+                error += Math.pow(t - refolded.get(d).asDouble(), 2);
+                norm += t * t;
+            }
+            assertTrue(norm > 0, user + " was trained: " + trained);
+            assertTrue(Math.sqrt(error / norm) < 1e-2, user + ": trained " + trained.path(field) + ", refolded " + refolded);
+        }
+    }
+
+    @Test
     void trainedRecommendationsRecoverThePlantedClusters(JsonHttp http) {
         int inCluster = 0;
         int total = 0;

@@ -43,7 +43,9 @@
  *   load; that is expected (pure-Java LAPACK only solves the small rank x rank systems).
  *
  * Options: --train FILE (TSV user<TAB>item<TAB>1<TAB>timestamp), --test FILE (optional),
- * --rank 128, --reg 0.5, --alpha 10, --iterations 15, --seed 42, --fits 3, --master local[2].
+ * --rank 128, --reg 0.5, --alpha 10, --iterations 15, --seed 42, --fits 3, --master local[2],
+ * --export DIR (optional: the last fit's factors to DIR/users.tsv and DIR/items.tsv, id<TAB>comma-separated floats, for
+ * the plugin's bench.SparkFoldInCheck, which folds every user in against them).
  *
  * Output: "spark session start: N ms" (JVM start to session ready), then one line per fit,
  * e.g. "spark fit 1 of 3 (rank 128, 15 iterations, local[2]): 13912 ms" (fit() plus the factor
@@ -94,6 +96,7 @@ public final class SparkAlsFit {
         long seed = Long.parseLong(opt.getOrDefault("seed", "42"));
         int fits = Integer.parseInt(opt.getOrDefault("fits", "3"));
         String master = opt.getOrDefault("master", "local[2]");
+        String export = opt.get("export");
         if (train == null || fits < 1) {
             usage();
         }
@@ -158,6 +161,12 @@ public final class SparkAlsFit {
 
             if (test != null) {
                 evaluate(model, train, test);
+            }
+            if (export != null) {
+                Files.createDirectories(Path.of(export));
+                write(collectFactors(model.userFactors()), Path.of(export, "users.tsv"));
+                write(collectFactors(model.itemFactors()), Path.of(export, "items.tsv"));
+                System.out.println("factors written to " + export);
             }
         } finally {
             spark.stop();
@@ -254,6 +263,19 @@ public final class SparkAlsFit {
         return out;
     }
 
+    private static void write(Map<Integer, float[]> factors, Path file) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<Integer, float[]> e : factors.entrySet()) {
+            StringBuilder line = new StringBuilder().append(e.getKey()).append('\t');
+            float[] v = e.getValue();
+            for (int d = 0; d < v.length; d++) {
+                line.append(d == 0 ? "" : ",").append(Float.toString(v[d]));
+            }
+            lines.add(line.toString());
+        }
+        Files.write(file, lines);
+    }
+
     private static Map<Integer, Set<Integer>> readUserItems(String file) throws IOException {
         Map<Integer, Set<Integer>> out = new HashMap<>();
         for (String line : Files.readAllLines(Path.of(file))) {
@@ -271,7 +293,7 @@ public final class SparkAlsFit {
     }
 
     private static Map<String, String> parseArgs(String[] args) {
-        Set<String> known = Set.of("train", "test", "rank", "reg", "alpha", "iterations", "seed", "fits", "master");
+        Set<String> known = Set.of("train", "test", "rank", "reg", "alpha", "iterations", "seed", "fits", "master", "export");
         Map<String, String> out = new HashMap<>();
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
@@ -286,7 +308,7 @@ public final class SparkAlsFit {
 
     private static void usage() {
         System.err.println("usage: SparkAlsFit --train FILE [--test FILE] [--rank 128] [--reg 0.5] [--alpha 10]"
-            + " [--iterations 15] [--seed 42] [--fits 3] [--master local[2]]");
+            + " [--iterations 15] [--seed 42] [--fits 3] [--master local[2]] [--export DIR]");
         System.exit(2);
     }
 }
