@@ -139,8 +139,9 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                     // a PUT while the state was computed (a _train or a _refresh) may have pointed the model elsewhere: a
                     // Gramian of other items, or profiles of another users index, must not be stored on it
                     if (sameTargets(existing, next) == false) {
-                        throw new ElasticsearchStatusException("[model] [" + next.id() + "] was changed (its items, users or dims) "
-                            + "while its state was being computed: nothing stored; run _train or _refresh again", RestStatus.CONFLICT);
+                        throw new ElasticsearchStatusException("[model] [" + next.id() + "] was changed (its items, users, dims or "
+                            + "regularization) while its state was being computed: nothing stored; run _train or _refresh again",
+                            RestStatus.CONFLICT);
                     }
                     // a state computed over one slot is only right while that slot is still the one served (one train or
                     // refresh at a time makes this rare: a state restored from a snapshot meanwhile, say)
@@ -152,8 +153,10 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
                         ? existing.withTuning(next.factors(), next.signals()).withState(next.state())
                         : existing.withState(next.state());
                 } else if (existing != null && existing.stateCarriesOverTo(next)) {
-                    if (next.factors().lambdaAuto() && existing.factors().lambdaAuto()) {
-                        // the Gramian stays with the factors a training derived λ for: fold-in must keep using that λ
+                    if (next.factors().lambdaAuto() && existing.factors().lambdaAuto()
+                        && next.factors().weighted() == existing.factors().weighted()) {
+                        // the Gramian stays with the factors a training derived λ for: fold-in must keep using that λ (a λ
+                        // derived for the other regularization is on another scale, per interaction or per row: not kept)
                         next = next.withTuning(next.factors().withLambda(existing.factors().lambda(), next.factors().alpha(), true),
                             next.signals());
                     }
@@ -165,9 +168,13 @@ public class PutModelAction extends AcknowledgedTransportMasterNodeAction<PutMod
         });
     }
 
-    /** Whether both read and write the same indices and fields with the same dims (other settings may change meanwhile). */
+    /**
+     * Whether both read and write the same indices and fields with the same dims and regularization (other settings may
+     * change meanwhile).
+     */
     private static boolean sameTargets(RecommendModel a, RecommendModel b) {
         return a.factors().dims() == b.factors().dims()
+            && a.factors().weighted() == b.factors().weighted()
             && a.items().index().equals(b.items().index())
             && a.items().factors().equals(b.items().factors())
             && a.items().neighbors().equals(b.items().neighbors())

@@ -15,6 +15,7 @@ import org.elasticsearch.index.mapper.TextFieldMapper;
 import org.elasticsearch.index.mapper.vectors.DenseVectorFieldMapper;
 import org.elasticsearch.index.mapper.vectors.SparseVectorFieldMapper;
 import org.elasticsearch.index.query.MoreLikeThisQueryBuilder;
+import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.SearchExecutionContext;
 import org.elasticsearch.search.internal.MaxClauseCountQueryVisitor;
 import org.recsys.recommend.blend.BlendSignal;
@@ -267,8 +268,16 @@ final class ShardQueryPlanner {
         if (builder.filter() != null) {
             restrictions.add(builder.filter().toQuery(context));
         }
-        if (context.getAliasFilter() != null) {
-            restrictions.add(context.getAliasFilter().toQuery(context));
+        QueryBuilder aliasFilter = context.getAliasFilter();
+        if (aliasFilter != null) {
+            // an alias filter may hold a recommend query itself: building it must not apply the alias filter again (that
+            // recursion would not end)
+            context.setAliasFilter(null);
+            try {
+                restrictions.add(aliasFilter.toQuery(context));
+            } finally {
+                context.setAliasFilter(aliasFilter);
+            }
         }
         if (excluded.isEmpty() && restrictions.isEmpty()) {
             return new Admissible(null, false, 0);

@@ -8,6 +8,7 @@ import org.elasticsearch.rest.action.RestResponseListener;
 import org.elasticsearch.rest.action.cat.AbstractCatAction;
 import org.elasticsearch.rest.action.cat.RestTable;
 import org.recsys.recommend.action.GetModelAction;
+import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.ModelState;
 import org.recsys.recommend.model.RecommendModel;
 
@@ -63,6 +64,7 @@ public class RestCatModelsAction extends AbstractCatAction {
         table.addCell("lambda", "alias:l;text-align:right;desc:ALS regularization used for fold-in");
         table.addCell("lambda.auto", "alias:la;desc:whether each training derives lambda from its events");
         table.addCell("alpha", "alias:a;text-align:right;desc:implicit confidence weight");
+        table.addCell("regularization", "alias:r;desc:constant (lambda) or weighted (lambda times each user's and item's interactions)");
         table.addCell("signals", "alias:s;desc:default signals: model (stored on the model, by a tuning or a PUT) or builtin");
         table.addCell("state", "alias:st;desc:ready (a Gramian is stored) or empty (no _refresh or _train yet)");
         table.addCell("state.items", "alias:sti;text-align:right;desc:items in the stored Gramian");
@@ -84,6 +86,7 @@ public class RestCatModelsAction extends AbstractCatAction {
             table.addCell(model.factors().lambda());
             table.addCell(model.factors().lambdaAuto());
             table.addCell(model.factors().alpha());
+            table.addCell(model.factors().weighted() ? FactorsConfig.WEIGHTED : FactorsConfig.CONSTANT);
             table.addCell(model.signals() != null ? "model" : "builtin");
             table.addCell(state != null ? "ready" : "empty");
             table.addCell(state != null ? state.items() : null);

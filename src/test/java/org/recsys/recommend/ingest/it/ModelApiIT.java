@@ -41,11 +41,12 @@ class ModelApiIT {
         assertEquals("ma_items", before.at("/0/items.index").asText());
         assertEquals("empty", before.at("/0/state").asText(), "no state before _refresh");
         IngestFixture.refresh(http, "ma_cat");
-        JsonNode after = ok(http.get("/_cat/recommend/models/ma_cat?format=json&h=id,state,state.items,state.slot")).json();
+        JsonNode after = ok(http.get("/_cat/recommend/models/ma_cat?format=json&h=id,state,state.items,state.slot,regularization")).json();
         assertEquals("ready", after.at("/0/state").asText(), after.toString());
         assertEquals("50", after.at("/0/state.items").asText());
         assertEquals("0", after.at("/0/state.slot").asText());
-        assertEquals(4, after.get(0).size(), "only the columns asked for: " + after);
+        assertEquals("constant", after.at("/0/regularization").asText());
+        assertEquals(5, after.get(0).size(), "only the columns asked for: " + after);
         assertTrue(ok(http.get("/_cat/recommend/models?help")).body().contains("state.slot"));
         JsonHttp.Response unknown = http.get("/_cat/recommend/models/ma_nope");
         assertEquals(404, unknown.status(), unknown.body());

@@ -76,6 +76,21 @@ class RecommendQueryIT {
     }
 
     @Test
+    void anAliasWhoseFilterIsARecommendQueryIsSearchable(JsonHttp http) {
+        // building the alias filter's own recommend query must not apply the alias filter again (it recursed until the
+        // stack overflowed, which stops the node)
+        ArrayNode v = JsonHttp.MAPPER.createArrayNode();
+        vector(v, user);
+        ok(http.post("/_aliases", "{\"actions\":[{\"add\":{\"index\":\"q1\",\"alias\":\"q1_recommended\",\"filter\":"
+            + "{\"recommend\":{\"user_vector\":" + v + ",\"signals\":{\"collaborative\":{}},\"num_candidates\":20}}}}]}"));
+        JsonNode hits = search(http, "q1_recommended", "{\"match_all\":{}}", 50);
+        assertEquals(20, hits.size(), "the alias shows the filter's 20 candidates: " + hits);
+        JsonNode nested = search(http, "q1_recommended", "{\"recommend\":{\"user_vector\":" + v
+            + ",\"signals\":{\"collaborative\":{}},\"num_candidates\":5}}", 50);
+        assertEquals(5, nested.size(), "a recommend query through it: " + nested);
+    }
+
+    @Test
     void defaultCandidatesFindTheExactTop100(JsonHttp http) {
         JsonNode hits = search(http, "q1", query(false, ""), 100);
         List<Integer> expected = catalog.ranking(user, history, 1, 0.5, 0.05, QueryCatalog::any).subList(0, 100);

@@ -130,6 +130,28 @@ class TrainEvaluateIT {
     }
 
     @Test
+    void aLambdaDerivedForOneRegularizationIsNotKeptForTheOther(JsonHttp http) {
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < ITEMS; i++) {
+            items.append("{\"index\":{\"_index\":\"tr_sw_items\",\"_id\":\"i").append(i).append("\"}}\n{}\n");
+        }
+        ok(http.postNdjson("/_bulk?refresh=true", items.toString()));
+        String body = "{\"items\":{\"index\":\"tr_sw_items\"},\"users\":{\"index\":\"tr_sw_users\"},\"factors\":{\"dims\":" + DIMS
+            + "%s}}";
+        ok(http.put("/_recommend/model/switch", String.format(java.util.Locale.ROOT, body, "")));
+        ok(http.post("/_recommend/model/switch/_train", "{\"events\":{\"index\":\"tr_events\"},\"als\":{\"iterations\":2},"
+            + "\"neighbors\":{\"k\":0}}"));
+        JsonNode derived = http.get("/_recommend/model/switch").json().at("/switch/factors");
+        assertTrue(derived.path("lambda_auto").asBoolean(), derived.toString());
+        assertTrue(derived.path("lambda").asDouble() > 1, "derived from the events (per row): " + derived);
+        ok(http.put("/_recommend/model/switch", String.format(java.util.Locale.ROOT, body, ",\"regularization\":\"weighted\"")));
+        JsonNode switched = http.get("/_recommend/model/switch").json().at("/switch/factors");
+        assertEquals("weighted", switched.path("regularization").asText());
+        assertEquals(0.1, switched.path("lambda").asDouble(), 1e-12,
+            "a per-row λ is not a per-interaction one: the default until the next training derives it again: " + switched);
+    }
+
+    @Test
     void trainedRecommendationsRecoverThePlantedClusters(JsonHttp http) {
         int inCluster = 0;
         int total = 0;
