@@ -139,6 +139,61 @@ public record TrainSpec(
             neighbors, neighborSimilarity, neighborLambda, content, tune, false);
     }
 
+    /** What a request body says, before the model's defaults fill what it leaves out and the spec checks it all. */
+    private static final class Draft {
+        String eventsIndex;
+        String userField = "user";
+        String itemField = "item";
+        String weightField = "weight";
+        QueryBuilder query;
+        Integer factors;
+        int iterations = 15;
+        Double lambda;
+        Double alpha;
+        long seed = 42L;
+        int cgSteps = 3;
+        int neighbors = 50;
+        String similarity = COSINE;
+        double neighborLambda = DEFAULT_NEIGHBOR_LAMBDA;
+        List<String> contentFields;
+        double contentLambda = ContentMapSpec.DEFAULT_LAMBDA;
+        int contentMinItems = ContentMapSpec.DEFAULT_MIN_ITEMS;
+        int contentMaxFeatures = ContentMapSpec.DEFAULT_MAX_FEATURES;
+        TuneSpec.Draft tune;
+    }
+
+    private static final ObjectParser<Draft, Void> EVENTS = new ObjectParser<>("events");
+    private static final ObjectParser<Draft, Void> ALS = new ObjectParser<>("als");
+    private static final ObjectParser<Draft, Void> NEIGHBORS = new ObjectParser<>("neighbors");
+    private static final ObjectParser<Draft, Void> CONTENT = new ObjectParser<>("content");
+    private static final ObjectParser<Draft, Draft> BODY = new ObjectParser<>("train"); // context: the draft the sections fill
+
+    static {
+        EVENTS.declareString((d, v) -> d.eventsIndex = v, new ParseField("index"));
+        EVENTS.declareString((d, v) -> d.userField = v, new ParseField("user"));
+        EVENTS.declareString((d, v) -> d.itemField = v, new ParseField("item"));
+        EVENTS.declareString((d, v) -> d.weightField = v, new ParseField("weight"));
+        EVENTS.declareObject((d, v) -> d.query = v, (p, c) -> parseTopLevelQuery(p), new ParseField("query"));
+        ALS.declareInt((d, v) -> d.factors = v, new ParseField("factors"));
+        ALS.declareInt((d, v) -> d.iterations = v, new ParseField("iterations"));
+        ALS.declareDouble((d, v) -> d.lambda = v, new ParseField("lambda"));
+        ALS.declareDouble((d, v) -> d.alpha = v, new ParseField("alpha"));
+        ALS.declareLong((d, v) -> d.seed = v, new ParseField("seed"));
+        ALS.declareInt((d, v) -> d.cgSteps = v, new ParseField("cg_steps"));
+        NEIGHBORS.declareInt((d, v) -> d.neighbors = v, new ParseField("k"));
+        NEIGHBORS.declareString((d, v) -> d.similarity = v, new ParseField("similarity"));
+        NEIGHBORS.declareDouble((d, v) -> d.neighborLambda = v, new ParseField("lambda"));
+        CONTENT.declareStringArray((d, v) -> d.contentFields = v, new ParseField("fields")); // [] skips the map (documented)
+        CONTENT.declareDouble((d, v) -> d.contentLambda = v, new ParseField("lambda"));
+        CONTENT.declareInt((d, v) -> d.contentMinItems = v, new ParseField("min_items"));
+        CONTENT.declareInt((d, v) -> d.contentMaxFeatures = v, new ParseField("max_features"));
+        BODY.declareObject((d, x) -> {}, (p, d) -> EVENTS.parse(p, d, null), new ParseField("events"));
+        BODY.declareObject((d, x) -> {}, (p, d) -> ALS.parse(p, d, null), new ParseField("als"));
+        BODY.declareObject((d, x) -> {}, (p, d) -> NEIGHBORS.parse(p, d, null), new ParseField("neighbors"));
+        BODY.declareObject((d, x) -> {}, (p, d) -> CONTENT.parse(p, d, null), new ParseField("content"));
+        BODY.declareObject((d, v) -> d.tune = v, (p, d) -> TuneSpec.fromXContent(p), new ParseField("tune"));
+    }
+
     /**
      * Parses a request body; {@code modelDims}, λ (null: derived from the events) and α are the defaults the model provides,
      * and {@code modelContent} the content fields of its items (the content map's default fields; none: no map unless the
@@ -146,52 +201,23 @@ public record TrainSpec(
      */
     public static TrainSpec fromXContent(XContentParser parser, int modelDims, Double modelLambda, double modelAlpha,
         List<String> modelContent) throws IOException {
-        Object[] v = { null, "user", "item", "weight", null, modelDims, 15, modelLambda, modelAlpha, 42L, 3, 50, modelContent,
-            ContentMapSpec.DEFAULT_LAMBDA, ContentMapSpec.DEFAULT_MIN_ITEMS, ContentMapSpec.DEFAULT_MAX_FEATURES, COSINE,
-            DEFAULT_NEIGHBOR_LAMBDA, null };
-        ObjectParser<Object[], Void> events = new ObjectParser<>("events");
-        events.declareString((a, s) -> a[0] = s, new ParseField("index"));
-        events.declareString((a, s) -> a[1] = s, new ParseField("user"));
-        events.declareString((a, s) -> a[2] = s, new ParseField("item"));
-        events.declareString((a, s) -> a[3] = s, new ParseField("weight"));
-        events.declareObject((a, q) -> a[4] = q, (p, c) -> parseTopLevelQuery(p), new ParseField("query"));
-        ObjectParser<Object[], Void> als = new ObjectParser<>("als");
-        als.declareInt((a, i) -> a[5] = i, new ParseField("factors"));
-        als.declareInt((a, i) -> a[6] = i, new ParseField("iterations"));
-        als.declareDouble((a, d) -> a[7] = d, new ParseField("lambda"));
-        als.declareDouble((a, d) -> a[8] = d, new ParseField("alpha"));
-        als.declareLong((a, l) -> a[9] = l, new ParseField("seed"));
-        als.declareInt((a, i) -> a[10] = i, new ParseField("cg_steps"));
-        ObjectParser<Object[], Void> neighbors = new ObjectParser<>("neighbors");
-        neighbors.declareInt((a, i) -> a[11] = i, new ParseField("k"));
-        neighbors.declareString((a, x) -> a[16] = x, new ParseField("similarity"));
-        neighbors.declareDouble((a, d) -> a[17] = d, new ParseField("lambda"));
-        ObjectParser<Object[], Void> content = new ObjectParser<>("content");
-        content.declareStringArray((a, l) -> a[12] = l, new ParseField("fields")); // [] skips the map (documented)
-        content.declareDouble((a, d) -> a[13] = d, new ParseField("lambda"));
-        content.declareInt((a, i) -> a[14] = i, new ParseField("min_items"));
-        content.declareInt((a, i) -> a[15] = i, new ParseField("max_features"));
-        ObjectParser<Object[], Object[]> body = new ObjectParser<>("train");
-        body.declareObject((a, x) -> {}, (p, a) -> events.parse(p, a, null), new ParseField("events"));
-        body.declareObject((a, x) -> {}, (p, a) -> als.parse(p, a, null), new ParseField("als"));
-        body.declareObject((a, x) -> {}, (p, a) -> neighbors.parse(p, a, null), new ParseField("neighbors"));
-        body.declareObject((a, x) -> {}, (p, a) -> content.parse(p, a, null), new ParseField("content"));
-        body.declareObject((a, x) -> a[18] = x, (p, a) -> TuneSpec.fromXContent(p), new ParseField("tune"));
-        body.parse(parser, v, v);
-        if ((int) v[5] != modelDims) {
+        Draft draft = new Draft();
+        BODY.parse(parser, draft, draft);
+        int factors = draft.factors != null ? draft.factors : modelDims;
+        if (factors != modelDims) {
             throw new IllegalArgumentException(
-                "[als.factors] is " + v[5] + " but the model has dims " + modelDims + ": change the model (and the mappings) first"
+                "[als.factors] is " + factors + " but the model has dims " + modelDims + ": change the model (and the mappings) first"
             );
         }
-        @SuppressWarnings("unchecked")
-        List<String> contentFields = (List<String>) v[12];
+        Double lambda = draft.lambda != null ? draft.lambda : modelLambda;
+        List<String> contentFields = draft.contentFields != null ? draft.contentFields : modelContent;
         ContentMapSpec contentMap = contentFields.isEmpty()
             ? null
-            : new ContentMapSpec(contentFields, (double) v[13], (int) v[14], (int) v[15]);
+            : new ContentMapSpec(contentFields, draft.contentLambda, draft.contentMinItems, draft.contentMaxFeatures);
         // built once the body is read: its seed defaults to the ALS seed, which may come after it
-        TuneSpec tune = v[18] == null ? null : ((TuneSpec.Draft) v[18]).build((long) v[9]);
-        return new TrainSpec((String) v[0], (String) v[1], (String) v[2], (String) v[3], (QueryBuilder) v[4], (int) v[5], (int) v[6],
-            v[7] == null ? 1.0 : (double) v[7], (double) v[8], (long) v[9], (int) v[10], (int) v[11], (String) v[16], (double) v[17],
-            contentMap, tune, v[7] == null);
+        TuneSpec tune = draft.tune == null ? null : draft.tune.build(draft.seed);
+        return new TrainSpec(draft.eventsIndex, draft.userField, draft.itemField, draft.weightField, draft.query, factors,
+            draft.iterations, lambda == null ? 1.0 : lambda, draft.alpha != null ? draft.alpha : modelAlpha, draft.seed,
+            draft.cgSteps, draft.neighbors, draft.similarity, draft.neighborLambda, contentMap, tune, lambda == null);
     }
 }

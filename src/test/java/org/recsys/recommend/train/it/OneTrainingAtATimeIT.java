@@ -85,7 +85,7 @@ class OneTrainingAtATimeIT {
             + "\"factors\":{\"dims\":64}}"));
         JsonHttp.Response done = http.get("/_tasks/" + task + "?wait_for_completion=true&timeout=120s");
         assertEquals("status_exception", done.at("/error/type").asText(), "the training failed with a conflict: " + done.body());
-        assertTrue(done.at("/error/reason").asText().contains("was changed (its items, users or dims)"), done.body());
+        assertTrue(done.at("/error/reason").asText().contains("was changed (its items, users, dims or regularization)"), done.body());
         JsonHttp.Response model = ok(http.get("/_recommend/model/ot2"));
         assertEquals("ot_items_other", model.at("/ot2/items/index").asText(), model.body());
         assertTrue(model.at("/ot2/state").isMissingNode() || model.at("/ot2/state").isNull(), "no state from the old catalogue: "
