@@ -29,6 +29,7 @@ import org.recsys.recommend.action.GetModelAction;
 import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.action.PutModelAction;
 import org.recsys.recommend.action.RecommendInfoAction;
+import org.recsys.recommend.action.RecommendStatsAction;
 import org.recsys.recommend.action.RefreshModelAction;
 import org.recsys.recommend.action.EvaluateModelAction;
 import org.recsys.recommend.action.TrainModelAction;
@@ -48,7 +49,9 @@ import org.recsys.recommend.query.DiversityRescorerBuilder;
 import org.recsys.recommend.query.HistoryTextCache;
 import org.recsys.recommend.query.RecommendQueryBuilder;
 import org.recsys.recommend.rest.RestCatModelsAction;
+import org.recsys.recommend.stats.RecommendStats;
 import org.recsys.recommend.rest.RestDeleteModelAction;
+import org.recsys.recommend.rest.RestRecommendStatsAction;
 import org.recsys.recommend.rest.RestGetModelAction;
 import org.recsys.recommend.rest.RestPutModelAction;
 import org.recsys.recommend.rest.RestRecommendAction;
@@ -71,6 +74,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
 
     // Set when the node builds its components; query parsing and processors read models through it.
     private final SetOnce<ModelRegistry> registry = new SetOnce<>();
+    private final RecommendStats stats = new RecommendStats(); // the node's counters: one plugin instance per node
     private final SetOnce<ItemFactorCache> itemFactors = new SetOnce<>();
 
     @Override
@@ -95,6 +99,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         itemFactorCache(settings, parameters.ingestService.getClusterService(), parameters.genericExecutor::accept);
         ModelRegistry models = modelRegistry(parameters.ingestService.getClusterService());
         ProfileCache profiles = new ProfileCache(ProfileCache.SIZE.get(settings));
+        stats.profileCacheEntries(profiles::size);
         parameters.ingestService.getClusterService().addListener(event -> {
             if (event.metadataChanged()) {
                 profiles.clear();
@@ -106,7 +111,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             profiles,
             parameters.genericExecutor,
             ProfileBatcher.MAX_BATCH_USERS.get(settings),
-            ProfileBatcher.MAX_CONCURRENT_BATCHES.get(settings)
+            ProfileBatcher.MAX_CONCURRENT_BATCHES.get(settings),
+            stats
         );
         return Map.of(RecommendUpdateProcessor.TYPE, new RecommendUpdateProcessorFactory(models, itemFactors.get(), batcher));
     }
@@ -144,7 +150,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
         // k-means over a large segment's vectors takes seconds: on the training pool, away from the search threads
         FactorPartitionCache.install(services.environment().settings(), services.threadPool().executor(TrainModelAction.THREAD_POOL));
         // a component, so that _refresh can fill it with the factors it scans
-        return List.of(registry.get(), itemFactorCache(services.environment().settings(), services.clusterService(),
+        return List.of(registry.get(), stats, itemFactorCache(services.environment().settings(), services.clusterService(),
             services.threadPool().generic()));
     }
 
@@ -196,6 +202,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new RestPutModelAction(),
             new RestGetModelAction(),
             new RestCatModelsAction(),
+            new RestRecommendStatsAction(),
             new RestDeleteModelAction(),
             new RestRefreshModelAction(),
             new RestRecommendAction(this::modelForQuery),
@@ -214,7 +221,8 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new ActionHandler(TransportRecommendAction.TYPE, TransportRecommendAction.class),
             new ActionHandler(TrainModelAction.TYPE, TrainModelAction.class),
             new ActionHandler(EvaluateModelAction.TYPE, EvaluateModelAction.class),
-            new ActionHandler(RecommendInfoAction.TYPE, RecommendInfoAction.class)
+            new ActionHandler(RecommendInfoAction.TYPE, RecommendInfoAction.class),
+            new ActionHandler(RecommendStatsAction.TYPE, RecommendStatsAction.class)
         );
     }
 

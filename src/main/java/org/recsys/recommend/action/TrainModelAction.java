@@ -29,6 +29,7 @@ import org.elasticsearch.xcontent.XContentParserConfiguration;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.stats.RecommendStats;
 import org.recsys.recommend.train.ModelStore;
 import org.recsys.recommend.train.TrainSpec;
 import org.recsys.recommend.train.TrainTask;
@@ -183,6 +184,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     private final ClusterService clusterService;
     private final ThreadPool threadPool;
     private final ModelRegistry registry;
+    private final RecommendStats stats;
     private final NamedXContentRegistry xContentRegistry;
     private final CircuitBreakerService breakers;
     // the trainings this node runs, by model: one at a time per model (other nodes' are found through the tasks API)
@@ -195,6 +197,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         Client client,
         ClusterService clusterService,
         ModelRegistry registry,
+        RecommendStats stats,
         ThreadPool threadPool,
         NamedXContentRegistry xContentRegistry,
         CircuitBreakerService breakers
@@ -204,6 +207,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         this.clusterService = clusterService;
         this.threadPool = threadPool;
         this.registry = registry;
+        this.stats = stats;
         this.xContentRegistry = xContentRegistry;
         this.breakers = breakers;
     }
@@ -235,8 +239,15 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
                 + "]");
             Trainer trainer = new Trainer(taskClient, (TrainTask) task, model, spec, threadPool.executor(THREAD_POOL), parallelism,
                 threadPool.generic(), memory, storeThrough(taskClient));
-            trainer.run(ActionListener.runAfter(l.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)),
-                () -> running.remove(model.id(), self)));
+            stats.trainingStarted();
+            ActionListener<Response> counted = l.delegateResponse((ll, e) -> {
+                stats.trainingFailed();
+                ll.onFailure(e);
+            });
+            trainer.run(ActionListener.runAfter(
+                counted.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)),
+                () -> running.remove(model.id(), self)
+            ));
         }));
     }
 

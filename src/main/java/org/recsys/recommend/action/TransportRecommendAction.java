@@ -13,6 +13,7 @@ import org.elasticsearch.common.util.concurrent.ThrottledIterator;
 import org.elasticsearch.injection.guice.Inject;
 import org.elasticsearch.tasks.Task;
 import org.elasticsearch.transport.TransportService;
+import org.recsys.recommend.stats.RecommendStats;
 
 import java.util.List;
 import java.util.stream.IntStream;
@@ -31,6 +32,7 @@ public class TransportRecommendAction extends HandledTransportAction<RecommendRe
     static final int BATCH_CONCURRENCY = 4;
 
     private final Client client;
+    private final RecommendStats stats;
     private final ClusterService clusterService;
 
     @Inject
@@ -38,9 +40,11 @@ public class TransportRecommendAction extends HandledTransportAction<RecommendRe
         TransportService transportService,
         ActionFilters filters,
         Client client,
-        ClusterService clusterService
+        ClusterService clusterService,
+        RecommendStats stats
     ) {
         super(NAME, transportService, filters, RecommendRequest::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
+        this.stats = stats;
         this.client = client;
         this.clusterService = clusterService;
     }
@@ -54,8 +58,14 @@ public class TransportRecommendAction extends HandledTransportAction<RecommendRe
         // at most BATCH_CONCURRENCY entries run at once; the response goes once every entry is answered
         ThrottledIterator.run(IntStream.range(0, specs.size()).iterator(), (releasable, slot) -> {
             RecommendRunner runner = new RecommendRunner(taskClient, request.indices(), request.indicesOptions(), specs.get(slot));
-            runner.run(ActionListener.releaseAfter(ActionListener.wrap(entry -> entries.set(slot, entry),
-                e -> entries.set(slot, RecommendResponse.Entry.failed(e))), releasable));
+            long entryStart = System.nanoTime();
+            runner.run(ActionListener.releaseAfter(ActionListener.wrap(entry -> {
+                stats.recommendEntry(false, System.nanoTime() - entryStart);
+                entries.set(slot, entry);
+            }, e -> {
+                stats.recommendEntry(true, System.nanoTime() - entryStart);
+                entries.set(slot, RecommendResponse.Entry.failed(e));
+            }), releasable));
         }, BATCH_CONCURRENCY, () -> finish(request, entries.asList(), start, listener));
     }
 

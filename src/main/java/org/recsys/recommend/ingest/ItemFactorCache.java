@@ -278,6 +278,21 @@ public final class ItemFactorCache {
         return cache.count();
     }
 
+    /** The entries' estimated heap, what {@code recommend.cache.item_factors.size} bounds. */
+    public long bytes() {
+        return cache.weight();
+    }
+
+    /** Hits, misses and evictions since the node started. */
+    public org.elasticsearch.common.cache.Cache.Stats stats() {
+        return cache.stats();
+    }
+
+    /** Projections remembered for fold-in. */
+    public long projections() {
+        return projections.size();
+    }
+
     /** The item index's concrete index as this cache keys it, or null when the name points to several or none. */
     public Index concrete(String index) {
         return concreteIndex.apply(index);

@@ -19,6 +19,7 @@ import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentFactory;
 import org.elasticsearch.xcontent.XContentType;
+import org.recsys.recommend.stats.RecommendStats;
 import org.recsys.recommend.model.FullView;
 import org.recsys.recommend.model.ModelIndices;
 import org.recsys.recommend.model.ModelFields;
@@ -57,6 +58,7 @@ final class ProfileBatch {
     private final ModelFields serving; // the fields the model serves, read once per batch
     private final Map<String, List<ProfileBatcher.Pending>> byUser = new LinkedHashMap<>();
     private final Consumer<List<ProfileBatcher.Pending>> requeue;
+    private final RecommendStats stats;
 
     /** {@code requeue} takes events whose write conflicted; they go back ahead of their users' later events. */
     ProfileBatch(
@@ -65,8 +67,10 @@ final class ProfileBatch {
         ProfileCache profiles,
         Map<String, String> headers,
         List<ProfileBatcher.Pending> batch,
-        Consumer<List<ProfileBatcher.Pending>> requeue
+        Consumer<List<ProfileBatcher.Pending>> requeue,
+        RecommendStats stats
     ) {
+        this.stats = stats;
         this.client = client;
         this.factors = factors;
         this.profiles = profiles;
@@ -358,6 +362,7 @@ final class ProfileBatch {
             }
             if (item.isFailed() == false) {
                 long version = item.getVersion();
+                stats.eventsFolded(events.size());
                 acknowledgements.add(() -> events.forEach(p -> p.listener().onResponse(version)));
             } else if (ExceptionsHelper.unwrapCause(item.getFailure().getCause()) instanceof VersionConflictEngineException) {
                 for (ProfileBatcher.Pending p : events) {
@@ -372,6 +377,7 @@ final class ProfileBatch {
             }
         }
         if (conflicted.isEmpty() == false) {
+            stats.profileConflicts(conflicted.size());
             requeue.accept(conflicted);
         }
         return acknowledgements;

@@ -7,6 +7,7 @@ import org.elasticsearch.common.settings.Setting;
 import org.elasticsearch.common.util.concurrent.ThreadContext;
 import org.elasticsearch.tasks.Task;
 import org.recsys.recommend.model.RecommendModel;
+import org.recsys.recommend.stats.RecommendStats;
 
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -78,6 +79,7 @@ public final class ProfileBatcher {
     }
 
     private final Client client;
+    private final RecommendStats stats;
     private final ItemFactorCache factors;
     private final ProfileCache profiles;
     private final Consumer<Runnable> executor;
@@ -91,8 +93,10 @@ public final class ProfileBatcher {
         ProfileCache profiles,
         Consumer<Runnable> executor,
         int maxBatchUsers,
-        int maxConcurrentBatches
+        int maxConcurrentBatches,
+        RecommendStats stats
     ) {
+        this.stats = stats;
         this.client = client;
         this.factors = factors;
         this.profiles = profiles;
@@ -167,7 +171,7 @@ public final class ProfileBatcher {
             }
         };
         try (ThreadContext.StoredContext ignored = batch.get(0).context().get()) {
-            new ProfileBatch(client, factors, profiles, lane.headers, batch, retries -> lane.queue.addFirst(retries)).run(finished);
+            new ProfileBatch(client, factors, profiles, lane.headers, batch, retries -> lane.queue.addFirst(retries), stats).run(finished);
         } catch (RuntimeException e) {
             // ProfileBatch reports its own failures to the events; this guards the bookkeeping against the unexpected
             batch.forEach(p -> p.listener().onFailure(e));

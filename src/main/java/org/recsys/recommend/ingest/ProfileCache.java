@@ -136,7 +136,7 @@ public final class ProfileCache {
         }
     }
 
-    long size() {
+    public long size() {
         return cache == null ? 0 : cache.count();
     }
 }

@@ -113,6 +113,7 @@ class HostileProbeIT {
         admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":4,\"regularization\":true}}", 400, "regularization");
         admin("GET", "/_cat/recommend/models/nope", null, 404, "[model] unknown recommend model [nope]");
         probe("nothing", "GET", "/_cat/recommend/models", null, 403, "cluster:monitor/recommend/model/get");
+        probe("nothing", "GET", "/_recommend/_stats", null, 403, "cluster:monitor/recommend/stats");
         admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":-3}}", 400, "dims");
         admin("PUT", "/_recommend/model/q", M + "\"factors\":{\"dims\":99999}}", 400,
             "dims");
