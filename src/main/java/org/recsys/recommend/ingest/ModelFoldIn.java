@@ -25,9 +25,19 @@ final class ModelFoldIn {
         if (current == null || current.gramian() != gramian || current.lambda() != lambda || current.alpha() != alpha
             || current.weighted() != weighted) {
             current = new Solver(gramian, lambda, alpha, weighted, new FoldInSolver(gramian, k, lambda, alpha, weighted));
-            SOLVERS.put(model.id(), current); // a deleted model's entry stays until a model of that name replaces it: small
+            SOLVERS.put(model.id(), current); // dropped when the model is deleted (ModelStateChanges)
         }
         return current.solver();
+    }
+
+    /** Drops the solver of a model the cluster state no longer holds. */
+    static void forget(String modelId) {
+        SOLVERS.remove(modelId);
+    }
+
+    /** Whether a solver is kept for the model: for tests. */
+    static boolean holds(String modelId) {
+        return SOLVERS.containsKey(modelId);
     }
 
     /** {@code factors} are the history's items' factors as {@code cache} handed them out, which remembers their projections. */

@@ -36,6 +36,9 @@ public final class ModelStateChanges implements ClusterStateListener {
         }
         for (RecommendModel old : before.models().values()) {
             RecommendModel now = after.get(old.id());
+            if (now == null) {
+                ModelFoldIn.forget(old.id());
+            }
             if (now == null || Objects.equals(old.state(), now.state()) == false || old.items().equals(now.items()) == false) {
                 Index concrete = factors.concrete(old.items().index());
                 if (concrete != null && factors.stopCaching(concrete)) {
