@@ -74,11 +74,6 @@ public final class FoldInSolver {
         }
     }
 
-    /** Whether λ_u is λ times the user's number of items with r_ui &gt; 0 (ALS-WR) rather than λ. */
-    public boolean weighted() {
-        return weighted;
-    }
-
     public int dims() {
         return k;
     }
@@ -152,8 +147,8 @@ public final class FoldInSolver {
      */
     private float[] solveByUpdate(List<float[]> itemFactors, float[] r, Function<float[], double[]> projections) {
         double[] z = new double[k];
-        List<double[]> w = new ArrayList<>();
-        List<float[]> ys = new ArrayList<>();
+        List<double[]> left = new ArrayList<>();
+        List<double[]> right = new ArrayList<>();
         List<Double> extra = new ArrayList<>();
         for (int n = 0; n < r.length; n++) {
             float[] y = itemFactors.get(n);
@@ -166,35 +161,16 @@ public final class FoldInSolver {
                 z[i] += (1 + extraConfidence) * projection[i];
             }
             if (extraConfidence > 0) {
-                w.add(projection);
-                ys.add(y);
+                double[] widened = new double[k]; // so the dot products run on doubles with Cholesky's four sums
+                for (int d = 0; d < k; d++) {
+                    widened[d] = y[d];
+                }
+                left.add(widened);
+                right.add(projection);
                 extra.add(extraConfidence);
             }
         }
-        int h = w.size();
-        if (h > 0) {
-            double[] s = new double[h * h];
-            double[] t = new double[h];
-            double[] yi = new double[k];
-            for (int i = 0; i < h; i++) {
-                float[] factors = ys.get(i);
-                for (int d = 0; d < k; d++) {
-                    yi[d] = factors[d]; // widened once, so the h dot products below run on doubles with Cholesky's four sums
-                }
-                for (int j = 0; j <= i; j++) {
-                    s[i * h + j] = Cholesky.dot(yi, 0, w.get(j), 0, k);
-                }
-                s[i * h + i] += 1 / extra.get(i);
-                t[i] = Cholesky.dot(yi, 0, z, 0, k);
-            }
-            Cholesky.solveInPlace(s, t, h); // C⁻¹ + YᵀA₀⁻¹Y is positive definite: only its lower triangle is read
-            for (int j = 0; j < h; j++) {
-                double[] wj = w.get(j);
-                for (int d = 0; d < k; d++) {
-                    z[d] -= t[j] * wj[d];
-                }
-            }
-        }
+        subtractUpdate(left, right, extra, z);
         float[] x = new float[k];
         for (int i = 0; i < k; i++) {
             x[i] = (float) z[i];
@@ -213,7 +189,8 @@ public final class FoldInSolver {
             inverse[d] = 1 / Math.max(eigen.value(d) + mu, Double.MIN_NORMAL);
         }
         double[] zHat = new double[k];
-        List<double[]> updated = new ArrayList<>();
+        List<double[]> left = new ArrayList<>();
+        List<double[]> right = new ArrayList<>();
         List<Double> extra = new ArrayList<>();
         for (int n = 0; n < r.length; n++) {
             double[] yHat = projections.apply(itemFactors.get(n));
@@ -225,34 +202,16 @@ public final class FoldInSolver {
                 zHat[d] += (1 + extraConfidence) * yHat[d];
             }
             if (extraConfidence > 0) {
-                updated.add(yHat);
+                double[] scaled = new double[k]; // D ŷ
+                for (int d = 0; d < k; d++) {
+                    scaled[d] = inverse[d] * yHat[d];
+                }
+                left.add(scaled);
+                right.add(yHat);
                 extra.add(extraConfidence);
             }
         }
-        int h = updated.size();
-        if (h > 0) {
-            double[] s = new double[h * h];
-            double[] t = new double[h];
-            double[] scaled = new double[k];
-            for (int i = 0; i < h; i++) {
-                double[] yi = updated.get(i);
-                for (int d = 0; d < k; d++) {
-                    scaled[d] = inverse[d] * yi[d];
-                }
-                for (int j = 0; j <= i; j++) {
-                    s[i * h + j] = Cholesky.dot(scaled, 0, updated.get(j), 0, k);
-                }
-                s[i * h + i] += 1 / extra.get(i);
-                t[i] = Cholesky.dot(scaled, 0, zHat, 0, k);
-            }
-            Cholesky.solveInPlace(s, t, h); // C⁻¹ + ŶᵀDŶ is positive definite: only its lower triangle is read
-            for (int j = 0; j < h; j++) {
-                double[] yj = updated.get(j);
-                for (int d = 0; d < k; d++) {
-                    zHat[d] -= t[j] * yj[d];
-                }
-            }
-        }
+        subtractUpdate(left, right, extra, zHat);
         for (int d = 0; d < k; d++) {
             zHat[d] *= inverse[d];
         }
@@ -262,6 +221,36 @@ public final class FoldInSolver {
             out[i] = (float) x[i];
         }
         return out;
+    }
+
+    /**
+     * The Woodbury step both short-history solves share: solves (C⁻¹ + [left_i · right_j]) t = [left_i · z] and takes
+     * Σ_j t_j right_j off {@code z}. {@code left} holds each updated item as z's space sees it (y, or D ŷ), {@code right}
+     * what the shared part's inverse makes of it (A₀⁻¹y, or ŷ), {@code extra} its α r (C's diagonal). The matrix is positive
+     * definite and only its lower triangle is read.
+     */
+    private void subtractUpdate(List<double[]> left, List<double[]> right, List<Double> extra, double[] z) {
+        int h = left.size();
+        if (h == 0) {
+            return;
+        }
+        double[] s = new double[h * h];
+        double[] t = new double[h];
+        for (int i = 0; i < h; i++) {
+            double[] li = left.get(i);
+            for (int j = 0; j <= i; j++) {
+                s[i * h + j] = Cholesky.dot(li, 0, right.get(j), 0, k);
+            }
+            s[i * h + i] += 1 / extra.get(i);
+            t[i] = Cholesky.dot(li, 0, z, 0, k);
+        }
+        Cholesky.solveInPlace(s, t, h);
+        for (int j = 0; j < h; j++) {
+            double[] rj = right.get(j);
+            for (int d = 0; d < k; d++) {
+                z[d] -= t[j] * rj[d];
+            }
+        }
     }
 
     /** Forms YᵀY + Yᵀ(Cᵘ − I)Y + λ_u I and factors it. */

@@ -201,10 +201,6 @@ public final class SymmetricEigen {
         }
     }
 
-    public int dims() {
-        return k;
-    }
-
     /** Λ (a copy). */
     public double[] values() {
         return values.clone();
