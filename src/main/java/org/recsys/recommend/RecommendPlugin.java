@@ -26,6 +26,7 @@ import org.elasticsearch.xcontent.NamedXContentRegistry;
 import org.elasticsearch.xcontent.ParseField;
 import org.recsys.recommend.action.DeleteModelAction;
 import org.recsys.recommend.action.GetModelAction;
+import org.recsys.recommend.action.ImportModelAction;
 import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.action.PutModelAction;
 import org.recsys.recommend.action.RecommendInfoAction;
@@ -53,6 +54,7 @@ import org.recsys.recommend.stats.RecommendStats;
 import org.recsys.recommend.rest.RestDeleteModelAction;
 import org.recsys.recommend.rest.RestRecommendStatsAction;
 import org.recsys.recommend.rest.RestGetModelAction;
+import org.recsys.recommend.rest.RestImportModelAction;
 import org.recsys.recommend.rest.RestPutModelAction;
 import org.recsys.recommend.rest.RestRecommendAction;
 import org.recsys.recommend.rest.RestRecommendInfoAction;
@@ -207,6 +209,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new RestRefreshModelAction(),
             new RestRecommendAction(this::modelForQuery),
             new RestTrainModelAction(),
+            new RestImportModelAction(),
             new RestEvaluateModelAction()
         );
     }
@@ -220,6 +223,7 @@ public class RecommendPlugin extends Plugin implements SearchPlugin, ActionPlugi
             new ActionHandler(RefreshModelAction.TYPE, RefreshModelAction.class),
             new ActionHandler(TransportRecommendAction.TYPE, TransportRecommendAction.class),
             new ActionHandler(TrainModelAction.TYPE, TrainModelAction.class),
+            new ActionHandler(ImportModelAction.TYPE, ImportModelAction.class),
             new ActionHandler(EvaluateModelAction.TYPE, EvaluateModelAction.class),
             new ActionHandler(RecommendInfoAction.TYPE, RecommendInfoAction.class),
             new ActionHandler(RecommendStatsAction.TYPE, RecommendStatsAction.class)

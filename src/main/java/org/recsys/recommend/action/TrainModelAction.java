@@ -13,7 +13,6 @@ import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.util.concurrent.EsExecutors;
-import org.elasticsearch.common.xcontent.XContentHelper;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.indices.breaker.CircuitBreakerService;
 import org.elasticsearch.injection.guice.Inject;
@@ -25,7 +24,6 @@ import org.elasticsearch.xcontent.NamedXContentRegistry;
 import org.elasticsearch.xcontent.ToXContentObject;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.elasticsearch.xcontent.XContentParser;
-import org.elasticsearch.xcontent.XContentParserConfiguration;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.model.ModelRegistry;
 import org.recsys.recommend.model.RecommendModel;
@@ -51,48 +49,15 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
     public static final String THREAD_POOL = "recommend_train";
 
-    /**
-     * The model and the training's body, parsed only once the caller is authorized (its defaults come from the model, whose
-     * existence an unauthorized caller must not learn). {@code validateOnly} stops after the parse: the REST layer sends it
-     * first for {@code wait_for_completion=false}, so refusals come back as errors, not as a task id.
-     */
-    public static final class Request extends ModelTaskRequest {
-        private final BytesReference body;
-        private final XContentType bodyType;
-        private final boolean validateOnly;
-        private boolean storeResult;
+    /** The model and the training's body (see {@link BodyTaskRequest}). */
+    public static final class Request extends BodyTaskRequest {
 
         public Request(String id, BytesReference body, XContentType bodyType, boolean validateOnly) {
-            super(id);
-            this.body = body;
-            this.bodyType = bodyType;
-            this.validateOnly = validateOnly;
+            super(id, body, bodyType, validateOnly);
         }
 
         public Request(StreamInput in) throws IOException {
             super(in);
-            body = in.readBytesReference();
-            bodyType = in.readEnum(XContentType.class);
-            validateOnly = in.readBoolean();
-            storeResult = in.readBoolean();
-        }
-
-        @Override
-        public void writeTo(StreamOutput out) throws IOException {
-            super.writeTo(out);
-            out.writeBytesReference(body);
-            out.writeEnum(bodyType);
-            out.writeBoolean(validateOnly);
-            out.writeBoolean(storeResult);
-        }
-
-        public void setShouldStoreResult(boolean store) {
-            this.storeResult = store;
-        }
-
-        @Override
-        public boolean getShouldStoreResult() {
-            return storeResult;
         }
 
         @Override
@@ -102,12 +67,11 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
 
         @Override
         public String getDescription() {
-            return validateOnly ? "validate training of recommend model [" + modelId() + "]" : ModelTasks.TRAINING + modelId() + "]";
+            return validateOnly() ? "validate training of recommend model [" + modelId() + "]" : ModelTasks.TRAINING + modelId() + "]";
         }
 
         TrainSpec parse(RecommendModel model, NamedXContentRegistry registry) throws IOException {
-            try (XContentParser parser = XContentHelper.createParserNotCompressed(
-                XContentParserConfiguration.EMPTY.withRegistry(registry), body, bodyType)) {
+            try (XContentParser parser = bodyParser(registry)) {
                 return TrainSpec.fromXContent(parser, model.factors().dims(),
                     model.factors().lambdaAuto() ? null : model.factors().lambda(), model.factors().alpha(), model.items().content());
             }
@@ -226,7 +190,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
         TaskId self = new TaskId(clusterService.localNode().getId(), task.getId());
         ModelTasks.requireNoneRunning(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> {
-            if (request.validateOnly) {
+            if (request.validateOnly()) {
                 l.onResponse(Response.VALIDATED);
                 return;
             }
@@ -252,7 +216,7 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
     }
 
     /** A training stores its model through the model API, as the caller (a 409 when the served slot moved meanwhile). */
-    private static ModelStore storeThrough(Client client) {
+    static ModelStore storeThrough(Client client) {
         return (trained, computedFromSlot, chosenSettings, listener) -> client.execute(PutModelAction.TYPE,
             new PutModelAction.Request(TimeValue.THIRTY_SECONDS, TimeValue.THIRTY_SECONDS, trained, computedFromSlot, chosenSettings),
             listener.map(ack -> null));

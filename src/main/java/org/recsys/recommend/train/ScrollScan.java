@@ -11,11 +11,13 @@ import org.elasticsearch.search.SearchHit;
 import org.elasticsearch.tasks.CancellableTask;
 import org.elasticsearch.tasks.TaskCancelledException;
 
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * Reads every hit of a search page by page with a scroll, handing each page to a consumer; stops on cancellation or on
- * the consumer's exception, and clears the scroll however it ends. The listener is called exactly once.
+ * the consumer's exception, and clears the scroll however it ends. The listener is called exactly once. A consumer that
+ * works asynchronously (writes each page before the next is read) gets a listener per page.
  */
 public final class ScrollScan implements ActionListener<SearchResponse> {
 
@@ -23,10 +25,11 @@ public final class ScrollScan implements ActionListener<SearchResponse> {
 
     private final Client client;
     private final CancellableTask task;
-    private final Consumer<SearchHit[]> pages;
+    private final BiConsumer<SearchHit[], ActionListener<Void>> pages;
     private final ActionListener<Void> done;
 
-    private ScrollScan(Client client, CancellableTask task, Consumer<SearchHit[]> pages, ActionListener<Void> done) {
+    private ScrollScan(Client client, CancellableTask task, BiConsumer<SearchHit[], ActionListener<Void>> pages,
+        ActionListener<Void> done) {
         this.client = client;
         this.task = task;
         this.pages = pages;
@@ -38,6 +41,20 @@ public final class ScrollScan implements ActionListener<SearchResponse> {
         CancellableTask task,
         SearchRequest search,
         Consumer<SearchHit[]> pages,
+        ActionListener<Void> done
+    ) {
+        scanAsync(client, task, search, (hits, next) -> {
+            pages.accept(hits);
+            next.onResponse(null);
+        }, done);
+    }
+
+    /** As {@link #scan}, with each page handed over with a listener that the consumer completes before the next is read. */
+    public static void scanAsync(
+        Client client,
+        CancellableTask task,
+        SearchRequest search,
+        BiConsumer<SearchHit[], ActionListener<Void>> pages,
         ActionListener<Void> done
     ) {
         client.search(search.scroll(KEEP_ALIVE), new ScrollScan(client, task, pages, done));
@@ -56,8 +73,13 @@ public final class ScrollScan implements ActionListener<SearchResponse> {
                 done.onResponse(null);
                 return;
             }
-            pages.accept(hits);
-            client.searchScroll(new SearchScrollRequest(scrollId).scroll(KEEP_ALIVE), this);
+            pages.accept(hits, ActionListener.wrap(
+                v -> client.searchScroll(new SearchScrollRequest(scrollId).scroll(KEEP_ALIVE), this),
+                e -> {
+                    clear(scrollId);
+                    done.onFailure(e);
+                }
+            ));
         } catch (RuntimeException e) {
             clear(scrollId);
             done.onFailure(e);

@@ -56,7 +56,8 @@ class OneTrainingAtATimeIT {
                 JsonHttp.Response second = http.post(path, SHORT);
                 assertEquals(409, second.status(), second.body());
                 String reason = second.at("/error/reason").asText();
-                assertTrue(reason.contains("[model] [ot] is already being trained or refreshed by task [" + first + "]"), second.body());
+                String busy = "[model] [ot] is already being trained, imported into or refreshed by task [" + first + "]";
+                assertTrue(reason.contains(busy), second.body());
             }
             JsonHttp.Response refresh = http.post("/_recommend/model/ot/_refresh", null);
             assertEquals(409, refresh.status(), "a refresh would store its own Gramian meanwhile: " + refresh.body());
