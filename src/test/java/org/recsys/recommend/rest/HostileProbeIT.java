@@ -90,6 +90,16 @@ class HostileProbeIT {
         probe("monitor", "POST", "/_recommend/model/p/_train?wait_for_completion=false", train, 403, "cluster:admin/recommend/model/train");
         probe("reader", "POST", T, train, 403, "cluster:admin/recommend/model/train");
         probe("monitor", "POST", "/_recommend/model/nope/_train", train, 403, "cluster:admin/recommend/model/train");
+        String staged = "{\"staging_index\":\"p_staging\",\"run_id\":\"r1\"}";
+        probe("monitor", "POST", "/_recommend/model/p/_import", staged, 403, "cluster:admin/recommend/model/import");
+        probe("reader", "POST", "/_recommend/model/p/_import?wait_for_completion=false", staged, 403,
+            "cluster:admin/recommend/model/import");
+        probe("monitor", "POST", "/_recommend/model/nope/_import", staged, 403, "cluster:admin/recommend/model/import");
+        admin("POST", "/_recommend/model/p/_import", "{\"staging_index\":\"p_staging\"}", 400, "[run_id]");
+        admin("POST", "/_recommend/model/p/_import", "{\"staging_index\":[1],\"run_id\":\"r1\"}", 400, "staging_index");
+        admin("POST", "/_recommend/model/p/_import", "{\"staging_index\":\"p_staging\",\"run_id\":\"../x\"}", 400, "[run_id]");
+        admin("POST", "/_recommend/model/p/_import", null, 400, "body");
+        admin("POST", "/_recommend/model/p/_import", staged, 404, "p_staging");
         probe("monitor", "POST", "/_recommend/model/p/_evaluate", eval, 403, "indices:data/read/recommend/evaluate");
         probe("nothing", "POST", "/_recommend/model/p/_evaluate", eval, 403, "indices:data/read/recommend/evaluate");
         probe("monitor", "POST", "/p_items/_recommend", rec + "}", 403, "indices:data/read/recommend");
