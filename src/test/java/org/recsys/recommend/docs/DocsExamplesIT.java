@@ -46,6 +46,17 @@ class DocsExamplesIT {
         assertEquals("sparse_vector", mapping.at("/neighbors/type").asText(), mapping.toString());
     }
 
+    @Test
+    void sparkHandOverRunsInOrderOnABlankNode(JsonHttp http) throws IOException {
+        List<Exchange> exchanges = run(http, ConsoleRequests.read(Path.of(System.getProperty("basedir", "."), "docs", "spark.md")));
+        JsonNode imported = find(exchanges, "POST _recommend/model/shop/_import").json();
+        assertEquals(4, imported.at("/items").asInt(), imported.toString());
+        assertEquals(2, imported.at("/users").asInt(), imported.toString());
+        JsonNode recommended = find(exchanges, "GET shop/_recommend?").json();
+        // s1 has seen p1 (the tent): the stove is next to it; the books are not
+        assertEquals("p2", recommended.at("/recommendations/0/_id").asText(), recommended.toString());
+    }
+
     /** A request of the page ({@code METHOD path} as written) and what the node answered. */
     private record Exchange(String request, JsonHttp.Response response) {}
 
