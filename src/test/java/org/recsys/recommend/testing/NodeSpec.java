@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a real node should look like: security on or off, the file-realm users and roles a test declares, the heap, and
- * where it lives. Port 0 picks a free loopback port.
+ * What a real node should look like: security on or off, the file-realm users and roles a test declares, the heap, where
+ * it lives, and whether the test-only root-info plugin ({@code GET /}) is installed beside the plugin. Port 0 picks a free
+ * loopback port.
  */
 public record NodeSpec(
     boolean security,
@@ -18,7 +19,8 @@ public record NodeSpec(
     Path home,
     boolean detached,
     Membership membership,
-    Map<String, String> settings
+    Map<String, String> settings,
+    boolean rootInfo
 ) {
 
     /**
@@ -51,33 +53,38 @@ public record NodeSpec(
     }
 
     public static NodeSpec insecure() {
-        return new NodeSpec(false, List.of(), "", 0, "1g", null, false, null, Map.of());
+        return new NodeSpec(false, List.of(), "", 0, "1g", null, false, null, Map.of(), false);
     }
 
     public static NodeSpec secured(String rolesYaml, List<User> users) {
-        return new NodeSpec(true, users, rolesYaml, 0, "1g", null, false, null, Map.of());
+        return new NodeSpec(true, users, rolesYaml, 0, "1g", null, false, null, Map.of(), false);
     }
 
     public NodeSpec withHttpPort(int port) {
-        return new NodeSpec(security, users, rolesYaml, port, heap, home, detached, membership, settings);
+        return new NodeSpec(security, users, rolesYaml, port, heap, home, detached, membership, settings, rootInfo);
     }
 
     public NodeSpec withHeap(String newHeap) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, newHeap, home, detached, membership, settings);
+        return new NodeSpec(security, users, rolesYaml, httpPort, newHeap, home, detached, membership, settings, rootInfo);
     }
 
     /** A node that lives in {@code fixedHome} and keeps running after this JVM exits (the demo). */
     public NodeSpec detachedAt(Path fixedHome) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, heap, fixedHome, true, membership, settings);
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, fixedHome, true, membership, settings, rootInfo);
     }
 
     /** The same node with these extra {@code elasticsearch.yml} settings (the plugin's own, say). */
     public NodeSpec withSettings(Map<String, String> newSettings) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, membership, newSettings);
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, membership, newSettings, rootInfo);
+    }
+
+    /** The same node with the test-only root-info plugin installed too: it answers {@code GET /}, as the full distribution does. */
+    public NodeSpec withRootInfo() {
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, membership, settings, true);
     }
 
     /** The same node as a member of a cluster instead of a single-node cluster. */
     public NodeSpec inCluster(Membership newMembership) {
-        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, newMembership, settings);
+        return new NodeSpec(security, users, rolesYaml, httpPort, heap, home, detached, newMembership, settings, rootInfo);
     }
 }

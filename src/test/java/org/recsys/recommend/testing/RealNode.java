@@ -25,8 +25,9 @@ import java.util.zip.ZipFile;
 
 /**
  * A real Elasticsearch node: the {@code integ-test-zip} distribution from Maven Central, with the freshly built plugin
- * installed through {@code elasticsearch-plugin install}, on loopback. It runs as {@code nobody} when this JVM runs as
- * root (Elasticsearch refuses root), is stopped by {@link #close()} or a shutdown hook, and every wait is bounded.
+ * installed through {@code elasticsearch-plugin install} (and the test-only root-info plugin when asked), on loopback. It
+ * runs as {@code nobody} when this JVM runs as root (Elasticsearch refuses root), is stopped by {@link #close()} or a
+ * shutdown hook, and every wait is bounded.
  */
 public final class RealNode implements Closeable {
 
@@ -67,6 +68,9 @@ public final class RealNode implements Closeable {
     static RealNode prepare(NodeSpec spec) throws IOException {
         Path distribution = requiredFile("recommend.test.distribution", "the Elasticsearch integ-test-zip distribution");
         Path plugin = requiredFile("recommend.test.plugin", "the plugin zip (built by 'mvn package')");
+        Path rootInfo = spec.rootInfo()
+            ? requiredFile("recommend.test.root-info-plugin", "the test-only root-info plugin zip (built by 'mvn package')")
+            : null;
         Path workdir = Path.of(System.getProperty("recommend.test.workdir", "target/real-nodes")).toAbsolutePath();
         Files.createDirectories(workdir);
         killLeftovers(workdir);
@@ -80,6 +84,10 @@ public final class RealNode implements Closeable {
         makeTraversable(base);
         Path home = unzip(distribution, base);
         run(home, List.of("bin/elasticsearch-plugin", "install", "--batch", plugin.toUri().toString()), "install the plugin");
+        if (rootInfo != null) {
+            run(home, List.of("bin/elasticsearch-plugin", "install", "--batch", rootInfo.toUri().toString()),
+                "install the root-info test plugin");
+        }
         writeConfig(spec, home, port);
         if (spec.security()) {
             List<NodeSpec.User> users = new ArrayList<>(spec.users());

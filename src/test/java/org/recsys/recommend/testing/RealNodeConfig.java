@@ -27,4 +27,7 @@ public @interface RealNodeConfig {
 
     /** A name that gives the classes declaring it a node of their own (a blank cluster), instead of sharing one by spec. */
     String node() default "";
+
+    /** Also install the test-only plugin that answers {@code GET /}, for clients that ask it first, like the Spark connector. */
+    boolean rootInfo() default false;
 }

@@ -51,9 +51,11 @@ public final class RealNodeExtension implements ParameterResolver {
     }
 
     private static NodeSpec toSpec(RealNodeConfig config) {
-        if (config.security() == false) {
-            return NodeSpec.insecure();
-        }
+        NodeSpec spec = config.security() ? securedSpec(config) : NodeSpec.insecure();
+        return config.rootInfo() ? spec.withRootInfo() : spec;
+    }
+
+    private static NodeSpec securedSpec(RealNodeConfig config) {
         List<NodeSpec.User> users = new ArrayList<>();
         for (String user : config.users()) {
             String[] parts = user.split(":", 3);
