@@ -27,6 +27,11 @@ public final class SparkJobProcess {
     private SparkJobProcess() {}
 
     public static Outcome run(String... args) throws IOException, InterruptedException {
+        return runWithHeap("1g", TIMEOUT_MINUTES, args);
+    }
+
+    /** A run with its own heap and time limit (benchmarks on larger data). */
+    public static Outcome runWithHeap(String heap, long timeoutMinutes, String... args) throws IOException, InterruptedException {
         Path module = Path.of(System.getProperty("basedir", "."), "src", "spark").toAbsolutePath();
         Path jar = module.resolve("target/recommend-spark-job.jar");
         Path classpath = module.resolve("target/classpath");
@@ -38,7 +43,7 @@ public final class SparkJobProcess {
         if (jvmArgs.find() == false) {
             throw new IllegalStateException("no <spark.jvm.args> in " + module.resolve("pom.xml"));
         }
-        List<String> command = new ArrayList<>(List.of(java17().toString(), "-Xmx1g"));
+        List<String> command = new ArrayList<>(List.of(java17().toString(), "-Xmx" + heap));
         command.addAll(Arrays.asList(jvmArgs.group(1).trim().split("\\s+")));
         // test-classes: the module's quiet log4j2.properties (never in the job jar, where it would override a cluster's)
         command.addAll(List.of("-cp", jar + ":" + module.resolve("target/test-classes") + ":" + Files.readString(classpath).trim(),
@@ -50,9 +55,9 @@ public final class SparkJobProcess {
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         Process process = builder.start();
         try {
-            if (process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES) == false) {
+            if (process.waitFor(timeoutMinutes, TimeUnit.MINUTES) == false) {
                 process.destroyForcibly().waitFor();
-                throw new IllegalStateException("the Spark job ran past " + TIMEOUT_MINUTES + " minutes: " + Files.readString(out));
+                throw new IllegalStateException("the Spark job ran past " + timeoutMinutes + " minutes: " + Files.readString(out));
             }
             return new Outcome(process.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
