@@ -4,12 +4,16 @@ import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.common.xcontent.XContentHelper;
+import org.elasticsearch.tasks.Task;
+import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.xcontent.NamedXContentRegistry;
 import org.elasticsearch.xcontent.XContentParser;
 import org.elasticsearch.xcontent.XContentParserConfiguration;
 import org.elasticsearch.xcontent.XContentType;
+import org.recsys.recommend.train.TrainTask;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * A long model task whose body is parsed only once the caller is authorized (its defaults may come from the model, whose
@@ -55,6 +59,12 @@ public abstract class BodyTaskRequest extends ModelTaskRequest {
     @Override
     public boolean getShouldStoreResult() {
         return storeResult;
+    }
+
+    /** Its status follows the phases of the training or import (see {@link TrainTask}). */
+    @Override
+    public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
+        return new TrainTask(taskId, type, action, getDescription(), parentTaskId, headers);
     }
 
     boolean validateOnly() {

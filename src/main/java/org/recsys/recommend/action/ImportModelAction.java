@@ -4,19 +4,13 @@ import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.support.ActionFilters;
-import org.elasticsearch.action.support.HandledTransportAction;
 import org.elasticsearch.client.internal.Client;
-import org.elasticsearch.client.internal.ParentTaskAssigningClient;
 import org.elasticsearch.cluster.service.ClusterService;
-import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
-import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.indices.breaker.CircuitBreakerService;
 import org.elasticsearch.injection.guice.Inject;
-import org.elasticsearch.tasks.Task;
-import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.NamedXContentRegistry;
 import org.elasticsearch.xcontent.ToXContentObject;
@@ -32,15 +26,14 @@ import org.recsys.recommend.train.TrainTask;
 import org.recsys.recommend.train.TrainingMemory;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code POST _recommend/model/{id}/_import}: serves a model version trained outside the cluster (the Spark job) from the
  * run it staged, as a cancellable task ({@code ?wait_for_completion=false} returns its id). It reads the staging index and
  * writes items and users with the caller's privileges; see {@link ModelImport}.
  */
-public class ImportModelAction extends HandledTransportAction<ImportModelAction.Request, ImportModelAction.Response> {
+public class ImportModelAction extends ExclusiveModelTaskAction<ImportModelAction.Request, ImportModelAction.Response, ImportSpec,
+    ModelImport.Result> {
 
     public static final String NAME = "cluster:admin/recommend/model/import";
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
@@ -54,11 +47,6 @@ public class ImportModelAction extends HandledTransportAction<ImportModelAction.
 
         public Request(StreamInput in) throws IOException {
             super(in);
-        }
-
-        @Override
-        public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
-            return new TrainTask(taskId, type, action, getDescription(), parentTaskId, headers);
         }
 
         @Override
@@ -119,13 +107,7 @@ public class ImportModelAction extends HandledTransportAction<ImportModelAction.
         }
     }
 
-    private final Client client;
-    private final ClusterService clusterService;
-    private final ModelRegistry registry;
-    private final RecommendStats stats;
     private final NamedXContentRegistry xContentRegistry;
-    private final CircuitBreakerService breakers;
-    private final Map<String, TaskId> running = new ConcurrentHashMap<>();
 
     @Inject
     public ImportModelAction(
@@ -138,50 +120,28 @@ public class ImportModelAction extends HandledTransportAction<ImportModelAction.
         NamedXContentRegistry xContentRegistry,
         CircuitBreakerService breakers
     ) {
-        super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
-        this.client = client;
-        this.clusterService = clusterService;
-        this.registry = registry;
-        this.stats = stats;
+        super(NAME, transportService, filters, Request::new, client, clusterService, registry, stats, breakers);
         this.xContentRegistry = xContentRegistry;
-        this.breakers = breakers;
     }
 
     @Override
-    protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
-        long start = System.nanoTime();
-        RecommendModel model = registry.get(request.modelId());
-        ImportSpec spec;
-        try {
-            spec = request.parse(xContentRegistry);
-        } catch (IOException e) {
-            listener.onFailure(e);
-            return;
-        }
-        Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
-        TaskId self = new TaskId(clusterService.localNode().getId(), task.getId());
-        ModelTasks.requireNoneRunning(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> {
-            if (request.validateOnly()) {
-                l.onResponse(Response.VALIDATED);
-                return;
-            }
-            TaskId other = running.putIfAbsent(model.id(), self);
-            if (other != null) {
-                throw ModelTasks.busy(model.id(), other);
-            }
-            TrainingMemory memory = new TrainingMemory(breakers.getBreaker(CircuitBreaker.REQUEST), "recommend import [" + model.id()
-                + "]");
-            ModelImport modelImport = new ModelImport(taskClient, (TrainTask) task, model, spec, memory,
-                TrainModelAction.storeThrough(taskClient));
-            stats.trainingStarted();
-            ActionListener<Response> counted = l.delegateResponse((ll, e) -> {
-                stats.trainingFailed();
-                ll.onFailure(e);
-            });
-            modelImport.run(ActionListener.runAfter(
-                counted.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)),
-                () -> running.remove(model.id(), self)
-            ));
-        }));
+    ImportSpec parse(Request request, RecommendModel model) throws IOException {
+        return request.parse(xContentRegistry);
+    }
+
+    @Override
+    Response validated() {
+        return Response.VALIDATED;
+    }
+
+    @Override
+    void run(Client taskClient, TrainTask task, RecommendModel model, ImportSpec spec, TrainingMemory memory,
+        ActionListener<ModelImport.Result> done) {
+        new ModelImport(taskClient, task, model, spec, memory, TrainModelAction.storeThrough(taskClient)).run(done);
+    }
+
+    @Override
+    Response respond(String modelId, ModelImport.Result result, long tookMillis) {
+        return new Response(modelId, result, tookMillis);
     }
 }

@@ -4,20 +4,14 @@ import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.ActionResponse;
 import org.elasticsearch.action.ActionType;
 import org.elasticsearch.action.support.ActionFilters;
-import org.elasticsearch.action.support.HandledTransportAction;
 import org.elasticsearch.client.internal.Client;
-import org.elasticsearch.client.internal.ParentTaskAssigningClient;
 import org.elasticsearch.cluster.service.ClusterService;
-import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.bytes.BytesReference;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
-import org.elasticsearch.common.util.concurrent.EsExecutors;
 import org.elasticsearch.core.TimeValue;
 import org.elasticsearch.indices.breaker.CircuitBreakerService;
 import org.elasticsearch.injection.guice.Inject;
-import org.elasticsearch.tasks.Task;
-import org.elasticsearch.tasks.TaskId;
 import org.elasticsearch.threadpool.ThreadPool;
 import org.elasticsearch.transport.TransportService;
 import org.elasticsearch.xcontent.NamedXContentRegistry;
@@ -35,15 +29,14 @@ import org.recsys.recommend.train.Trainer;
 import org.recsys.recommend.train.TrainingMemory;
 
 import java.io.IOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code POST _recommend/model/{id}/_train}: trains the model's factors, neighbors and popularity from an events index,
  * inside the cluster, as a cancellable task ({@code ?wait_for_completion=false} returns its id). It reads events and
  * writes items and users with the caller's privileges.
  */
-public class TrainModelAction extends HandledTransportAction<TrainModelAction.Request, TrainModelAction.Response> {
+public class TrainModelAction extends ExclusiveModelTaskAction<TrainModelAction.Request, TrainModelAction.Response, TrainSpec,
+    Trainer.Result> {
 
     public static final String NAME = "cluster:admin/recommend/model/train";
     public static final ActionType<Response> TYPE = new ActionType<>(NAME);
@@ -58,11 +51,6 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
 
         public Request(StreamInput in) throws IOException {
             super(in);
-        }
-
-        @Override
-        public Task createTask(long taskId, String type, String action, TaskId parentTaskId, Map<String, String> headers) {
-            return new TrainTask(taskId, type, action, getDescription(), parentTaskId, headers);
         }
 
         @Override
@@ -144,15 +132,8 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         }
     }
 
-    private final Client client;
-    private final ClusterService clusterService;
     private final ThreadPool threadPool;
-    private final ModelRegistry registry;
-    private final RecommendStats stats;
     private final NamedXContentRegistry xContentRegistry;
-    private final CircuitBreakerService breakers;
-    // the trainings this node runs, by model: one at a time per model (other nodes' are found through the tasks API)
-    private final Map<String, TaskId> running = new ConcurrentHashMap<>();
 
     @Inject
     public TrainModelAction(
@@ -166,53 +147,32 @@ public class TrainModelAction extends HandledTransportAction<TrainModelAction.Re
         NamedXContentRegistry xContentRegistry,
         CircuitBreakerService breakers
     ) {
-        super(NAME, transportService, filters, Request::new, EsExecutors.DIRECT_EXECUTOR_SERVICE);
-        this.client = client;
-        this.clusterService = clusterService;
+        super(NAME, transportService, filters, Request::new, client, clusterService, registry, stats, breakers);
         this.threadPool = threadPool;
-        this.registry = registry;
-        this.stats = stats;
         this.xContentRegistry = xContentRegistry;
-        this.breakers = breakers;
     }
 
     @Override
-    protected void doExecute(Task task, Request request, ActionListener<Response> listener) {
-        long start = System.nanoTime();
-        RecommendModel model = registry.get(request.modelId());
-        TrainSpec spec;
-        try {
-            spec = request.parse(model, xContentRegistry);
-        } catch (IOException e) {
-            listener.onFailure(e);
-            return;
-        }
-        Client taskClient = new ParentTaskAssigningClient(client, clusterService.localNode(), task);
-        TaskId self = new TaskId(clusterService.localNode().getId(), task.getId());
-        ModelTasks.requireNoneRunning(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> {
-            if (request.validateOnly()) {
-                l.onResponse(Response.VALIDATED);
-                return;
-            }
-            TaskId other = running.putIfAbsent(model.id(), self);
-            if (other != null) {
-                throw ModelTasks.busy(model.id(), other);
-            }
-            int parallelism = threadPool.info(THREAD_POOL).getMax();
-            TrainingMemory memory = new TrainingMemory(breakers.getBreaker(CircuitBreaker.REQUEST), "recommend training [" + model.id()
-                + "]");
-            Trainer trainer = new Trainer(taskClient, (TrainTask) task, model, spec, threadPool.executor(THREAD_POOL), parallelism,
-                threadPool.generic(), memory, storeThrough(taskClient));
-            stats.trainingStarted();
-            ActionListener<Response> counted = l.delegateResponse((ll, e) -> {
-                stats.trainingFailed();
-                ll.onFailure(e);
-            });
-            trainer.run(ActionListener.runAfter(
-                counted.map(result -> new Response(model.id(), result, (System.nanoTime() - start) / 1_000_000)),
-                () -> running.remove(model.id(), self)
-            ));
-        }));
+    TrainSpec parse(Request request, RecommendModel model) throws IOException {
+        return request.parse(model, xContentRegistry);
+    }
+
+    @Override
+    Response validated() {
+        return Response.VALIDATED;
+    }
+
+    @Override
+    void run(Client taskClient, TrainTask task, RecommendModel model, TrainSpec spec, TrainingMemory memory,
+        ActionListener<Trainer.Result> done) {
+        int parallelism = threadPool.info(THREAD_POOL).getMax();
+        new Trainer(taskClient, task, model, spec, threadPool.executor(THREAD_POOL), parallelism, threadPool.generic(), memory,
+            storeThrough(taskClient)).run(done);
+    }
+
+    @Override
+    Response respond(String modelId, Trainer.Result result, long tookMillis) {
+        return new Response(modelId, result, tookMillis);
     }
 
     /** A training stores its model through the model API, as the caller (a 409 when the served slot moved meanwhile). */

@@ -111,7 +111,7 @@ public final class P1DocumentedPathBenchmark {
     }
 
     /** Ranks every test user through {@code _recommend} (batches of 50), {@code extra} appended to each request. */
-    private static RankingMetrics evaluate(JsonHttp http, Map<String, Set<String>> heldOut, String extra) {
+    static RankingMetrics evaluate(JsonHttp http, Map<String, Set<String>> heldOut, String extra) {
         RankingMetrics metrics = new RankingMetrics(10);
         List<String> users = new ArrayList<>(heldOut.keySet());
         for (int from = 0; from < users.size(); from += BATCH) {
@@ -237,7 +237,7 @@ public final class P1DocumentedPathBenchmark {
         }
     }
 
-    private static String option(String[] args, String name, String fallback) {
+    static String option(String[] args, String name, String fallback) {
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals(name)) {
                 return args[i + 1];
@@ -246,7 +246,7 @@ public final class P1DocumentedPathBenchmark {
         return fallback;
     }
 
-    private static JsonHttp.Response ok(JsonHttp.Response r) {
+    static JsonHttp.Response ok(JsonHttp.Response r) {
         if (r.status() >= 300) {
             throw new IllegalStateException(r.status() + ": " + r.body());
         }

@@ -9,13 +9,15 @@ import org.recsys.recommend.testing.RealNode;
 import org.recsys.recommend.testing.SparkJobProcess;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+
+import static org.recsys.recommend.bench.P1DocumentedPathBenchmark.evaluate;
+import static org.recsys.recommend.bench.P1DocumentedPathBenchmark.ok;
 
 /**
  * P1 quality of a Spark-trained model served by the plugin against {@code _train} at the same settings, both scored
@@ -34,7 +36,6 @@ import java.util.Set;
  */
 public final class P1SparkParityBenchmark {
 
-    private static final int BATCH = 50;
     private static final String COLLABORATIVE = ",\"signals\":{\"collaborative\":{\"weight\":1}}";
 
     private P1SparkParityBenchmark() {}
@@ -99,32 +100,5 @@ public final class P1SparkParityBenchmark {
     private static void report(String name, RankingMetrics m) {
         System.out.printf(Locale.ROOT, "%-38s P@10 %.4f  R@10 %.4f  nDCG@10 %.4f  MAP@10 %.4f  HR@10 %.4f  coverage %d%n", name,
             m.precision(), m.recall(), m.ndcg(), m.map(), m.hitRate(), m.coverage());
-    }
-
-    private static RankingMetrics evaluate(JsonHttp http, Map<String, Set<String>> heldOut, String extra) {
-        RankingMetrics metrics = new RankingMetrics(10);
-        List<String> users = new ArrayList<>(heldOut.keySet());
-        for (int from = 0; from < users.size(); from += BATCH) {
-            StringBuilder body = new StringBuilder("{\"requests\":[");
-            List<String> batch = users.subList(from, Math.min(users.size(), from + BATCH));
-            for (int i = 0; i < batch.size(); i++) {
-                body.append(i == 0 ? "" : ",").append("{\"model\":\"p1\",\"user\":\"").append(batch.get(i))
-                    .append("\",\"size\":10,\"unknown_user\":\"backfill\"").append(extra).append('}');
-            }
-            JsonNode responses = ok(http.post("/p1_items/_recommend", body.append("]}").toString())).json().path("responses");
-            for (int i = 0; i < batch.size(); i++) {
-                List<String> ranking = new ArrayList<>();
-                responses.get(i).path("recommendations").forEach(r -> ranking.add(r.path("_id").asText()));
-                metrics.add(ranking, heldOut.get(batch.get(i)));
-            }
-        }
-        return metrics;
-    }
-
-    private static JsonHttp.Response ok(JsonHttp.Response r) {
-        if (r.status() >= 300) {
-            throw new IllegalStateException(r.status() + " " + r.body());
-        }
-        return r;
     }
 }

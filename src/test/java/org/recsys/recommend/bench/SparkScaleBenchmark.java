@@ -10,6 +10,9 @@ import org.recsys.recommend.testing.SparkJobProcess;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
+import static org.recsys.recommend.bench.P1DocumentedPathBenchmark.ok;
+import static org.recsys.recommend.bench.P1DocumentedPathBenchmark.option;
+
 /**
  * Data that {@code _train} refuses on a 1 GB heap, trained by the Spark job on {@code local[2]}, served and folded in: a
  * node with a 1 GB heap (and the test-only plugin that answers {@code GET /}), synthetic events (users with Zipf-popular
@@ -128,21 +131,5 @@ public final class SparkScaleBenchmark {
             int at = java.util.Arrays.binarySearch(cumulative, random.nextDouble());
             return at >= 0 ? at : Math.min(cumulative.length - 1, -at - 1);
         }
-    }
-
-    private static String option(String[] args, String name, String fallback) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
-    }
-
-    private static JsonHttp.Response ok(JsonHttp.Response r) {
-        if (r.status() >= 300) {
-            throw new IllegalStateException(r.status() + " " + r.body());
-        }
-        return r;
     }
 }
