@@ -98,8 +98,10 @@ public class ImportModelAction extends ExclusiveModelTaskAction<ImportModelActio
                 .field("items", result.items())
                 .field("items_not_in_catalogue", result.itemsNotInCatalogue())
                 .field("users", result.users())
-                // profiles that took events after the run's cut-off or during the import: their history kept, a vector refolded
+                // profiles with events the run did not read, or that it does not cover: their history kept, a vector folded in
                 .field("profiles_with_new_events", result.profilesWithNewEvents())
+                // of those and of the profiles that moved during the import, the ones left to their next event (see ModelImport)
+                .field("profiles_not_refolded", result.profilesNotRefolded())
                 .field("lambda", result.lambda())
                 .field("alpha", result.alpha())
                 .field("phases_ms", result.phaseMillis())

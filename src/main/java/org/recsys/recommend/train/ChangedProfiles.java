@@ -22,6 +22,7 @@ import org.recsys.recommend.model.RecommendModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,14 +42,23 @@ final class ChangedProfiles {
     private final RecommendModel trained; // with its new state: the Gramian, λ and α the vectors are folded in with
     private final Map<String, float[]> itemFactors;
     private final FoldInSolver solver;
+    private final boolean refresh;
     final AtomicLong refolded = new AtomicLong();
     final AtomicLong leftToEvents = new AtomicLong();
+    // the version each refolded profile was left at: one found at another version later took events meanwhile
+    final Map<String, ProfileVersions.Version> writtenVersions = new ConcurrentHashMap<>();
 
-    ChangedProfiles(Client client, CancellableTask task, RecommendModel trained, Map<String, float[]> itemFactors) {
+    /**
+     * {@code trained}: the model with the state the vectors are folded in with; they are written to its serving slot (for an
+     * import before its switch, the slot it builds). {@code refresh}: each page is searchable when written (the training's
+     * answer waits for it); an import refreshes once at the end instead.
+     */
+    ChangedProfiles(Client client, CancellableTask task, RecommendModel trained, Map<String, float[]> itemFactors, boolean refresh) {
         this.client = client;
         this.task = task;
         this.trained = trained;
         this.itemFactors = itemFactors;
+        this.refresh = refresh;
         this.solver = new FoldInSolver(trained.state().gramian(), trained.factors().dims(), trained.factors().lambda(),
             trained.factors().alpha(), trained.factors().weighted());
     }
@@ -76,7 +86,10 @@ final class ChangedProfiles {
         MultiGetRequest read = new MultiGetRequest().realtime(true);
         users.forEach(user -> read.add(new MultiGetRequest.Item(index, user).fetchSourceContext(history)));
         client.multiGet(read, listener.delegateFailureAndWrap((l, found) -> {
-            BulkRequest bulk = new BulkRequest().setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
+            BulkRequest bulk = new BulkRequest();
+            if (refresh) {
+                bulk.setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
+            }
             List<String> written = new ArrayList<>();
             for (MultiGetItemResponse item : found.getResponses()) {
                 GetResponse get = item.isFailed() ? null : item.getResponse();
@@ -102,6 +115,8 @@ final class ChangedProfiles {
                 for (BulkItemResponse result : response.getItems()) {
                     if (result.isFailed() == false) {
                         refolded.incrementAndGet();
+                        writtenVersions.put(result.getId(), new ProfileVersions.Version(result.getResponse().getSeqNo(),
+                            result.getResponse().getPrimaryTerm()));
                     } else if (ExceptionsHelper.unwrapCause(result.getFailure().getCause()) instanceof VersionConflictEngineException) {
                         moved.add(result.getId());
                     } else {

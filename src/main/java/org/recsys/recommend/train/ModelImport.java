@@ -1,5 +1,7 @@
 package org.recsys.recommend.train;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.elasticsearch.ElasticsearchStatusException;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.admin.indices.refresh.RefreshRequest;
@@ -8,8 +10,6 @@ import org.elasticsearch.action.get.MultiGetItemResponse;
 import org.elasticsearch.action.get.MultiGetRequest;
 import org.elasticsearch.action.search.SearchRequest;
 import org.elasticsearch.client.internal.Client;
-import org.elasticsearch.common.time.DateFormatter;
-import org.elasticsearch.common.time.DateFormatters;
 import org.elasticsearch.common.xcontent.support.XContentMapValues;
 import org.elasticsearch.index.query.QueryBuilder;
 import org.elasticsearch.index.query.QueryBuilders;
@@ -43,25 +43,27 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Takes over a model version trained outside the cluster: the Spark job (docs/spark.md) stages item factors, neighbor
  * lists, popularity and user profiles of one run in a staging index, then its manifest ({@link StagedRun}). The import
- * checks the run is complete and fits the model, then writes it exactly as {@link Trainer} writes its own: items' trained
- * fields replaced in the model's other slot, profiles conditionally on their version, the Gramian of the items written and
- * the switch in one model update. An import that fails before the switch leaves the served model as it was.
+ * checks the run is complete and fits the model, then writes it as {@link Trainer} writes its own: items' trained fields
+ * replaced in the model's other slot, profiles conditionally on their version, the Gramian of the items written and the
+ * switch in one model update. An import that fails before the switch leaves the served model as it was.
  * <p>
- * Events after the run's cut-off: a profile whose history holds an event later than the cut-off took it through the
- * processor after the job read the events. It keeps its history (which holds that event) and gets a vector folded in from
- * it once the new version is served, as do profiles that take events while the import runs ({@link ChangedProfiles}).
+ * Events the run did not read: a stored history that holds an item the staged history lacks, or more weight on one, took
+ * events through the processor that the job did not read (after its cut-off, or late). Such a profile keeps its history
+ * and seen set and gets a vector folded in from them, as does every profile the run does not cover (a user new since the
+ * cut-off) — before the switch, so that the new version serves them; a profile that moves again is folded in again after
+ * the switch.
  */
 public final class ModelImport {
 
+    private static final Logger logger = LogManager.getLogger(ModelImport.class);
+
     /** What an import did, for the response. */
     public record Result(String runId, long events, Instant eventsCutoff, String trainedBy, long items, long itemsNotInCatalogue,
-        long users, long profilesWithNewEvents, double lambda, double alpha, Map<String, Long> phaseMillis) {}
+        long users, long profilesWithNewEvents, long profilesNotRefolded, double lambda, double alpha, Map<String, Long> phaseMillis) {}
 
     static final String ITEM = "item";
     static final String USER = "user";
     private static final int PAGE = 2000;
-    // event timestamps as the processor keeps them in histories: ISO dates (any offset) or epoch milliseconds
-    private static final DateFormatter EVENT_TIME = DateFormatter.forPattern("strict_date_optional_time||epoch_millis");
 
     private final Client client;
     private final TrainTask task;
@@ -75,6 +77,8 @@ public final class ModelImport {
     private String phase = "starting";
 
     private StagedRun run;
+    private long manifestSeqNo; // the manifest's version: a run staged again while it is imported is refused before the switch
+    private long manifestTerm;
     private Gramian gramian;
     // the items written, with their factors: the Gramian is theirs, and refolded profiles are solved against them
     private final Map<String, float[]> writtenItems = new HashMap<>();
@@ -113,7 +117,13 @@ public final class ModelImport {
                 throw new IllegalArgumentException("[run_id] [" + spec.runId() + "] has no manifest in [" + spec.stagingIndex()
                     + "]: the job that stages it writes it last, so it has not finished (or another run id was meant); run it again");
             }
-            run = StagedRun.parse(spec.runId(), found.getSourceAsBytesRef(), org.elasticsearch.xcontent.XContentType.JSON);
+            if (found.getSourceAsMap() == null) {
+                throw new IllegalArgumentException("[staging_index] [" + spec.stagingIndex() + "] keeps no _source for the manifest of "
+                    + "run [" + spec.runId() + "]: the import reads the staged documents from it");
+            }
+            run = StagedRun.parse(spec.runId(), found.getSourceAsMap());
+            manifestSeqNo = found.getSeqNo();
+            manifestTerm = found.getPrimaryTerm();
             if (run.dims() != model.factors().dims()) {
                 throw new IllegalArgumentException("[manifest.dims] of run [" + spec.runId() + "] is [" + run.dims() + "] but model ["
                     + model.id() + "] has [factors.dims] [" + model.factors().dims() + "]");
@@ -124,16 +134,17 @@ public final class ModelImport {
                     .weighted()) + "]: fold-in must regularize as the training did; PUT the model with [factors.regularization] ["
                     + regularization(run.weighted()) + "] first");
             }
-            // the item factors are held for the Gramian and the refold of changed profiles
-            long bytes = run.items() * (model.factors().dims() * 4L + 96);
+            // held: the item factors (the Gramian, the refold), and the versions of the profiles written and of every profile
+            long bytes = run.items() * (model.factors().dims() * 4L + 96) + run.users() * 2 * ProfileVersions.BYTES_PER_PROFILE;
             long budget = (long) (Runtime.getRuntime().maxMemory() * Trainer.HEAP_SHARE);
             if (bytes > budget) {
                 throw new IllegalArgumentException("importing run [" + spec.runId() + "] holds the factors of " + run.items()
-                    + " items, about " + (bytes >> 20) + " MB, more than the " + (budget >> 20) + " MB (25% of the heap) it may use");
+                    + " items and the versions of " + run.users() + " profiles, about " + (bytes >> 20) + " MB, more than the "
+                    + (budget >> 20) + " MB (25% of the heap) it may use");
             }
             memory.reserveAtLeast(bytes);
             countStaged(ITEM, run.items(), l.delegateFailureAndWrap((l2, v) -> countStaged(USER, run.users(),
-                l2.delegateFailureAndWrap((l3, v2) -> validateStaged(l3)))));
+                l2.delegateFailureAndWrap((l3, v2) -> probeProfiles(l3)))));
         }));
     }
 
@@ -150,6 +161,15 @@ public final class ModelImport {
             }
             l.onResponse(null);
         }));
+    }
+
+    /**
+     * The profiles are read (their histories, their versions) before they are written: a caller who may not read the users
+     * index is refused here, with Elasticsearch's own error, before any item is written.
+     */
+    private void probeProfiles(ActionListener<Result> listener) {
+        SearchSourceBuilder none = new SearchSourceBuilder().size(0).trackTotalHits(false);
+        client.search(new SearchRequest(model.users().index()).source(none), listener.delegateFailureAndWrap((l, r) -> validateStaged(l)));
     }
 
     private QueryBuilder staged(String kind) {
@@ -171,13 +191,36 @@ public final class ModelImport {
         int dims = model.factors().dims();
         ScrollScan.scan(client, task, scanOf(ITEM), hits -> {
             for (SearchHit hit : hits) {
-                StagedItem.parse(spec.runId(), hit.getSourceAsMap(), dims);
+                requireDocumentId(hit, ITEM, StagedItem.parse(spec.runId(), source(hit), dims).id());
             }
         }, listener.delegateFailureAndWrap((l, items) -> ScrollScan.scan(client, task, scanOf(USER), hits -> {
             for (SearchHit hit : hits) {
-                StagedUser.parse(spec.runId(), hit.getSourceAsMap(), dims, model.users().history(), model.users().maxHistory());
+                String id = StagedUser.parse(spec.runId(), source(hit), dims, model.users().history(), model.users().maxHistory()).id();
+                requireDocumentId(hit, USER, id);
             }
         }, l.delegateFailureAndWrap((l2, users) -> writeItems(l2)))));
+    }
+
+    /** A staged document's source; none (a staging index that does not keep it) is the run's defect, named. */
+    private Map<String, Object> source(SearchHit hit) {
+        Map<String, Object> source = hit.getSourceAsMap();
+        if (source == null) {
+            throw new IllegalArgumentException("[staging_index] [" + spec.stagingIndex() + "] keeps no _source for [" + hit.getId()
+                + "]: the import reads the staged documents from it");
+        }
+        return source;
+    }
+
+    /**
+     * Each item and user is staged once, under the id the job gives it: two documents for one item would be written twice
+     * and counted twice in the Gramian.
+     */
+    private void requireDocumentId(SearchHit hit, String kind, String id) {
+        String expected = ImportSpec.documentId(spec.runId(), kind, id);
+        if (expected.equals(hit.getId()) == false) {
+            throw new IllegalArgumentException("[staging] " + kind + " [" + id + "] of run [" + spec.runId() + "] is in document ["
+                + hit.getId() + "], not [" + expected + "]: each is staged once, under that id");
+        }
     }
 
     /**
@@ -187,14 +230,14 @@ public final class ModelImport {
     private void writeItems(ActionListener<Result> listener) {
         phase("items", run.items(), 0);
         gramian = new Gramian(model.factors().dims());
-        TrainingWriter writer = new TrainingWriter(client, task);
+        TrainingWriter writer = new TrainingWriter(client, task, false);
         List<String> replaced = List.of(building.itemFactors(), building.popularity(), building.neighbors());
         FieldMappings.decide(client, model.items().index(), new String[] { "*" },
             mappings -> TrainingWriter.holdsOtherVectors(mappings, replaced), true,
             otherVectors -> ScrollScan.scanAsync(client, task, scanOf(ITEM), (hits, next) -> {
                 List<StagedItem> page = new ArrayList<>(hits.length);
                 for (SearchHit hit : hits) {
-                    page.add(StagedItem.parse(spec.runId(), hit.getSourceAsMap(), model.factors().dims()));
+                    page.add(StagedItem.parse(spec.runId(), source(hit), model.factors().dims()));
                 }
                 List<String> ids = page.stream().map(StagedItem::id).toList();
                 writer.replaceFields(model.items().index(), ids, replaced, otherVectors, false, (r, current) -> itemDoc(page.get(r),
@@ -210,7 +253,14 @@ public final class ModelImport {
                         task.status(new TrainStatus("items", 0, 0, run.events(), run.users(), run.items(), writtenItems.size()));
                         l.onResponse(null);
                     }));
-            }, listener.delegateFailureAndWrap((l, v) -> writeUsers(l))));
+            }, listener.delegateFailureAndWrap((l, v) -> {
+                if (writtenItems.isEmpty()) {
+                    // no factor of this run would be served: its user vectors would meet the old version's item factors
+                    throw new IllegalArgumentException("none of the " + run.items() + " items of run [" + spec.runId() + "] is in ["
+                        + model.items().index() + "] (ids are matched exactly): nothing was switched and no profile written");
+                }
+                writeUsers(l);
+            })));
     }
 
     private Map<String, Object> itemDoc(StagedItem item, Map<String, Object> current) {
@@ -233,13 +283,13 @@ public final class ModelImport {
      */
     private void writeUsers(ActionListener<Result> listener) {
         phase("users", run.items(), 0);
-        TrainingWriter writer = new TrainingWriter(client, task);
+        TrainingWriter writer = new TrainingWriter(client, task, false);
         String history = model.users().history();
         FetchSourceContext historyOnly = FetchSourceContext.of(true, null, new String[] { history }, null);
         ScrollScan.scanAsync(client, task, scanOf(USER), (hits, next) -> {
             Map<String, StagedUser> page = new LinkedHashMap<>();
             for (SearchHit hit : hits) {
-                StagedUser user = StagedUser.parse(spec.runId(), hit.getSourceAsMap(), model.factors().dims(), history,
+                StagedUser user = StagedUser.parse(spec.runId(), source(hit), model.factors().dims(), history,
                     model.users().maxHistory());
                 page.put(user.id(), user);
             }
@@ -249,12 +299,11 @@ public final class ModelImport {
                 Map<String, ProfileVersions.Version> versions = new HashMap<>();
                 for (MultiGetItemResponse item : current.getResponses()) {
                     if (item.isFailed()) {
-                        throw new IllegalStateException("[" + model.users().index() + "/" + item.getId() + "] " + item.getFailure()
-                            .getMessage());
+                        throw item.getFailure().getFailure(); // as it failed: a 403 stays a 403
                     }
                     if (item.getResponse().isExists()) {
                         Map<String, Object> source = item.getResponse().getSourceAsMap();
-                        if (tookLaterEvents(source == null ? null : source.get(history))) {
+                        if (holdsUnreadEvents(history, source == null ? null : source.get(history), page.get(item.getId()).history())) {
                             changed.add(item.getId());
                             page.remove(item.getId());
                         } else {
@@ -281,73 +330,117 @@ public final class ModelImport {
         }, listener.delegateFailureAndWrap((l, v) -> switchToRun(l)));
     }
 
-    /** Whether a stored history holds an event later than the run's cut-off (one whose time cannot be read counts as later). */
-    boolean tookLaterEvents(Object storedHistory) {
+    /**
+     * Whether a stored history holds events the staged one does not: an item it lacks, or more weight on one (a weight only
+     * grows with events). Such a profile took events through the processor that the job did not read. A history that cannot
+     * be read counts as holding some (it is kept as it is, as its events would keep it).
+     */
+    static boolean holdsUnreadEvents(String historyField, Object storedHistory, History staged) {
         History stored;
         try {
-            stored = History.fromStored(model.users().history(), storedHistory);
+            stored = History.fromStored(historyField, storedHistory);
         } catch (IllegalArgumentException e) {
-            return true; // unreadable: keep it as it is, as its events would
+            return true;
         }
+        Map<String, Double> stagedWeights = new HashMap<>();
+        staged.entries().forEach(entry -> stagedWeights.put(entry.item(), entry.weight()));
         for (History.Entry entry : stored.entries()) {
-            if (entry.ts() != null && laterThan(entry.ts(), run.eventsCutoff())) {
+            Double weight = stagedWeights.get(entry.item());
+            // staged weights went through float: a relative tolerance keeps equal sums equal
+            if (weight == null || entry.weight() > weight * (1 + 1e-5) + 1e-9) {
                 return true;
             }
         }
         return false;
     }
 
-    static boolean laterThan(String eventTime, Instant cutoff) {
-        try {
-            return DateFormatters.from(EVENT_TIME.parse(eventTime)).toInstant().isAfter(cutoff);
-        } catch (RuntimeException e) {
-            return true;
-        }
+    /**
+     * Before the switch: folds in, against the run's item factors and Gramian, every profile the import did not write (those
+     * holding events the run did not read, and those the run does not cover, such as users new since the cut-off), into the
+     * slot being built, so that the new version serves them too.
+     */
+    private void switchToRun(ActionListener<Result> listener) {
+        phase("refold", run.items(), usersWritten.get());
+        RecommendModel built = builtModel();
+        refreshThen(model.users().index(), () -> ProfileVersions.read(client, task, model.users().index(),
+            listener.delegateFailureAndWrap((l, all) -> {
+                Set<String> toRefold = new TreeSet<>(changed);
+                all.keySet().stream().filter(user -> writtenVersions.containsKey(user) == false).forEach(toRefold::add);
+                ChangedProfiles before = new ChangedProfiles(client, task, built, writtenItems, false);
+                before.refold(List.copyOf(toRefold), l.delegateFailureAndWrap((l2, v) -> {
+                    writtenVersions.putAll(before.writtenVersions);
+                    Set<String> notRefolded = new TreeSet<>(toRefold);
+                    notRefolded.removeAll(before.writtenVersions.keySet());
+                    store(built, toRefold.size(), notRefolded, l2);
+                }));
+            })));
+    }
+
+    /** The model as the run makes it: its λ and α, the Gramian of the items written, served from the slot written. */
+    private RecommendModel builtModel() {
+        ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis(), building.slot());
+        FactorsConfig factors = model.factors().withLambda(run.lambda(), run.alpha(), model.factors().lambdaAuto());
+        return model.withTuning(factors, model.signals()).withState(state);
     }
 
     /**
-     * Refreshes what was written, drops the built slot's content map and rewrites the catalogue items the run did not cover
-     * (as {@code _train} does: see {@link UntrainedItems}), then stores the Gramian, the run's λ and α and the switch in one
-     * update, and finally refolds the profiles that took events the run did not read.
+     * Checks the run was not staged again meanwhile, drops the built slot's content map and rewrites the catalogue items the
+     * run did not cover (as {@code _train} does: see {@link UntrainedItems}), then stores the state and the switch in one
+     * model update.
      */
-    private void switchToRun(ActionListener<Result> listener) {
+    private void store(RecommendModel built, long refolded, Set<String> notRefolded, ActionListener<Result> listener) {
         phase("model", run.items(), usersWritten.get());
-        RefreshRequest refresh = new RefreshRequest(model.items().index(), model.users().index());
-        client.admin().indices().refresh(refresh, ActionListener.running(() -> ContentMapTrainer.dropMap(client, model.id(),
-            building.slot(), listener.delegateFailureAndWrap((l, dropped) -> UntrainedItems.carryOver(client, task, model,
-                new HashSet<>(writtenItems.keySet()), run.neighbors(), l.delegateFailureAndWrap((l2, carried) -> store(l2)))))));
-    }
-
-    private void store(ActionListener<Result> listener) {
-        ModelState state = new ModelState(gramian.matrix(), gramian.count(), System.currentTimeMillis(), building.slot());
-        FactorsConfig factors = model.factors().withLambda(run.lambda(), run.alpha(), model.factors().lambdaAuto());
-        RecommendModel stored = model.withTuning(factors, model.signals()).withState(state);
-        modelStore.store(stored, model.servingSlot(), true, listener.delegateFailureAndWrap((l, ack) -> {
-            phase("refold", run.items(), usersWritten.get());
-            movedSinceWritten(l.delegateFailureAndWrap((l2, moved) -> {
-                ChangedProfiles refold = new ChangedProfiles(client, task, stored, moved.isEmpty() ? Map.of() : writtenItems);
-                refold.refold(moved, l2.map(v -> {
-                    phase("done", run.items(), usersWritten.get());
-                    return new Result(run.runId(), run.events(), run.eventsCutoff(), run.trainedBy(), writtenItems.size(),
-                        itemsNotInCatalogue.get(), usersWritten.get(), moved.size(), run.lambda(), run.alpha(),
-                        Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis)));
-                }));
-            }));
+        GetRequest get = new GetRequest(spec.stagingIndex(), ImportSpec.documentId(spec.runId(), StagedRun.KIND, null)).realtime(true);
+        client.get(get, listener.delegateFailureAndWrap((l, manifest) -> {
+            if (manifest.isExists() == false || manifest.getSeqNo() != manifestSeqNo || manifest.getPrimaryTerm() != manifestTerm) {
+                throw new ElasticsearchStatusException("run [" + spec.runId() + "] was staged again while it was imported: nothing was "
+                    + "switched; import it again once the job is done", RestStatus.CONFLICT);
+            }
+            refreshThen(model.items().index(), () -> ContentMapTrainer.dropMap(client, model.id(), building.slot(),
+                l.delegateFailureAndWrap((l2, dropped) -> UntrainedItems.carryOver(client, task, model, new HashSet<>(
+                    writtenItems.keySet()), run.neighbors(), l2.delegateFailureAndWrap((l3, carried) -> modelStore.store(built,
+                        model.servingSlot(), true, l3.delegateFailureAndWrap((l4, ack) -> afterSwitch(built, refolded,
+                            notRefolded, l4))))))));
         }));
     }
 
-    /** The profiles to refold: those left for it, and those whose version moved after the import wrote them. */
-    private void movedSinceWritten(ActionListener<List<String>> listener) {
-        Set<String> moved = new TreeSet<>(changed);
-        ProfileVersions.read(client, task, model.users().index(), listener.map(now -> {
-            writtenVersions.forEach((user, written) -> {
-                ProfileVersions.Version current = now.get(user);
-                if (current != null && current.equals(written) == false) {
-                    moved.add(user);
-                }
-            });
-            return List.copyOf(moved);
-        }));
+    /**
+     * After the switch: folds in again the profiles that moved since the import wrote them (an event the processor folded
+     * into the version served then), and those the refold before the switch could not write. The new version is served by
+     * now, so nothing here fails the import: what is left is counted in the answer ({@code profiles_not_refolded}), and those
+     * profiles' next events fold them in.
+     */
+    private void afterSwitch(RecommendModel stored, long refolded, Set<String> notRefolded, ActionListener<Result> listener) {
+        phase("refold_moved", run.items(), usersWritten.get());
+        Set<String> again = new TreeSet<>(notRefolded);
+        ActionListener<Void> answer = ActionListener.wrap(v -> listener.onResponse(result(refolded, 0)), e -> {
+            logger.warn(() -> "import of run [" + spec.runId() + "] into model [" + model.id() + "]: switched, but " + again.size()
+                + " profiles were not folded in again", e);
+            listener.onResponse(result(refolded, again.size()));
+        });
+        refreshThen(model.users().index(), () -> ProfileVersions.read(client, task, model.users().index(),
+            answer.delegateFailureAndWrap((l, now) -> {
+                writtenVersions.forEach((user, written) -> {
+                    ProfileVersions.Version current = now.get(user);
+                    if (current != null && current.equals(written) == false) {
+                        again.add(user);
+                    }
+                });
+                ChangedProfiles after = new ChangedProfiles(client, task, stored, writtenItems, true);
+                after.refold(List.copyOf(again), l);
+            })));
+    }
+
+    private Result result(long refolded, long notRefolded) {
+        phase("done", run.items(), usersWritten.get());
+        return new Result(run.runId(), run.events(), run.eventsCutoff(), run.trainedBy(), writtenItems.size(), itemsNotInCatalogue.get(),
+            usersWritten.get(), refolded, notRefolded, run.lambda(), run.alpha(), Collections.unmodifiableMap(new LinkedHashMap<>(
+                phaseMillis)));
+    }
+
+    /** Refreshes {@code index} (best effort: a caller without the privilege relies on the index's refresh), then runs. */
+    private void refreshThen(String index, Runnable then) {
+        client.admin().indices().refresh(new RefreshRequest(index), ActionListener.running(then));
     }
 
     private static void failOnErrors(TrainingWriter.Outcome outcome) {

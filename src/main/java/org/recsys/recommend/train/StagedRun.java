@@ -5,6 +5,9 @@ import org.elasticsearch.common.xcontent.XContentHelper;
 import org.elasticsearch.xcontent.ObjectParser;
 import org.elasticsearch.xcontent.ParseField;
 import org.elasticsearch.xcontent.XContentParser;
+import org.elasticsearch.xcontent.XContentBuilder;
+import org.elasticsearch.xcontent.XContentFactory;
+import org.elasticsearch.xcontent.XContentParseException;
 import org.elasticsearch.xcontent.XContentParserConfiguration;
 import org.elasticsearch.xcontent.XContentType;
 import org.recsys.recommend.model.FactorsConfig;
@@ -12,6 +15,7 @@ import org.recsys.recommend.model.FactorsConfig;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 /**
  * The manifest of a staged run: what an external training fitted and with which settings. The job writes it last, after
@@ -41,9 +45,11 @@ public record StagedRun(String runId, int dims, double lambda, double alpha, boo
         String eventsCutoff;
         Long items;
         Long users;
-        boolean neighbors;
+        Boolean neighbors;
         String trainedBy = "unknown";
     }
+
+    private static final ObjectParser.ValueType NUMBER = ObjectParser.ValueType.LONG;
 
     // written by another program, maybe a newer one: fields this version does not know are left alone
     private static final ObjectParser<Draft, Void> PARSER = new ObjectParser<>("manifest", true, null);
@@ -51,18 +57,37 @@ public record StagedRun(String runId, int dims, double lambda, double alpha, boo
     static {
         PARSER.declareString((d, v) -> d.runId = v, new ParseField("run_id"));
         PARSER.declareString((d, v) -> d.kind = v, new ParseField("kind"));
-        PARSER.declareInt((d, v) -> d.dims = v, new ParseField("dims"));
+        PARSER.declareField((d, v) -> d.dims = Math.toIntExact(v), p -> wholeNumber(p, "dims"), new ParseField("dims"), NUMBER);
         PARSER.declareDouble((d, v) -> d.lambda = v, new ParseField("lambda"));
         PARSER.declareDouble((d, v) -> d.alpha = v, new ParseField("alpha"));
         PARSER.declareString((d, v) -> d.regularization = v, new ParseField("regularization"));
-        PARSER.declareInt((d, v) -> d.iterations = v, new ParseField("iterations"));
-        PARSER.declareLong((d, v) -> d.events = v, new ParseField("events"));
-        PARSER.declareLong((d, v) -> d.skippedEvents = v, new ParseField("skipped_events"));
+        PARSER.declareField((d, v) -> d.iterations = Math.toIntExact(v), p -> wholeNumber(p, "iterations"), new ParseField("iterations"),
+            NUMBER);
+        PARSER.declareField((d, v) -> d.events = v, p -> wholeNumber(p, "events"), new ParseField("events"), NUMBER);
+        PARSER.declareField((d, v) -> d.skippedEvents = v, p -> wholeNumber(p, "skipped_events"), new ParseField("skipped_events"),
+            NUMBER);
         PARSER.declareString((d, v) -> d.eventsCutoff = v, new ParseField("events_cutoff"));
-        PARSER.declareLong((d, v) -> d.items = v, new ParseField("items"));
-        PARSER.declareLong((d, v) -> d.users = v, new ParseField("users"));
+        PARSER.declareField((d, v) -> d.items = v, p -> wholeNumber(p, "items"), new ParseField("items"), NUMBER);
+        PARSER.declareField((d, v) -> d.users = v, p -> wholeNumber(p, "users"), new ParseField("users"), NUMBER);
         PARSER.declareBoolean((d, v) -> d.neighbors = v, new ParseField("neighbors"));
         PARSER.declareString((d, v) -> d.trainedBy = v, new ParseField("trained_by"));
+    }
+
+    /** A count written by a program: a JSON integer >= 0, not a string or a fraction that a lenient parse would round. */
+    private static long wholeNumber(XContentParser parser, String field) throws IOException {
+        if (parser.currentToken() != XContentParser.Token.VALUE_NUMBER
+            || (parser.numberType() != XContentParser.NumberType.INT && parser.numberType() != XContentParser.NumberType.LONG)
+            || parser.longValue() < 0 || parser.longValue() > Integer.MAX_VALUE * 1024L) {
+            throw new IllegalArgumentException("[manifest." + field + "] must be a whole number >= 0, got [" + parser.text() + "]");
+        }
+        return parser.longValue();
+    }
+
+    /** Parses a manifest's source as read from the staging index. */
+    static StagedRun parse(String runId, Map<String, Object> source) throws IOException {
+        try (XContentBuilder json = XContentFactory.jsonBuilder().map(source)) {
+            return parse(runId, BytesReference.bytes(json), XContentType.JSON);
+        }
     }
 
     /** Parses a manifest's source; every problem is a 400 naming {@code [manifest.<field>]} and the run. */
@@ -70,9 +95,17 @@ public record StagedRun(String runId, int dims, double lambda, double alpha, boo
         Draft d;
         try (XContentParser parser = XContentHelper.createParserNotCompressed(XContentParserConfiguration.EMPTY, source, type)) {
             d = PARSER.parse(parser, new Draft(), null);
+        } catch (XContentParseException e) {
+            // the parser names the position; the field's own check says what is wrong with it: that is the reason to give
+            Throwable cause = e.getCause();
+            throw cause instanceof IllegalArgumentException named && named.getMessage().startsWith("[manifest.") ? named
+                : new IllegalArgumentException("[manifest] of run [" + runId + "] " + e.getMessage(), e);
         }
-        if (runId.equals(d.runId) == false || KIND.equals(d.kind) == false) {
-            throw invalid(runId, "run_id", "must be [" + runId + "] with [kind] [" + KIND + "], got [" + d.runId + "], [" + d.kind + "]");
+        if (runId.equals(d.runId) == false) {
+            throw invalid(runId, "run_id", "must be [" + runId + "], got [" + d.runId + "]");
+        }
+        if (KIND.equals(d.kind) == false) {
+            throw invalid(runId, "kind", "must be [" + KIND + "], got [" + d.kind + "]");
         }
         require(runId, "dims", d.dims);
         require(runId, "lambda", d.lambda);
@@ -81,6 +114,10 @@ public record StagedRun(String runId, int dims, double lambda, double alpha, boo
         require(runId, "events_cutoff", d.eventsCutoff);
         require(runId, "items", d.items);
         require(runId, "users", d.users);
+        require(runId, "neighbors", d.neighbors);
+        if (d.items == 0) {
+            throw invalid(runId, "items", "is 0: a run without items has nothing to serve");
+        }
         boolean weighted;
         if (FactorsConfig.WEIGHTED.equals(d.regularization)) {
             weighted = true;
@@ -95,10 +132,6 @@ public record StagedRun(String runId, int dims, double lambda, double alpha, boo
         }
         if (Double.isFinite(d.alpha) == false || d.alpha < 0) {
             throw invalid(runId, "alpha", "must be a finite number >= 0, got [" + d.alpha + "]");
-        }
-        if (d.events < 0 || d.items < 0 || d.users < 0 || d.skippedEvents < 0 || d.iterations < 0) {
-            throw invalid(runId, "events", "counts must be >= 0, got events [" + d.events + "], items [" + d.items + "], users ["
-                + d.users + "]");
         }
         Instant cutoff;
         try {

@@ -26,8 +26,18 @@ record StagedUser(String id, float[] factors, History history, List<String> seen
         String where = "[staging] user [" + id + "] of run [" + runId + "]: ";
         float[] factors = factors(where, source.get("factors"), dims);
         History history;
+        Object entries = source.get("history");
+        if (entries instanceof List<?> list) {
+            for (Object entry : list) {
+                if (entry instanceof Map<?, ?> map && map.get("ts") != null && map.get("ts") instanceof String == false) {
+                    throw new IllegalArgumentException(where + "[history] entry [" + map.get("item") + "] has a [ts] that is not a "
+                        + "string, got [" + map.get("ts") + "]");
+                }
+            }
+        }
         try {
-            history = History.fromStored(historyField, source.get("history"));
+            // as the processor accepts a history: weights > 0 and bounded (a weight of 0 is not interaction evidence)
+            history = History.fromSource(historyField, entries);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + e.getMessage(), e);
         }

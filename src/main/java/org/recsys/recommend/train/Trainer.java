@@ -211,7 +211,7 @@ public final class Trainer {
         };
         Interactions itemUsers = userItems.transpose();
         phase("writing", spec.iterations(), table.events(), users, items, 0);
-        TrainingWriter writer = new TrainingWriter(client, task);
+        TrainingWriter writer = new TrainingWriter(client, task, true);
         // the trained factors by item id, for the content map and the refold of changed profiles: built once, when needed
         Supplier<Map<String, float[]>> byId = CachedSupplier.wrap(() -> itemFactors(factors, table));
         int[][] recency = table.itemsByRecency();
@@ -231,7 +231,8 @@ public final class Trainer {
                     Map<String, Long> phases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis));
                     storeGramian(factors, outcomes[0], table, ll.delegateFailureAndWrap((l3, trained) -> movedSinceWritten(outcomes[1],
                         l3.delegateFailureAndWrap((l4, changed) -> {
-                        ChangedProfiles refold = new ChangedProfiles(client, task, trained, changed.isEmpty() ? Map.of() : byId.get());
+                        ChangedProfiles refold = new ChangedProfiles(client, task, trained, changed.isEmpty() ? Map.of() : byId.get(),
+                            true);
                         refold.refold(changed, l4.map(x -> new Result(table.events(), table.skipped(), table.readFrom(), users, items,
                             outcomes[0].missing.get(), spec.iterations(), phases, contentOutcome.features(),
                             contentOutcome.remapped(), spec.lambda(), spec.alpha(), tuning, changed.size())));

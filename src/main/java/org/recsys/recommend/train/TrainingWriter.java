@@ -64,10 +64,16 @@ final class TrainingWriter {
 
     private final Client client;
     private final CancellableTask task;
+    private final boolean refreshLastPage;
 
-    TrainingWriter(Client client, CancellableTask task) {
+    /**
+     * {@code refreshLastPage}: a write pass refreshes what its last page touched, so that everything written is searchable
+     * when it completes (a training writes in one pass); a caller that writes in many passes refreshes once itself.
+     */
+    TrainingWriter(Client client, CancellableTask task, boolean refreshLastPage) {
         this.client = client;
         this.task = task;
+        this.refreshLastPage = refreshLastPage;
     }
 
     /**
@@ -187,7 +193,7 @@ final class TrainingWriter {
                 l.onResponse(null);
                 return;
             }
-            if (last) {
+            if (last && refreshLastPage) {
                 // the last page refreshes what it touched (with a page this large, every shard): searchable when _train answers
                 bulk.setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);
             }
@@ -245,7 +251,7 @@ final class TrainingWriter {
                     .opType(DocWriteRequest.OpType.CREATE));
             }
         }
-        if (to == ids.size()) {
+        if (to == ids.size() && refreshLastPage) {
             // the last page refreshes what it touched (with a page this large, every shard), so everything written is
             // searchable when _train answers: a recommend query or _evaluate right after sees the new factors
             bulk.setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE);

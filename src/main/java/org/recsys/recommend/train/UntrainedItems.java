@@ -82,7 +82,7 @@ final class UntrainedItems {
         List<String> replaced = List.of(building.popularity(), building.neighbors(), building.itemFactors());
         boolean carried = factors == null; // carried over from the served slot: often already there
         // every vector the items keep is read and kept (the served ones among them): right for any mapping
-        new TrainingWriter(client, task).replaceFields(model.items().index(), untrained, replaced, true, carried, (r, current) -> {
+        new TrainingWriter(client, task, true).replaceFields(model.items().index(), untrained, replaced, true, carried, (r, current) -> {
             float[] mapped = carried ? null : factors.apply(r);
             Map<String, Object> built = built(model, current, neighborsTrained, mapped, carried == false);
             return carried && holds(current, built) ? null : built;

@@ -3,6 +3,7 @@ package org.recsys.recommend.train;
 import org.elasticsearch.common.bytes.BytesArray;
 import org.elasticsearch.xcontent.XContentType;
 import org.junit.jupiter.api.Test;
+import org.recsys.recommend.ingest.History;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The staged run's documents as {@code _import} reads them: the manifest, items and users, and the cut-off test. */
+/** The staged run's documents as {@code _import} reads them: the manifest, items and users, and unread events. */
 class StagedRunTests {
 
     private static final String MANIFEST = "{\"run_id\":\"r1\",\"kind\":\"manifest\",\"dims\":2,\"lambda\":0.05,\"alpha\":10,"
@@ -70,19 +71,33 @@ class StagedRunTests {
         assertTrue(negative.getMessage().contains("[neighbors] similarity of [i2] must be a finite number > 0"), negative.getMessage());
         IllegalArgumentException popularity = assertThrows(IllegalArgumentException.class,
             () -> StagedItem.parse("r1", Map.of("id", "i1", "factors", List.of(1.0, 2.0), "popularity", 1.5), 2));
-        assertTrue(popularity.getMessage().contains("[popularity] must be a whole number >= 0"), popularity.getMessage());
+        assertTrue(popularity.getMessage().contains("[popularity] must be a whole number between 0 and 2^53"), popularity.getMessage());
         IllegalArgumentException badUser = assertThrows(IllegalArgumentException.class,
             () -> StagedUser.parse("r1", Map.of("id", "", "factors", List.of(1.0, 2.0)), 2, "history", 10));
         assertTrue(badUser.getMessage().startsWith("[staging] a user document of run [r1] has an [id] that"), badUser.getMessage());
     }
 
     @Test
-    void eventTimesAfterTheCutoffAreRecognisedInEveryFormTheProcessorKeeps() {
-        Instant cutoff = Instant.parse("2026-12-01T00:00:00Z");
-        assertTrue(ModelImport.laterThan("2026-12-01T00:00:01Z", cutoff));
-        assertFalse(ModelImport.laterThan("2026-11-30T23:59:59Z", cutoff));
-        assertTrue(ModelImport.laterThan("2026-12-01T00:30:00-01:00", cutoff), "an offset counts");
-        assertFalse(ModelImport.laterThan(String.valueOf(cutoff.toEpochMilli()), cutoff), "epoch milliseconds at the cut-off");
-        assertTrue(ModelImport.laterThan("not a time", cutoff), "unreadable: kept as the processor wrote it");
+    void aStoredHistoryWithAnItemOrWeightTheRunLacksTookUnreadEvents() {
+        History staged = History.fromSource("history", List.of(Map.of("item", "a", "weight", 2.0), Map.of("item", "b", "weight", 1.0)));
+        assertFalse(ModelImport.holdsUnreadEvents("history", List.of(Map.of("item", "a", "weight", 2.0)), staged));
+        assertFalse(ModelImport.holdsUnreadEvents("history", null, staged), "no profile yet");
+        assertTrue(ModelImport.holdsUnreadEvents("history", List.of(Map.of("item", "c", "weight", 1.0)), staged), "a new item");
+        assertTrue(ModelImport.holdsUnreadEvents("history", List.of(Map.of("item", "b", "weight", 2.0)), staged), "more weight");
+        assertFalse(ModelImport.holdsUnreadEvents("history", List.of(Map.of("item", "a", "weight", 2.0000001)), staged),
+            "the float the job wrote");
+        assertTrue(ModelImport.holdsUnreadEvents("history", "garbage", staged), "unreadable: kept as it is");
+    }
+
+    @Test
+    void manifestNumbersAreStrict() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(MANIFEST.replace("\"dims\":2", "\"dims\":\"2\"")))
+            .getMessage().contains("[manifest.dims] must be a whole number >= 0, got [2]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(MANIFEST.replace("\"items\":3", "\"items\":2.5")))
+            .getMessage().contains("[manifest.items] must be a whole number >= 0"));
+        assertEquals("[manifest.items] of run [r1] is 0: a run without items has nothing to serve",
+            assertThrows(IllegalArgumentException.class, () -> parse(MANIFEST.replace("\"items\":3", "\"items\":0"))).getMessage());
+        assertEquals("[manifest.neighbors] of run [r1] is missing",
+            assertThrows(IllegalArgumentException.class, () -> parse(MANIFEST.replace("\"neighbors\":true,", ""))).getMessage());
     }
 }

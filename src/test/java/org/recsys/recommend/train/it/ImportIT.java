@@ -56,6 +56,10 @@ class ImportIT {
             + "\"kind\":{\"type\":\"keyword\"}}}}"));
         // u1 took an event through the processor after the cut-off: its profile holds it
         ok(http.put("/im_users/_doc/u1?refresh=true", "{\"history\":[{\"item\":\"i5\",\"weight\":2.0,\"ts\":\"2030-01-01T00:00:00Z\"}]}"));
+        // u2 took one the job did not read although its timestamp is older than the cut-off (a late, out-of-order event)
+        ok(http.put("/im_users/_doc/u2?refresh=true", "{\"history\":[{\"item\":\"i12\",\"weight\":1.0,\"ts\":\"2026-11-01T00:00:00Z\"}]}"));
+        // a user new since the cut-off: not in the run at all
+        ok(http.put("/im_users/_doc/newcomer?refresh=true", "{\"history\":[{\"item\":\"i7\",\"weight\":1.0}]}"));
     }
 
     /** Item i's factors: a direction of its own, so that a user aligned with it gets it first. */
@@ -130,8 +134,9 @@ class ImportIT {
         assertEquals("r1", imported.at("/run_id").asText());
         assertEquals(ITEMS, imported.at("/items").asInt(), imported.body());
         assertEquals(1, imported.at("/items_not_in_catalogue").asInt(), imported.body());
-        assertEquals(USERS - 1, imported.at("/users").asInt(), imported.body()); // u1 took a later event
-        assertEquals(1, imported.at("/profiles_with_new_events").asInt(), imported.body());
+        assertEquals(USERS - 2, imported.at("/users").asInt(), imported.body()); // u1 and u2 took events the job did not read
+        assertEquals(3, imported.at("/profiles_with_new_events").asInt(), imported.body()); // and the newcomer
+        assertEquals(0, imported.at("/profiles_not_refolded").asInt(), imported.body());
         assertEquals(123, imported.at("/events").asInt());
         assertEquals(CUTOFF, imported.at("/events_cutoff").asText());
 
@@ -171,6 +176,11 @@ class ImportIT {
         assertTrue(towardsI5 > 0, "folded in from its history (i5): " + u1);
         assertTrue(distanceFromStaged > 1e-3, "not the run's vector, which knew nothing of i5: " + u1);
         assertFalse(recommended(http, "u1").contains("i5"), "its history is excluded");
+
+        // u2 kept the late event whose timestamp is before the cut-off; the newcomer got a vector in the version served
+        assertEquals("i12", doc(http, "im_users", "u2").at("/history/0/item").asText());
+        assertTrue(doc(http, "im_users", "newcomer").at("/factors_alt").isArray(), "folded in before the switch");
+        assertFalse(recommended(http, "newcomer").isEmpty());
     }
 
     @Test
@@ -225,15 +235,15 @@ class ImportIT {
         assertBad(http, "{\"staging_index\":\"" + STAGING + "\",\"run_id\":\"r1\",\"events\":1}", "unknown field [events]");
         ok(http.put("/" + STAGING + "/_doc/r5:manifest?refresh=true", "{\"run_id\":\"r5\",\"kind\":\"manifest\",\"dims\":8,"
             + "\"lambda\":0.1,\"alpha\":1,\"regularization\":\"weighted\",\"events\":1,\"events_cutoff\":\"" + CUTOFF + "\","
-            + "\"items\":0,\"users\":0}"));
+            + "\"items\":1,\"users\":0,\"neighbors\":false}"));
         assertBad(http, "{\"staging_index\":\"" + STAGING + "\",\"run_id\":\"r5\"}", "[manifest.dims] of run [r5] is [8] but model [im]");
         ok(http.put("/" + STAGING + "/_doc/r6:manifest?refresh=true", "{\"run_id\":\"r6\",\"kind\":\"manifest\",\"dims\":4,"
             + "\"lambda\":0.1,\"alpha\":1,\"regularization\":\"constant\",\"events\":1,\"events_cutoff\":\"" + CUTOFF + "\","
-            + "\"items\":0,\"users\":0}"));
+            + "\"items\":1,\"users\":0,\"neighbors\":false}"));
         assertBad(http, "{\"staging_index\":\"" + STAGING + "\",\"run_id\":\"r6\"}", "[manifest.regularization] of run [r6] is [constant]");
         ok(http.put("/" + STAGING + "/_doc/r7:manifest?refresh=true", "{\"run_id\":\"r7\",\"kind\":\"manifest\",\"dims\":4,"
             + "\"lambda\":-1,\"alpha\":1,\"regularization\":\"weighted\",\"events\":1,\"events_cutoff\":\"yesterday\","
-            + "\"items\":0,\"users\":0}"));
+            + "\"items\":1,\"users\":0,\"neighbors\":false}"));
         assertBad(http, "{\"staging_index\":\"" + STAGING + "\",\"run_id\":\"r7\"}", "[manifest.lambda] of run [r7] must be a finite");
         JsonHttp.Response unknownModel = http.post("/_recommend/model/nope/_import", "{\"staging_index\":\"x\",\"run_id\":\"r1\"}");
         assertEquals(404, unknownModel.status(), unknownModel.body());

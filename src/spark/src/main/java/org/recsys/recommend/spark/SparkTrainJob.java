@@ -30,6 +30,8 @@
  */
 package org.recsys.recommend.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,7 +48,7 @@ import java.util.ServiceConfigurationError;
 /** The job's entry point: options, then read → fit → neighbors → write → import, each phase timed. */
 public final class SparkTrainJob {
 
-    /** {@code _import} swaps the served model in: on a large catalogue that takes a while, and the job waits for its answer. */
+    /** {@code _import} swaps the served model in: on a large catalogue that takes a while, and the job waits for it. */
     private static final Duration IMPORT_TIMEOUT = Duration.ofHours(2);
 
     private final JobOptions options;
@@ -163,13 +165,38 @@ public final class SparkTrainJob {
             return;
         }
         long t4 = System.nanoTime();
-        Map<String, Object> body = Map.of("staging_index", options.stagingIndex(), "run_id", options.runId());
-        EsHttp.Response imported = EsHttp.require(
-            http.post("_recommend/model/" + EsHttp.segment(options.model()) + "/_import", body, IMPORT_TIMEOUT),
-            "import run [" + options.runId() + "] into model [" + options.model() + "]"
-        );
+        String imported = importRun();
         phase("import", t4);
-        out.println("import " + imported.body());
+        out.println("import " + imported);
+    }
+
+    /**
+     * Starts {@code _import} as a task and waits for it through the tasks API: a long import then depends on no single HTTP
+     * connection staying open (a closed one would cancel a call that waits, possibly after the switch). Answers the import's
+     * result.
+     */
+    private String importRun() {
+        Map<String, Object> body = Map.of("staging_index", options.stagingIndex(), "run_id", options.runId());
+        String what = "import run [" + options.runId() + "] into model [" + options.model() + "]";
+        String path = "_recommend/model/" + EsHttp.segment(options.model()) + "/_import?wait_for_completion=false";
+        String task = EsHttp.require(http.post(path, body), what).json().path("task").asText();
+        long deadline = System.nanoTime() + IMPORT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            EsHttp.Response waited = http.get("_tasks/" + EsHttp.segment(task) + "?wait_for_completion=true&timeout=60s");
+            if (waited.status() == 408 || waited.status() == 429) {
+                continue; // the wait timed out (answered as an error): still running
+            }
+            JsonNode status = EsHttp.require(waited, what).json();
+            if (status.path("completed").asBoolean()) {
+                if (status.has("error")) {
+                    throw new EsHttp.EsException(what + " failed", status.path("error").path("status").asInt(500), status.path("error")
+                        .toString());
+                }
+                return status.path("response").toString();
+            }
+        }
+        throw new IllegalStateException(what + ": task [" + task + "] still running after " + IMPORT_TIMEOUT
+            + "; follow it with GET _tasks/" + task);
     }
 
     private Map<String, Object> manifest(ModelSettings model, double lambda, double alpha, EventReader.Events events,
