@@ -102,6 +102,9 @@ final class ChangedProfiles {
                 } catch (IllegalArgumentException e) {
                     continue; // a malformed history keeps what it has, as its events do
                 }
+                if (vector == null) {
+                    continue; // no history item has factors: nothing to fold in (a zero vector would say nothing either)
+                }
                 bulk.add(new UpdateRequest(index, get.getId()).doc(Map.of(trained.serving().userFactors(), Vectors.asList(vector)))
                     .setIfSeqNo(get.getSeqNo()).setIfPrimaryTerm(get.getPrimaryTerm()));
                 written.add(get.getId());
@@ -135,9 +138,13 @@ final class ChangedProfiles {
         }));
     }
 
+    /** The vector folded in from {@code history}; null when no item of it has factors. */
     private float[] foldIn(History history) {
         // an item the training did not see (new since) carries no evidence yet, as in fold-in
         History.Evidence evidence = history.evidence(itemFactors, trained.factors().dims(), trained.serving().itemFactors(), trained.id());
+        if (evidence.factors().isEmpty()) {
+            return null;
+        }
         return solver.solve(evidence.factors(), evidence.weights());
     }
 }

@@ -260,15 +260,18 @@ public final class Trainer {
 
     /**
      * The profiles to fold in again once the new version is served: those that moved before the training wrote them (its
-     * write was refused), and those that moved after it (the processor folded an event into the version served then, not
-     * into the one written for the switch): their versions are read again now and compared with what the writes left.
+     * write was refused), those that moved after it (the processor folded an event into the version served then, not
+     * into the one written for the switch), and those it did not write at all: their versions are read again now and
+     * compared with what the writes left.
      */
     private void movedSinceWritten(TrainingWriter.Outcome profiles, ActionListener<List<String>> listener) {
         Set<String> changed = new TreeSet<>(profiles.changed);
         ProfileVersions.read(client, task, model.users().index(), listener.map(now -> {
-            profiles.writtenVersions.forEach((user, written) -> {
-                ProfileVersions.Version current = now.get(user);
-                if (current != null && current.equals(written) == false) {
+            now.forEach((user, current) -> {
+                ProfileVersions.Version written = profiles.writtenVersions.get(user);
+                // moved since written, or never written: a profile the events did not name (a user new since they were
+                // read) has no vector in the version now served until it is folded in
+                if (written == null || current.equals(written) == false) {
                     changed.add(user);
                 }
             });

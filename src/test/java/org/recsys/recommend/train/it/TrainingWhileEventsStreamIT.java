@@ -70,6 +70,8 @@ class TrainingWhileEventsStreamIT {
         for (int u = 0; u < STREAMED_USERS; u++) {
             ok(http.post("/ts_live/_doc?pipeline=ts", "{\"user\":\"u" + u + "\",\"item\":\"" + streamedItem(u) + "\"}"));
         }
+        // a user the training has never heard of: its profile is created now, with a vector in the version served now
+        ok(http.post("/ts_live/_doc?pipeline=ts", "{\"user\":\"newcomer\",\"item\":\"i3\"}"));
         JsonHttp.Response during = ok(http.get("/_tasks/" + task));
         assertTrue(during.at("/completed").asBoolean() == false && "als".equals(during.at("/task/status/phase").asText()),
             "every event was acknowledged before the training wrote a profile (else this test proves nothing): " + during.body());
@@ -83,7 +85,11 @@ class TrainingWhileEventsStreamIT {
             assertTrue(history.contains("i" + trainedItem(u, 0)), "and what it had before: " + history);
             assertEquals(32, source.path("factors").size(), source.toString());
         }
-        assertEquals(STREAMED_USERS, done.at("/response/profiles_with_new_events").asInt(), done.body());
+        assertEquals(STREAMED_USERS + 1, done.at("/response/profiles_with_new_events").asInt(), done.body());
+        // the newcomer was not in the training: it has a vector in the version the training switched to all the same
+        String served = ok(http.get("/_recommend/model/ts")).at("/ts/state/slot").asInt() == 0 ? "factors" : "factors_alt";
+        JsonNode newcomer = ok(http.get("/ts_users/_doc/newcomer?_source_exclude_vectors=false")).at("/_source");
+        assertEquals(32, newcomer.path(served).size(), served + " of " + newcomer);
         // a user without new events gets the training's profile as before
         Set<String> quiet = items(ok(http.get("/ts_users/_doc/u" + (USERS - 1))).at("/_source/history"));
         assertEquals(20, quiet.size(), quiet.toString());
