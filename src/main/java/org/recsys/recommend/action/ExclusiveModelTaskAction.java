@@ -58,6 +58,14 @@ abstract class ExclusiveModelTaskAction<Q extends BodyTaskRequest, P extends Act
     /** The answer to a validate-only request. */
     abstract P validated();
 
+    /**
+     * What a validate-only request checks beyond the body, as the caller (so that {@code wait_for_completion=false} answers
+     * those refusals rather than a task id): nothing by default.
+     */
+    void validate(Client taskClient, RecommendModel model, S spec, ActionListener<Void> listener) {
+        listener.onResponse(null);
+    }
+
     abstract void run(Client taskClient, TrainTask task, RecommendModel model, S spec, TrainingMemory memory, ActionListener<R> done);
 
     abstract P respond(String modelId, R result, long tookMillis);
@@ -77,7 +85,7 @@ abstract class ExclusiveModelTaskAction<Q extends BodyTaskRequest, P extends Act
         TaskId self = new TaskId(clusterService.localNode().getId(), task.getId());
         ModelTasks.requireNoneRunning(taskClient, model.id(), self, listener.delegateFailureAndWrap((l, v) -> {
             if (request.validateOnly()) {
-                l.onResponse(validated());
+                validate(taskClient, model, spec, l.map(checked -> validated()));
                 return;
             }
             TaskId other = running.putIfAbsent(model.id(), self);

@@ -136,6 +136,12 @@ public class ImportModelAction extends ExclusiveModelTaskAction<ImportModelActio
         return Response.VALIDATED;
     }
 
+    /** The run's manifest exists and fits the model: a staging index, run or dims that is wrong is answered, not a task id. */
+    @Override
+    void validate(Client taskClient, RecommendModel model, ImportSpec spec, ActionListener<Void> listener) {
+        ModelImport.readRun(taskClient, model, spec, listener.map(manifest -> null));
+    }
+
     @Override
     void run(Client taskClient, TrainTask task, RecommendModel model, ImportSpec spec, TrainingMemory memory,
         ActionListener<ModelImport.Result> done) {

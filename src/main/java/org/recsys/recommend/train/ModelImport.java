@@ -111,29 +111,10 @@ public final class ModelImport {
 
     private void readManifest(ActionListener<Result> listener) {
         phase("manifest", 0, 0);
-        GetRequest get = new GetRequest(spec.stagingIndex(), ImportSpec.documentId(spec.runId(), StagedRun.KIND, null)).realtime(true);
-        client.get(get, listener.delegateFailureAndWrap((l, found) -> {
-            if (found.isExists() == false) {
-                throw new IllegalArgumentException("[run_id] [" + spec.runId() + "] has no manifest in [" + spec.stagingIndex()
-                    + "]: the job that stages it writes it last, so it has not finished (or another run id was meant); run it again");
-            }
-            if (found.getSourceAsMap() == null) {
-                throw new IllegalArgumentException("[staging_index] [" + spec.stagingIndex() + "] keeps no _source for the manifest of "
-                    + "run [" + spec.runId() + "]: the import reads the staged documents from it");
-            }
-            run = StagedRun.parse(spec.runId(), found.getSourceAsMap());
-            manifestSeqNo = found.getSeqNo();
-            manifestTerm = found.getPrimaryTerm();
-            if (run.dims() != model.factors().dims()) {
-                throw new IllegalArgumentException("[manifest.dims] of run [" + spec.runId() + "] is [" + run.dims() + "] but model ["
-                    + model.id() + "] has [factors.dims] [" + model.factors().dims() + "]");
-            }
-            if (run.weighted() != model.factors().weighted()) {
-                throw new IllegalArgumentException("[manifest.regularization] of run [" + spec.runId() + "] is ["
-                    + regularization(run.weighted()) + "] but model [" + model.id() + "] uses [" + regularization(model.factors()
-                    .weighted()) + "]: fold-in must regularize as the training did; PUT the model with [factors.regularization] ["
-                    + regularization(run.weighted()) + "] first");
-            }
+        readRun(client, model, spec, listener.delegateFailureAndWrap((l, manifest) -> {
+            run = manifest.run();
+            manifestSeqNo = manifest.seqNo();
+            manifestTerm = manifest.primaryTerm();
             // held: the item factors (the Gramian, the refold), and the versions of the profiles written and of every profile
             long bytes = run.items() * (model.factors().dims() * 4L + 96) + run.users() * 2 * ProfileVersions.BYTES_PER_PROFILE;
             long budget = (long) (Runtime.getRuntime().maxMemory() * Trainer.HEAP_SHARE);
@@ -145,6 +126,39 @@ public final class ModelImport {
             memory.reserveAtLeast(bytes);
             countStaged(ITEM, run.items(), l.delegateFailureAndWrap((l2, v) -> countStaged(USER, run.users(),
                 l2.delegateFailureAndWrap((l3, v2) -> probeProfiles(l3)))));
+        }));
+    }
+
+    /** A run's manifest as read, with its version. */
+    public record Manifest(StagedRun run, long seqNo, long primaryTerm) {}
+
+    /**
+     * Reads run {@code spec}'s manifest and checks it fits {@code model} (its dims and regularization): what a request that
+     * only validates checks too, so that {@code wait_for_completion=false} answers these refusals, not a task id.
+     */
+    public static void readRun(Client client, RecommendModel model, ImportSpec spec, ActionListener<Manifest> listener) {
+        GetRequest get = new GetRequest(spec.stagingIndex(), ImportSpec.documentId(spec.runId(), StagedRun.KIND, null)).realtime(true);
+        client.get(get, listener.delegateFailureAndWrap((l, found) -> {
+            if (found.isExists() == false) {
+                throw new IllegalArgumentException("[run_id] [" + spec.runId() + "] has no manifest in [" + spec.stagingIndex()
+                    + "]: the job that stages it writes it last, so it has not finished (or another run id was meant); run it again");
+            }
+            if (found.getSourceAsMap() == null) {
+                throw new IllegalArgumentException("[staging_index] [" + spec.stagingIndex() + "] keeps no _source for the manifest of "
+                    + "run [" + spec.runId() + "]: the import reads the staged documents from it");
+            }
+            StagedRun staged = StagedRun.parse(spec.runId(), found.getSourceAsMap());
+            if (staged.dims() != model.factors().dims()) {
+                throw new IllegalArgumentException("[manifest.dims] of run [" + spec.runId() + "] is [" + staged.dims() + "] but model ["
+                    + model.id() + "] has [factors.dims] [" + model.factors().dims() + "]");
+            }
+            if (staged.weighted() != model.factors().weighted()) {
+                throw new IllegalArgumentException("[manifest.regularization] of run [" + spec.runId() + "] is ["
+                    + regularization(staged.weighted()) + "] but model [" + model.id() + "] uses [" + regularization(model.factors()
+                    .weighted()) + "]: fold-in must regularize as the training did; PUT the model with [factors.regularization] ["
+                    + regularization(staged.weighted()) + "] first");
+            }
+            l.onResponse(new Manifest(staged, found.getSeqNo(), found.getPrimaryTerm()));
         }));
     }
 

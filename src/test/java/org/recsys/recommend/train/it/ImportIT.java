@@ -202,6 +202,9 @@ class ImportIT {
         assertTrue(malformed.at("/error/reason").asText().contains("[staging] user [u4] of run [r3]: [factors] must be an array of 4"),
             malformed.body());
 
+        JsonHttp.Response asTask = http.post("/_recommend/model/im/_import?wait_for_completion=false", "{\"staging_index\":\""
+            + STAGING + "\",\"run_id\":\"r9\"}");
+        assertEquals(400, asTask.status(), "refused before a task is started: " + asTask.body());
         JsonHttp.Response noManifest = importRun(http, "r9");
         assertEquals(400, noManifest.status(), noManifest.body());
         assertTrue(noManifest.at("/error/reason").asText().contains("[run_id] [r9] has no manifest in [" + STAGING + "]"),
