@@ -78,7 +78,9 @@ public record StagedRun(String runId, int dims, double lambda, double alpha, boo
         if (parser.currentToken() != XContentParser.Token.VALUE_NUMBER
             || (parser.numberType() != XContentParser.NumberType.INT && parser.numberType() != XContentParser.NumberType.LONG)
             || parser.longValue() < 0 || parser.longValue() > Integer.MAX_VALUE * 1024L) {
-            throw new IllegalArgumentException("[manifest." + field + "] must be a whole number >= 0, got [" + parser.text() + "]");
+            String got = parser.currentToken() == XContentParser.Token.VALUE_STRING ? "the string [" + parser.text() + "]"
+                : "[" + parser.text() + "]";
+            throw new IllegalArgumentException("[manifest." + field + "] must be a whole number >= 0, got " + got);
         }
         return parser.longValue();
     }

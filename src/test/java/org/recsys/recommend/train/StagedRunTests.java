@@ -92,7 +92,7 @@ class StagedRunTests {
     @Test
     void manifestNumbersAreStrict() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(MANIFEST.replace("\"dims\":2", "\"dims\":\"2\"")))
-            .getMessage().contains("[manifest.dims] must be a whole number >= 0, got [2]"));
+            .getMessage().contains("[manifest.dims] must be a whole number >= 0, got the string [2]"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(MANIFEST.replace("\"items\":3", "\"items\":2.5")))
             .getMessage().contains("[manifest.items] must be a whole number >= 0"));
         assertEquals("[manifest.items] of run [r1] is 0: a run without items has nothing to serve",
