@@ -86,7 +86,11 @@ public final class RecommendUpdateProcessorFactory implements Processor.Factory 
             maxRetries,
             itemNudge(type, tag, config)
         );
-        return new RecommendUpdateProcessor(tag, description, processorConfig, models, factors, batcher, contentMaps);
+        return switch (mode) {
+            case EVENT -> new EventUpdateProcessor(tag, description, processorConfig, models, batcher);
+            case PROFILE -> new ProfileUpdateProcessor(tag, description, processorConfig, models, factors, batcher);
+            case ITEM -> new ItemFactorsProcessor(tag, description, processorConfig, models, contentMaps, batcher);
+        };
     }
 
     /** The optional SGD step on the event's item: a learning rate in (0, 1], off (0) unless set. */
