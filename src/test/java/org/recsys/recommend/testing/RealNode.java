@@ -139,6 +139,22 @@ public final class RealNode implements Closeable {
         stopQuietly();
     }
 
+    /**
+     * On a stopped node: {@code bin/elasticsearch-plugin remove} the plugin, or install the freshly built one again, as an
+     * operator does on every node (the files handed back to the node's user afterwards).
+     */
+    public void removePlugin() throws IOException {
+        run(home, List.of("bin/elasticsearch-plugin", "remove", "recommend"), "remove the plugin");
+    }
+
+    public void installPluginAgain() throws IOException {
+        Path plugin = requiredFile("recommend.test.plugin", "the plugin zip (built by 'mvn package')");
+        run(home, List.of("bin/elasticsearch-plugin", "install", "--batch", plugin.toUri().toString()), "install the plugin");
+        if (isRoot()) {
+            run(home, List.of("chown", "-R", NODE_USER + ":" + NODE_GROUP, home.toString()), "hand the node's files to " + NODE_USER);
+        }
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }
