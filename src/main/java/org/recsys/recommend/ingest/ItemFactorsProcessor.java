@@ -31,10 +31,6 @@ final class ItemFactorsProcessor extends RecommendUpdateProcessor {
 
     @Override
     void apply(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
-        computeItem(model, document, handler);
-    }
-
-    private void computeItem(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
         String factorsField = model.serving().itemFactors();
         if (document.hasField(factorsField)) {
             handler.accept(document, null); // trained or given factors win over content

@@ -29,10 +29,6 @@ final class ProfileUpdateProcessor extends RecommendUpdateProcessor {
 
     @Override
     void apply(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
-        computeProfile(model, document, handler);
-    }
-
-    private void computeProfile(RecommendModel model, IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
         String historyField = model.users().history();
         Object raw = document.hasField(historyField) ? document.getFieldValue(historyField, Object.class) : null;
         History full = History.fromSource(historyField, raw);

@@ -20,6 +20,7 @@ import org.elasticsearch.search.fetch.subphase.FetchSourceContext;
 import org.elasticsearch.search.sort.SortOrder;
 import org.recsys.recommend.ingest.History;
 import org.recsys.recommend.math.Gramian;
+import org.recsys.recommend.math.Vectors;
 import org.recsys.recommend.model.FactorsConfig;
 import org.recsys.recommend.model.FullView;
 import org.recsys.recommend.model.ModelFields;
@@ -279,7 +280,7 @@ public final class ModelImport {
 
     private Map<String, Object> itemDoc(StagedItem item, Map<String, Object> current) {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put(building.itemFactors(), org.recsys.recommend.math.Vectors.asList(item.factors()));
+        doc.put(building.itemFactors(), Vectors.asList(item.factors()));
         if (run.neighbors() == false) {
             // the run trained no neighbors: the served lists carry over to the version built, as in _train
             doc.put(building.neighbors(), XContentMapValues.extractValue(model.serving().neighbors(), current));
